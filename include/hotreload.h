@@ -1,0 +1,545 @@
+/*
+ * hotreload: reload a running C program's shared library, safely.
+ *
+ * A program (the host) calls into a library through functions declared once
+ * in an interface header. The runtime loads the library through a shadow
+ * copy, verifies it against what the host was compiled with, publishes its
+ * function table atomically, and reloads it whenever the library is rebuilt.
+ * A build that cannot be loaded safely is refused with a one-line reason and
+ * the program goes on with the code it has.
+ *
+ * This header is C89 and C++ clean. Every public name starts with hot_ or
+ * HOT_; names starting with hot__ or HOT__ are internal.
+ *
+ * The interface header
+ * --------------------
+ *     #include <hotreload.h>
+ *     struct state { long counter; float x; };
+ *
+ *     #define GAME_FUNCTIONS(X, XV)                                     \
+ *         X(long, game_step, (struct state *s, float dt), (s, dt))      \
+ *         XV(void, game_say, (const char *msg), (msg))
+ *
+ *     #define GAME_TYPES(TYPE, FIELD)                                   \
+ *         TYPE(struct state)                                            \
+ *         FIELD(struct state, counter)                                  \
+ *         FIELD(struct state, x)
+ *
+ *     HOT_INTERFACE(game, GAME_FUNCTIONS, GAME_TYPES)
+ *
+ * X lists a function that returns a value, XV one that returns void:
+ * X(return type, name, (parameters), (arguments)). TYPE and FIELD list the
+ * types both sides share; their size, alignment and field layout are checked
+ * on every load.
+ *
+ * The same header compiles three ways:
+ *   - in the host (default): wrappers with the functions' own names call
+ *     through the current version's table; HOT_IFACE(game) names the
+ *     interface for hot_open().
+ *   - in the library (HOT_LIBRARY defined): prototypes of the exported
+ *     functions plus the manifest the runtime verifies.
+ *   - HOT_STATIC defined: plain prototypes and direct calls, and every hot_*
+ *     function below becomes an inline no-op, so the same sources build a
+ *     static program with no runtime dependency.
+ */
+#ifndef HOTRELOAD_H
+#define HOTRELOAD_H
+
+#include <stddef.h>
+
+#include "hotreload/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Compiler glue ------------------------------------------------------ */
+
+#if defined(_WIN32) && !defined(HOT_STATIC_LIB)
+#  if defined(HOT_BUILDING_RUNTIME)
+#    define HOT_EXTERN __declspec(dllexport)
+#  else
+#    define HOT_EXTERN __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define HOT_EXTERN __attribute__((visibility("default")))
+#else
+#  define HOT_EXTERN
+#endif
+
+/* Marks what a hot library exports to the runtime. */
+#if defined(_WIN32)
+#  define HOT_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#  define HOT_EXPORT __attribute__((visibility("default")))
+#else
+#  define HOT_EXPORT
+#endif
+
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#  define HOT__INLINE inline
+#elif defined(__GNUC__)
+#  define HOT__INLINE __inline__
+#else
+#  define HOT__INLINE
+#endif
+
+/* Definitions that every translation unit including an interface header may
+ * emit; the linker keeps one. */
+#if defined(_WIN32) && defined(__GNUC__)
+#  define HOT__MERGED __attribute__((selectany))
+#elif defined(__GNUC__)
+#  define HOT__MERGED __attribute__((weak))
+#else
+#  error "hotreload needs GCC or Clang (weak definitions) for hot builds"
+#endif
+
+#if defined(__GNUC__)
+#  define HOT__UNUSED __attribute__((unused))
+#  define HOT__ALIGNOF(T) __alignof__(T)
+#  define HOT__LOAD_ACQUIRE(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#else
+#  define HOT__UNUSED
+#  define HOT__ALIGNOF(T) sizeof(T)
+#  define HOT__LOAD_ACQUIRE(p) (*(p))
+#endif
+
+#define HOT__CAT2(a, b) a##b
+#define HOT__CAT(a, b) HOT__CAT2(a, b)
+#define HOT__STR2(x) #x
+#define HOT__STR(x) HOT__STR2(x)
+#define HOT__NOTHING
+
+/* A const definition with external linkage: C++ needs the extern. */
+#ifdef __cplusplus
+#  define HOT__EXTERN_CONST extern const
+#else
+#  define HOT__EXTERN_CONST const
+#endif
+
+/* ---- Errors ------------------------------------------------------------- */
+
+/* X(name, value, description). One table makes the enum, hot_strerror() and
+ * hot_errname(). */
+#define HOT_ERRNO_MAP(X)                                                      \
+    X(HOT_EINVAL, -1, "invalid argument")                                     \
+    X(HOT_ENOMEM, -2, "out of memory")                                        \
+    X(HOT_ENOENT, -3, "no such file")                                         \
+    X(HOT_EACCES, -4, "permission denied")                                    \
+    X(HOT_EIO, -5, "input/output error")                                      \
+    X(HOT_ENOSPC, -6, "no space left on device")                              \
+    X(HOT_ENOTLIB, -7, "not a shared library")                                \
+    X(HOT_EINCOMPLETE, -8, "library file is incomplete")                      \
+    X(HOT_EARCH, -9, "library is for another architecture")                   \
+    X(HOT_ELOAD, -10, "the dynamic loader refused the library")               \
+    X(HOT_ENOMANIFEST, -11, "library has no hotreload manifest")              \
+    X(HOT_EABI, -12, "runtime ABI mismatch")                                  \
+    X(HOT_EMISMATCH, -13, "library does not match the interface")             \
+    X(HOT_ETIMEDOUT, -14, "timed out")                                        \
+    X(HOT_EBUSY, -15, "resource busy")                                        \
+    X(HOT_ECRASHED, -16, "build crashed before and is refused")               \
+    X(HOT_ESYS, -17, "system error")                                          \
+    X(HOT_ECLOSED, -18, "handle is closing")
+
+#define HOT__ERRNO_ENUM(name, value, text) name = value,
+typedef enum hot_errno {
+    HOT_OK = 0,
+    HOT_ERRNO_MAP(HOT__ERRNO_ENUM)
+    HOT_ERRNO_LAST_ = -18
+} hot_errno;
+#undef HOT__ERRNO_ENUM
+
+#define HOT__ERRNO_TEXT(name, value, text) case value: return text;
+#define HOT__ERRNO_NAME(name, value, text) case value: return #name;
+
+/* Static description of an error code ("timed out"). Never NULL. */
+static HOT__INLINE HOT__UNUSED const char *hot_strerror(int err)
+{
+    switch (err) {
+    case 0: return "success";
+    HOT_ERRNO_MAP(HOT__ERRNO_TEXT)
+    default: return "unknown error";
+    }
+}
+
+/* The code's name ("HOT_ETIMEDOUT"). Never NULL. */
+static HOT__INLINE HOT__UNUSED const char *hot_errname(int err)
+{
+    switch (err) {
+    case 0: return "HOT_OK";
+    HOT_ERRNO_MAP(HOT__ERRNO_NAME)
+    default: return "HOT_E?";
+    }
+}
+
+/* ---- Interface description (filled in by HOT_INTERFACE) ----------------- */
+
+typedef void (*hot_fn)(void);
+
+typedef struct hot_fn_desc {
+    const char *name;
+    const char *signature; /* "long (struct state *s, float dt)" */
+    hot_fn fn;             /* the library's function; a trap in the host */
+} hot_fn_desc;
+
+typedef struct hot_type_desc {
+    const char *name;      /* "struct state" */
+    unsigned long size;
+    unsigned long align;
+} hot_type_desc;
+
+typedef struct hot_field_desc {
+    const char *type;      /* "struct state" */
+    const char *name;      /* "counter" */
+    unsigned long offset;
+    unsigned long size;
+} hot_field_desc;
+
+#define HOT_MANIFEST_MAGIC 0x484f5452u /* "HOTR" */
+
+/* What a hot library exports as hot_manifest_<interface>. The first two
+ * fields never move, so any runtime can read and refuse any library. */
+typedef struct hot_manifest {
+    unsigned magic;
+    unsigned abi;
+    const char *interface_name;
+    const char *compiler;  /* "gcc 12.2.0" */
+    unsigned data_model;   /* HOT__DATA_MODEL: pointer, long and int sizes */
+    unsigned n_fns;
+    const hot_fn_desc *fns;
+    unsigned n_types;
+    const hot_type_desc *types;
+    unsigned n_fields;
+    const hot_field_desc *fields;
+} hot_manifest;
+
+/* What the host compiled: the manifest it expects, and the slot holding the
+ * current version's function table, one entry per function in list order. */
+typedef struct hot_interface {
+    const hot_manifest *expected;
+    hot_fn *volatile *slot;
+    hot_fn *traps;
+} hot_interface;
+
+#if defined(__clang__)
+#  define HOT__COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#  define HOT__COMPILER "gcc " HOT__STR(__GNUC__) "." HOT__STR(__GNUC_MINOR__) "." HOT__STR(__GNUC_PATCHLEVEL__)
+#else
+#  define HOT__COMPILER "unknown"
+#endif
+
+#define HOT__DATA_MODEL \
+    ((unsigned)(sizeof(void *) << 16 | sizeof(long) << 8 | sizeof(int)))
+
+/* ---- HOT_INTERFACE ------------------------------------------------------ */
+
+#define HOT__FN_DESC(ret, fn, params, args) {#fn, #ret " " #params, (hot_fn)fn},
+#define HOT__FN_TRAP_DESC(ret, fn, params, args) {#fn, #ret " " #params, hot__trap},
+#define HOT__TYPE_DESC(T) {#T, sizeof(T), HOT__ALIGNOF(T)},
+#define HOT__FIELD_DESC(T, f) {#T, #f, offsetof(T, f), sizeof(((T *)0)->f)},
+#define HOT__NO_TYPE(T)
+#define HOT__NO_FIELD(T, f)
+#define HOT__TRAP_ENTRY(ret, fn, params, args) hot__trap,
+#define HOT__INDEX(ret, fn, params, args) hot__i_##fn,
+#define HOT__PROTO(ret, fn, params, args) ret fn params;
+#define HOT__EXPORTED_PROTO(ret, fn, params, args) HOT_EXPORT ret fn params;
+
+/* Fills the arrays of a manifest from the lists; FNDESC chooses whether
+ * function entries point at the functions (library) or at traps (host). */
+#define HOT__MANIFEST(name, FUNCS, TYPES, FNDESC, sym, VISIBILITY)            \
+    extern const hot_fn_desc hot__fns_##name[];                               \
+    HOT__MERGED HOT__EXTERN_CONST hot_fn_desc hot__fns_##name[] = {                       \
+        FUNCS(FNDESC, FNDESC){0, 0, 0}};                                      \
+    extern const hot_type_desc hot__types_##name[];                           \
+    HOT__MERGED HOT__EXTERN_CONST hot_type_desc hot__types_##name[] = {                   \
+        TYPES(HOT__TYPE_DESC, HOT__NO_FIELD){0, 0, 0}};                       \
+    extern const hot_field_desc hot__fields_##name[];                         \
+    HOT__MERGED HOT__EXTERN_CONST hot_field_desc hot__fields_##name[] = {                 \
+        TYPES(HOT__NO_TYPE, HOT__FIELD_DESC){0, 0, 0, 0}};                    \
+    extern VISIBILITY const hot_manifest sym;                                 \
+    HOT__MERGED HOT__EXTERN_CONST hot_manifest sym = {                                    \
+        HOT_MANIFEST_MAGIC, HOT_ABI_VERSION, #name, HOT__COMPILER,            \
+        HOT__DATA_MODEL,                                                      \
+        (unsigned)(sizeof hot__fns_##name / sizeof hot__fns_##name[0] - 1),   \
+        hot__fns_##name,                                                      \
+        (unsigned)(sizeof hot__types_##name / sizeof hot__types_##name[0] - 1), \
+        hot__types_##name,                                                    \
+        (unsigned)(sizeof hot__fields_##name / sizeof hot__fields_##name[0] - 1), \
+        hot__fields_##name};
+
+#if defined(HOT_STATIC)
+
+#define HOT_INTERFACE(name, FUNCS, TYPES) FUNCS(HOT__PROTO, HOT__PROTO)
+#define HOT_IFACE(name) ((const hot_interface *)0)
+
+#elif defined(HOT_LIBRARY)
+
+#define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
+    FUNCS(HOT__EXPORTED_PROTO, HOT__EXPORTED_PROTO)                           \
+    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT)
+#define HOT_IFACE(name) ((const hot_interface *)0)
+
+#else /* the host */
+
+/* Called through a table entry that no library has filled: before
+ * hot_open() or after hot_close(). Prints which and aborts. */
+HOT_EXTERN void hot__trap(void);
+
+/* The wrappers of one interface find its table through a static pointer
+ * named after the line of the HOT_INTERFACE invocation, because the lists
+ * hand the item macros no interface name. */
+#define HOT__TABLE_REF HOT__CAT(hot__table_ref_, __LINE__)
+
+#define HOT__WRAP(ret, fn, params, args)                                      \
+    static HOT__INLINE HOT__UNUSED ret fn params                              \
+    {                                                                         \
+        return ((ret(*) params)HOT__LOAD_ACQUIRE(HOT__TABLE_REF)[hot__i_##fn]) args; \
+    }
+#define HOT__WRAP_VOID(ret, fn, params, args)                                 \
+    static HOT__INLINE HOT__UNUSED void fn params                             \
+    {                                                                         \
+        ((void(*) params)HOT__LOAD_ACQUIRE(HOT__TABLE_REF)[hot__i_##fn]) args; \
+    }
+
+#define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
+    enum { FUNCS(HOT__INDEX, HOT__INDEX) hot__count_##name };                 \
+    extern hot_fn hot__traps_##name[];                                        \
+    HOT__MERGED hot_fn hot__traps_##name[] = {                                \
+        FUNCS(HOT__TRAP_ENTRY, HOT__TRAP_ENTRY) 0};                           \
+    extern hot_fn *volatile hot__table_##name;                                \
+    HOT__MERGED hot_fn *volatile hot__table_##name = hot__traps_##name;       \
+    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_TRAP_DESC, hot__expected_##name, HOT__NOTHING) \
+    extern const hot_interface hot_iface_##name;                              \
+    HOT__MERGED HOT__EXTERN_CONST hot_interface hot_iface_##name = {                      \
+        &hot__expected_##name, &hot__table_##name, hot__traps_##name};        \
+    static HOT__UNUSED hot_fn *volatile *const HOT__TABLE_REF = &hot__table_##name; \
+    FUNCS(HOT__WRAP, HOT__WRAP_VOID)
+
+#define HOT_IFACE(name) (&hot_iface_##name)
+
+#endif
+
+/* ---- Logging ------------------------------------------------------------ */
+
+typedef enum hot_log_level {
+    HOT_LOG_OFF = 0,
+    HOT_LOG_ERROR,
+    HOT_LOG_WARN,
+    HOT_LOG_INFO,
+    HOT_LOG_DEBUG,
+    HOT_LOG_TRACE
+} hot_log_level;
+
+/* Receives one line, without a trailing newline. Called from the thread that
+ * did the work (the program's or the runtime's watcher thread). */
+typedef void (*hot_log_fn)(hot_log_level level, const char *line, void *userdata);
+
+/* ---- Events ------------------------------------------------------------- */
+
+typedef enum hot_event_type {
+    HOT_EVENT_BEFORE_RELOAD = 1, /* a verified build is about to be swapped in */
+    HOT_EVENT_AFTER_RELOAD = 2,  /* the new version is answering calls */
+    HOT_EVENT_REFUSED = 4,       /* a build was refused; the old one goes on */
+    HOT_EVENT_ALL = 7
+} hot_event_type;
+
+typedef struct hot_event {
+    hot_event_type type;
+    unsigned long version;      /* the version loaded, or refused (candidate) */
+    unsigned long from_version; /* the version answering calls before */
+    int error;                  /* HOT_E* for HOT_EVENT_REFUSED, else 0 */
+    const char *message;        /* one line; valid during the callback or
+                                   until the listener's next wait */
+    const char *path;           /* the library file */
+    /* Milliseconds spent on each phase of this reload. */
+    double copy_ms, load_ms, verify_ms, publish_ms;
+    double detect_ms;           /* from the watcher's event to the swap */
+} hot_event;
+
+/* ---- Options ------------------------------------------------------------ */
+
+typedef enum hot_watch_mode {
+    HOT_WATCH_NOTIFY = 0, /* kernel notification (inotify); polls if none */
+    HOT_WATCH_POLL = 1,   /* stat the file every poll_ms */
+    HOT_WATCH_NONE = 2    /* never watch: reload only through hot_reload_now */
+} hot_watch_mode;
+
+typedef enum hot_apply_mode {
+    HOT_APPLY_AT_UPDATE = 0, /* the program swaps at hot_update(), its safe point */
+    HOT_APPLY_AT_ONCE = 1    /* the watcher thread swaps as soon as it can */
+} hot_apply_mode;
+
+#define HOT_OPTIONS_VERSION 1
+
+typedef struct hot_options {
+    unsigned version;           /* HOT_OPTIONS_VERSION */
+    const char *dir;            /* where to look for the library by name;
+                                   NULL: the current directory */
+    const char *shadow_dir;     /* where shadow copies go; NULL:
+                                   $TMPDIR/hotreload-<uid> */
+    const char *shadow_name;    /* copy name template: {lib_name},
+                                   {load_counter}, {pid} and {uuid};
+                                   NULL: "{lib_name}.{pid}.{load_counter}.{uuid}" */
+    unsigned settle_ms;         /* wait for a file whose completeness cannot
+                                   be known (polling, writes with no close);
+                                   0: 50 */
+    unsigned poll_ms;           /* polling interval; 0: 100 */
+    hot_watch_mode watch;
+    hot_apply_mode apply;
+    const char *env_override;   /* variable overriding the library's path;
+                                   NULL: HOTRELOAD_LIB_<NAME> */
+    hot_log_level log_level;    /* HOT_LOG_OFF here means: from HOTRELOAD_LOG,
+                                   else warn */
+    hot_log_fn log_fn;          /* NULL: lines go to stderr */
+    void *log_userdata;
+    unsigned hold_timeout_ms;   /* how long a reload waits for holders to
+                                   release it before going ahead; 0: 5000 */
+    int unload_retired;         /* unload old versions once every thread that
+                                   calls hot_update has passed it; default 0:
+                                   keep them mapped */
+    int ignore_compiler;        /* accept a library built by another compiler
+                                   (the C ABI usually allows it); default 0 */
+} hot_options;
+
+#define HOT_OPTIONS_INIT \
+    {HOT_OPTIONS_VERSION, 0, 0, 0, 0, 0, HOT_WATCH_NOTIFY, HOT_APPLY_AT_UPDATE, \
+     0, HOT_LOG_OFF, 0, 0, 0, 0, 0}
+
+/* ---- The library handle ------------------------------------------------- */
+
+typedef struct hot_lib hot_lib;
+typedef void (*hot_event_fn)(const hot_event *event, void *userdata);
+typedef struct hot_listener hot_listener;
+
+#if !defined(HOT_STATIC)
+
+/*
+ * Opens a hot library and loads its first version.
+ *   out:   receives the handle; set to NULL on failure.
+ *   name:  a name ("game": <dir>/libgame.so on Linux) or a path (anything
+ *          with a '/' or a suffix). HOTRELOAD_LIB_<NAME> overrides it.
+ *   iface: HOT_IFACE(name) of the interface the host was compiled with.
+ *   opts:  NULL for defaults; the struct is copied.
+ * Returns 0 or a HOT_E* code; on failure hot_last_error() names the cause.
+ * Starts a watcher thread unless opts->watch is HOT_WATCH_NONE.
+ */
+HOT_EXTERN int hot_open(hot_lib **out, const char *name,
+                        const hot_interface *iface, const hot_options *opts);
+
+/* Stops the watcher, unloads every version and deletes the shadow copies.
+ * No thread may be inside the library. NULL-safe. */
+HOT_EXTERN void hot_close(hot_lib *lib);
+
+/*
+ * The safe point. Swaps in a verified build if one is waiting (apply mode
+ * HOT_APPLY_AT_UPDATE). Costs one atomic load when nothing changed.
+ * Returns 1 if a new version now answers calls, 0 if nothing changed, or a
+ * negative code. Call it from a point where no stack frame of the library is
+ * live on this thread.
+ */
+HOT_EXTERN int hot_update(hot_lib *lib);
+
+/* Checks the file now and loads it if it changed, in the calling thread,
+ * ignoring the apply mode. Returns 1 if reloaded, 0 if unchanged, or the
+ * reason it was refused (also reported as HOT_EVENT_REFUSED). */
+HOT_EXTERN int hot_reload_now(hot_lib *lib);
+
+/* The version answering calls: 1 after hot_open, +1 per reload. */
+HOT_EXTERN unsigned long hot_version(const hot_lib *lib);
+
+/* 1 once after each reload (or batch of reloads), then 0. */
+HOT_EXTERN int hot_was_updated(hot_lib *lib);
+
+/* Waits until a version newer than `since` answers calls. In
+ * HOT_APPLY_AT_UPDATE mode the waiting thread applies a waiting build itself
+ * (the caller is at a safe point). timeout_ms 0 waits for ever.
+ * Returns 0, HOT_ETIMEDOUT or HOT_ECLOSED. */
+HOT_EXTERN int hot_wait_reload(hot_lib *lib, unsigned long since,
+                               unsigned timeout_ms);
+
+/* The one-line cause of the handle's last failure or refusal. Owned by the
+ * handle, valid until its next failure. Never NULL. */
+HOT_EXTERN const char *hot_errmsg(const hot_lib *lib);
+
+/* The cause of the last failure of hot_open() on this thread, or of a call
+ * given no handle. Never NULL. */
+HOT_EXTERN const char *hot_last_error(void);
+
+/* The library file being watched (after overrides). Owned by the handle. */
+HOT_EXTERN const char *hot_path(const hot_lib *lib);
+
+/* The shadow copy the current version was loaded from. Owned by the handle,
+ * valid until the next reload. */
+HOT_EXTERN const char *hot_loaded_path(const hot_lib *lib);
+
+/* How many versions are mapped, the current one included. */
+HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
+
+/* Marks the calling thread as outside the library (hot_update does it too);
+ * with opts.unload_retired, old versions that every such thread has left are
+ * unloaded. Returns how many were unloaded. */
+HOT_EXTERN int hot_quiescent(hot_lib *lib);
+
+/* Registers a callback for the events in `mask` (HOT_EVENT_* bits). It runs
+ * on the thread doing the reload; a HOT_EVENT_BEFORE_RELOAD callback holds
+ * the reload until it returns. Returns 0 or HOT_ENOMEM. */
+HOT_EXTERN int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
+                            void *userdata);
+
+/*
+ * Listeners: events for threads that block. A listener opened with hold=1
+ * holds every reload at HOT_EVENT_BEFORE_RELOAD until it calls
+ * hot_listener_release() or hot_listener_wait() again, or until
+ * opts.hold_timeout_ms passes (then the reload goes ahead, with a warning).
+ */
+HOT_EXTERN int hot_listener_open(hot_listener **out, hot_lib *lib,
+                                 unsigned mask, int hold);
+/* Waits for the next event; timeout_ms 0 waits for ever. The event's
+ * strings live until the next call on this listener. Returns 0,
+ * HOT_ETIMEDOUT or HOT_ECLOSED. */
+HOT_EXTERN int hot_listener_wait(hot_listener *listener, unsigned timeout_ms,
+                                 hot_event *out);
+/* Lets a held reload go ahead. */
+HOT_EXTERN void hot_listener_release(hot_listener *listener);
+/* Closes the listener (releasing any reload it holds). NULL-safe. Close
+ * listeners before their library. */
+HOT_EXTERN void hot_listener_close(hot_listener *listener);
+
+/* Library name to file name on this platform ("game" -> "libgame.so"). */
+HOT_EXTERN const char *hot_lib_filename_format(void);
+
+#else /* HOT_STATIC: the same calls, compiled away */
+
+static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,
+    const hot_interface *iface, const hot_options *opts)
+{ (void)name; (void)iface; (void)opts; if (out) *out = 0; return 0; }
+static HOT__INLINE HOT__UNUSED void hot_close(hot_lib *lib) { (void)lib; }
+static HOT__INLINE HOT__UNUSED int hot_update(hot_lib *lib) { (void)lib; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_reload_now(hot_lib *lib) { (void)lib; return 0; }
+static HOT__INLINE HOT__UNUSED unsigned long hot_version(const hot_lib *lib) { (void)lib; return 1; }
+static HOT__INLINE HOT__UNUSED int hot_was_updated(hot_lib *lib) { (void)lib; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_wait_reload(hot_lib *lib, unsigned long since,
+    unsigned timeout_ms) { (void)lib; (void)since; (void)timeout_ms; return -14; }
+static HOT__INLINE HOT__UNUSED const char *hot_errmsg(const hot_lib *lib) { (void)lib; return ""; }
+static HOT__INLINE HOT__UNUSED const char *hot_last_error(void) { return ""; }
+static HOT__INLINE HOT__UNUSED const char *hot_path(const hot_lib *lib) { (void)lib; return "(static)"; }
+static HOT__INLINE HOT__UNUSED const char *hot_loaded_path(const hot_lib *lib) { (void)lib; return "(static)"; }
+static HOT__INLINE HOT__UNUSED unsigned hot_versions_held(const hot_lib *lib) { (void)lib; return 1; }
+static HOT__INLINE HOT__UNUSED int hot_quiescent(hot_lib *lib) { (void)lib; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
+    void *userdata) { (void)lib; (void)mask; (void)fn; (void)userdata; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_listener_open(hot_listener **out, hot_lib *lib,
+    unsigned mask, int hold) { (void)lib; (void)mask; (void)hold; if (out) *out = 0; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_listener_wait(hot_listener *l, unsigned timeout_ms,
+    hot_event *out) { (void)l; (void)timeout_ms; (void)out; return -14; }
+static HOT__INLINE HOT__UNUSED void hot_listener_release(hot_listener *l) { (void)l; }
+static HOT__INLINE HOT__UNUSED void hot_listener_close(hot_listener *l) { (void)l; }
+
+#endif /* HOT_STATIC */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HOTRELOAD_H */

@@ -1,0 +1,185 @@
+/*
+ * Is this buffer a complete shared object for this machine? Linkers write
+ * the program headers, the segments and the section headers at different
+ * times; a file is complete when all three lie inside it. Also reads the GNU
+ * build-id, which identifies the content without hashing it.
+ * Pure parsing of bytes: no system calls.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define EI_CLASS 4
+#define EI_DATA 5
+#define ELFCLASS32 1
+#define ELFCLASS64 2
+#define ET_DYN 3
+#define PT_LOAD 1
+#define PT_NOTE 4
+#define NT_GNU_BUILD_ID 3
+
+/* The fields we need, whatever the class. */
+typedef struct elf_header {
+    int is64;
+    unsigned type, machine;
+    uint64_t phoff, shoff;
+    unsigned phentsize, phnum, shentsize, shnum;
+} elf_header;
+
+static uint64_t rd(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+    size_t i;
+    for (i = 0; i < n; i++) /* little-endian files only: see host_endian */
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static const char *machine_name(unsigned m)
+{
+    switch (m) {
+    case 3: return "i386";
+    case 8: return "mips";
+    case 20: return "ppc";
+    case 21: return "ppc64";
+    case 22: return "s390";
+    case 40: return "arm";
+    case 62: return "x86-64";
+    case 183: return "aarch64";
+    case 243: return "riscv";
+    default: return "unknown";
+    }
+}
+
+static int parse_header(const unsigned char *b, size_t size, elf_header *h,
+                        char *msg, size_t msglen)
+{
+    if (size == 0) {
+        snprintf(msg, msglen, "empty file (0 bytes): still being written?");
+        return HOT_EINCOMPLETE;
+    }
+    if (size < 20 || memcmp(b, "\177ELF", 4) != 0) {
+        snprintf(msg, msglen, "not an ELF shared library (starts with %02x %02x %02x %02x)",
+                 b[0], size > 1 ? b[1] : 0, size > 2 ? b[2] : 0, size > 3 ? b[3] : 0);
+        return size < 4 && memcmp(b, "\177ELF", size) == 0 ? HOT_EINCOMPLETE : HOT_ENOTLIB;
+    }
+    h->is64 = b[EI_CLASS] == ELFCLASS64;
+    h->machine = (unsigned)rd(b + 18, 2);
+    if (b[EI_DATA] != 1) {
+        snprintf(msg, msglen, "big-endian ELF (%s): this process is little-endian",
+                 machine_name(h->machine));
+        return HOT_EARCH;
+    }
+    if (b[EI_CLASS] != ELFCLASS32 && b[EI_CLASS] != ELFCLASS64) {
+        snprintf(msg, msglen, "bad ELF class %u", b[EI_CLASS]);
+        return HOT_ENOTLIB;
+    }
+    if (size < (h->is64 ? 64u : 52u)) {
+        snprintf(msg, msglen, "truncated: %lu bytes, shorter than an ELF header",
+                 (unsigned long)size);
+        return HOT_EINCOMPLETE;
+    }
+    h->type = (unsigned)rd(b + 16, 2);
+    h->phoff = h->is64 ? rd(b + 32, 8) : rd(b + 28, 4);
+    h->shoff = h->is64 ? rd(b + 40, 8) : rd(b + 32, 4);
+    h->phentsize = (unsigned)rd(b + (h->is64 ? 54 : 42), 2);
+    h->phnum = (unsigned)rd(b + (h->is64 ? 56 : 44), 2);
+    h->shentsize = (unsigned)rd(b + (h->is64 ? 58 : 46), 2);
+    h->shnum = (unsigned)rd(b + (h->is64 ? 60 : 48), 2);
+    return 0;
+}
+
+static int check_target(const elf_header *h, int machine, char *msg, size_t msglen)
+{
+    int host64 = sizeof(void *) == 8;
+
+    if ((machine && (int)h->machine != machine) || h->is64 != host64) {
+        snprintf(msg, msglen, "built for %s (%d-bit), this process is %s (%d-bit)",
+                 machine_name(h->machine), h->is64 ? 64 : 32,
+                 machine_name((unsigned)machine), host64 ? 64 : 32);
+        return HOT_EARCH;
+    }
+    if (h->type != ET_DYN) {
+        snprintf(msg, msglen, "not a shared library (ELF type %u)", h->type);
+        return HOT_ENOTLIB;
+    }
+    return 0;
+}
+
+static int table_fits(uint64_t off, unsigned n, unsigned entsize, size_t size)
+{
+    return off <= size && (uint64_t)n * entsize <= size - off;
+}
+
+static void read_build_id(const unsigned char *b, uint64_t off, uint64_t len,
+                          hot__content_id *id)
+{
+    uint64_t pos = 0;
+
+    while (pos + 12 <= len) {
+        const unsigned char *n = b + off + pos;
+        uint64_t namesz = rd(n, 4), descsz = rd(n + 4, 4), type = rd(n + 8, 4);
+        uint64_t desc = 12 + ((namesz + 3) & ~(uint64_t)3);
+        uint64_t next = desc + ((descsz + 3) & ~(uint64_t)3);
+
+        if (pos + next > len)
+            return;
+        if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(n + 12, "GNU", 4) == 0 &&
+            descsz > 0 && descsz <= HOT__ID_MAX) {
+            memcpy(id->bytes, n + desc, (size_t)descsz);
+            id->len = (size_t)descsz;
+            return;
+        }
+        pos += next;
+    }
+}
+
+/* Every segment must lie inside the file; notes yield the build-id. */
+static int check_segments(const unsigned char *b, size_t size, const elf_header *h,
+                          hot__content_id *id, char *msg, size_t msglen)
+{
+    unsigned i;
+
+    for (i = 0; i < h->phnum; i++) {
+        const unsigned char *ph = b + h->phoff + (uint64_t)i * h->phentsize;
+        unsigned type = (unsigned)rd(ph, 4);
+        uint64_t off = h->is64 ? rd(ph + 8, 8) : rd(ph + 4, 4);
+        uint64_t filesz = h->is64 ? rd(ph + 32, 8) : rd(ph + 16, 4);
+
+        if ((type == PT_LOAD || type == PT_NOTE) && (off > size || filesz > size - off)) {
+            snprintf(msg, msglen, "truncated: a segment ends at byte %llu, the file has %lu",
+                     (unsigned long long)(off + filesz), (unsigned long)size);
+            return HOT_EINCOMPLETE;
+        }
+        if (type == PT_NOTE && id->len == 0)
+            read_build_id(b, off, filesz, id);
+    }
+    return 0;
+}
+
+int hot__elf_check(const unsigned char *b, size_t size, int machine,
+                   hot__content_id *id, char *msg, size_t msglen)
+{
+    elf_header h;
+    int err;
+
+    id->len = 0;
+    if ((err = parse_header(b, size, &h, msg, msglen)) < 0)
+        return err;
+    if ((err = check_target(&h, machine, msg, msglen)) < 0)
+        return err;
+    if (h.phnum == 0 || !table_fits(h.phoff, h.phnum, h.phentsize, size) ||
+        h.phentsize < (h.is64 ? 56u : 32u)) {
+        snprintf(msg, msglen, "truncated: program headers missing or past the end (%lu bytes)",
+                 (unsigned long)size);
+        return HOT_EINCOMPLETE;
+    }
+    if (h.shoff != 0 && !table_fits(h.shoff, h.shnum, h.shentsize, size)) {
+        snprintf(msg, msglen, "truncated: section headers end at byte %llu, the file has %lu",
+                 (unsigned long long)(h.shoff + (uint64_t)h.shnum * h.shentsize),
+                 (unsigned long)size);
+        return HOT_EINCOMPLETE;
+    }
+    return check_segments(b, size, &h, id, msg, msglen);
+}

@@ -1,0 +1,248 @@
+/*
+ * Events: callbacks run on the thread doing the reload; listeners queue
+ * events for threads that block. A holding listener keeps a reload at
+ * HOT_EVENT_BEFORE_RELOAD until it releases it or the hold times out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define QUEUE_MAX 16
+
+struct hot_listener {
+    hot_lib *lib;
+    unsigned mask;
+    int hold;
+    int holding;               /* a reload waits for this listener */
+    int waiting;               /* a thread is inside hot_listener_wait */
+    hot_event queue[QUEUE_MAX];
+    char messages[QUEUE_MAX][HOT__MSG_MAX];
+    unsigned head, count;
+    char current[HOT__MSG_MAX]; /* message of the event last handed out */
+    struct hot_listener *next;
+};
+
+int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn, void *userdata)
+{
+    hot__callback *cb;
+
+    if (!lib || !fn)
+        return HOT_EINVAL;
+    cb = calloc(1, sizeof *cb);
+    if (!cb)
+        return HOT_ENOMEM;
+    cb->mask = mask;
+    cb->fn = fn;
+    cb->userdata = userdata;
+    /* Prepended and never removed before close: a reload walking the list
+     * from an older head is unaffected. */
+    hot__mutex_lock(&lib->mu);
+    cb->next = lib->callbacks;
+    lib->callbacks = cb;
+    hot__mutex_unlock(&lib->mu);
+    return 0;
+}
+
+static void run_callbacks(hot_lib *lib, const hot_event *ev)
+{
+    hot__callback *cb;
+
+    hot__mutex_lock(&lib->mu);
+    cb = lib->callbacks;
+    hot__mutex_unlock(&lib->mu);
+    for (; cb; cb = cb->next) {
+        if (cb->mask & ev->type)
+            cb->fn(ev, cb->userdata);
+    }
+}
+
+static void enqueue(struct hot_listener *l, const hot_event *ev)
+{
+    unsigned slot;
+
+    if (l->count == QUEUE_MAX) { /* drop the oldest: the newest matters */
+        l->head = (l->head + 1) % QUEUE_MAX;
+        l->count--;
+    }
+    slot = (l->head + l->count) % QUEUE_MAX;
+    l->queue[slot] = *ev;
+    snprintf(l->messages[slot], HOT__MSG_MAX, "%s", ev->message ? ev->message : "");
+    l->count++;
+}
+
+static void release_locked(struct hot_listener *l)
+{
+    if (l->holding) {
+        l->holding = 0;
+        l->lib->holds_out--;
+        hot__cond_broadcast(&l->lib->cond);
+    }
+}
+
+/* Called with lib->mu held: waits for every holder, at most the timeout. */
+static void wait_for_holders(hot_lib *lib)
+{
+    uint64_t deadline = hot__now_ns() + (uint64_t)lib->opts.hold_timeout_ms * 1000000u;
+    struct hot_listener *l;
+
+    while (lib->holds_out > 0 && !lib->closing) {
+        if (hot__cond_wait_until(&lib->cond, &lib->mu, deadline) == HOT_ETIMEDOUT)
+            break;
+    }
+    if (lib->holds_out > 0) {
+        hot__log(lib, HOT_LOG_WARN, "%s: a listener held the reload for %u ms; going ahead",
+                 lib->file, lib->opts.hold_timeout_ms);
+        for (l = lib->listeners; l; l = l->next)
+            release_locked(l);
+    }
+}
+
+void hot__emit(hot_lib *lib, hot_event *ev)
+{
+    struct hot_listener *l;
+
+    run_callbacks(lib, ev);
+    hot__mutex_lock(&lib->mu);
+    for (l = lib->listeners; l; l = l->next) {
+        if (!(l->mask & ev->type))
+            continue;
+        enqueue(l, ev);
+        if (ev->type == HOT_EVENT_BEFORE_RELOAD && l->hold && !l->holding) {
+            l->holding = 1;
+            lib->holds_out++;
+        }
+    }
+    hot__cond_broadcast(&lib->cond);
+    if (ev->type == HOT_EVENT_BEFORE_RELOAD)
+        wait_for_holders(lib);
+    hot__mutex_unlock(&lib->mu);
+}
+
+void hot__emit_refused(hot_lib *lib, int err)
+{
+    hot_event ev;
+
+    memset(&ev, 0, sizeof ev);
+    ev.type = HOT_EVENT_REFUSED;
+    ev.error = err;
+    ev.version = lib->version + 1;
+    ev.from_version = lib->version;
+    ev.message = lib->errmsg;
+    ev.path = lib->path;
+    hot__log(lib, HOT_LOG_WARN, "refused: %s (v%lu goes on)", lib->errmsg, lib->version);
+    hot__emit(lib, &ev);
+}
+
+int hot_listener_open(hot_listener **out, hot_lib *lib, unsigned mask, int hold)
+{
+    struct hot_listener *l;
+
+    if (!out || !lib)
+        return HOT_EINVAL;
+    *out = NULL;
+    l = calloc(1, sizeof *l);
+    if (!l)
+        return HOT_ENOMEM;
+    l->lib = lib;
+    l->mask = mask ? mask : HOT_EVENT_ALL;
+    l->hold = hold;
+    hot__mutex_lock(&lib->mu);
+    l->next = lib->listeners;
+    lib->listeners = l;
+    hot__mutex_unlock(&lib->mu);
+    *out = l;
+    return 0;
+}
+
+int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
+{
+    uint64_t deadline = timeout_ms ? hot__now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+    hot_lib *lib;
+    int err = 0;
+
+    if (!l || !out)
+        return HOT_EINVAL;
+    lib = l->lib;
+    if (!lib)
+        return HOT_ECLOSED;
+    hot__mutex_lock(&lib->mu);
+    release_locked(l); /* waiting again means done with the last event */
+    l->waiting++;
+    while (l->count == 0 && !lib->closing && err == 0)
+        err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
+    l->waiting--;
+    if (l->count > 0) {
+        *out = l->queue[l->head];
+        snprintf(l->current, sizeof l->current, "%s", l->messages[l->head]);
+        out->message = l->current;
+        l->head = (l->head + 1) % QUEUE_MAX;
+        l->count--;
+        err = 0;
+    } else {
+        err = lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
+    }
+    hot__cond_broadcast(&lib->cond);
+    hot__mutex_unlock(&lib->mu);
+    return err;
+}
+
+void hot_listener_release(hot_listener *l)
+{
+    if (!l || !l->lib)
+        return;
+    hot__mutex_lock(&l->lib->mu);
+    release_locked(l);
+    hot__mutex_unlock(&l->lib->mu);
+}
+
+void hot_listener_close(hot_listener *l)
+{
+    struct hot_listener **p;
+    hot_lib *lib;
+
+    if (!l)
+        return;
+    lib = l->lib;
+    if (lib) {
+        hot__mutex_lock(&lib->mu);
+        release_locked(l);
+        for (p = &lib->listeners; *p; p = &(*p)->next) {
+            if (*p == l) {
+                *p = l->next;
+                break;
+            }
+        }
+        hot__mutex_unlock(&lib->mu);
+    }
+    free(l);
+}
+
+/* At close: wake and detach listeners still open (their threads get
+ * HOT_ECLOSED), then free the callbacks. */
+void hot__events_close(hot_lib *lib)
+{
+    struct hot_listener *l;
+    hot__callback *cb, *next;
+    int busy = 1;
+
+    hot__mutex_lock(&lib->mu);
+    while (busy) {
+        busy = 0;
+        for (l = lib->listeners; l; l = l->next)
+            busy |= l->waiting > 0;
+        hot__cond_broadcast(&lib->cond);
+        if (busy)
+            hot__cond_wait_until(&lib->cond, &lib->mu, hot__now_ns() + 10000000u);
+    }
+    for (l = lib->listeners; l; l = l->next)
+        l->lib = NULL;
+    lib->listeners = NULL;
+    hot__mutex_unlock(&lib->mu);
+    for (cb = lib->callbacks; cb; cb = next) {
+        next = cb->next;
+        free(cb);
+    }
+    lib->callbacks = NULL;
+}

@@ -1,0 +1,162 @@
+/*
+ * Internal structures of the runtime, shared by the files of src/.
+ *
+ * Threads: the program's threads call through the interface's table slot
+ * without locks; the watcher thread (or hot_reload_now) builds new versions
+ * under load_mu; lib->mu guards everything else below that can change.
+ */
+#ifndef HOT_INTERNAL_H
+#define HOT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hotreload.h"
+#include "platform.h"
+
+#define HOT__MSG_MAX 512
+#define HOT__ID_MAX 32 /* a GNU build-id is 20 bytes; our hash is 8 */
+
+/* The identity of a library file's content. */
+typedef struct hot__content_id {
+    unsigned char bytes[HOT__ID_MAX];
+    size_t len;
+} hot__content_id;
+
+/* One loaded version of the library. */
+typedef struct hot__version {
+    unsigned long number;
+    void *handle;
+    hot_fn *table;          /* one entry per interface function, host order */
+    char *copy_path;        /* NULL once the shadow copy is deleted */
+    hot__content_id id;
+    uint64_t retired_epoch; /* when it stopped answering calls */
+    double copy_ms, load_ms, verify_ms;
+    uint64_t detected_ns;   /* when the watcher saw the file change */
+    struct hot__version *next;
+} hot__version;
+
+typedef struct hot__callback {
+    unsigned mask;
+    hot_event_fn fn;
+    void *userdata;
+    struct hot__callback *next;
+} hot__callback;
+
+#define HOT__THREADS_MAX 64
+
+struct hot_lib {
+    hot__mutex mu;
+    hot__cond cond;        /* version changes, pending builds, releases */
+    hot__mutex load_mu;    /* one load at a time */
+    const hot_interface *iface;
+    hot_options opts;      /* strings below are owned copies */
+
+    char *name;            /* "game" */
+    char *path;            /* the watched library file */
+    char *dir, *file;      /* path split in two */
+    char *stem;            /* "libgame", for copy names */
+    char *shadow_dir;
+    char *shadow_name;
+    char *env_override;
+    hot__owner *owner;     /* lists this handle's copies, for crash sweeps */
+    unsigned long load_counter;
+    char copy_uuid[17];
+
+    hot__version *current;          /* answering calls */
+    hot__version *volatile pending; /* verified, waiting for hot_update */
+    hot__version *retired;          /* older versions still mapped */
+    unsigned long version;
+    int was_updated;
+    uint64_t epoch;                 /* bumped at each swap */
+    hot__content_id last_refused;   /* not retried until the file changes */
+
+    struct {
+        uint64_t thread;
+        uint64_t seen_epoch;
+    } threads[HOT__THREADS_MAX];    /* for unload_retired */
+    unsigned n_threads;
+
+    hot__callback *callbacks;
+    struct hot_listener *listeners;
+    unsigned holds_out;             /* hold listeners yet to release */
+
+    hot__watch *watch;
+    hot__thread watcher;
+    int watching;
+    int closing;
+
+    char errmsg[HOT__MSG_MAX];
+};
+
+/* ---- error.c ------------------------------------------------------------ */
+int hot__fail(hot_lib *lib, int err, const char *fmt, ...);
+void hot__set_last_error(const char *fmt, ...);
+char *hot__strdup(const char *s);
+char *hot__printf(const char *fmt, ...);
+
+/* ---- log.c -------------------------------------------------------------- */
+hot_log_level hot__log_level_from_env(void);
+void hot__log(const hot_lib *lib, hot_log_level level, const char *fmt, ...);
+
+/* ---- elf.c -------------------------------------------------------------- */
+/* Checks that buf is a complete shared object for this machine and reads
+ * its GNU build-id (id->len 0 if none). */
+int hot__elf_check(const unsigned char *buf, size_t size, int machine,
+                   hot__content_id *id, char *msg, size_t msglen);
+
+/* ---- hash.c ------------------------------------------------------------- */
+void hot__hash_content(const unsigned char *buf, size_t size, hot__content_id *id);
+int hot__content_id_equal(const hot__content_id *a, const hot__content_id *b);
+
+/* ---- verify.c ----------------------------------------------------------- */
+/* Compares a library's manifest with what the host expects and fills the
+ * table in host order. On mismatch writes the first reason to msg. */
+int hot__verify(const hot_manifest *expected, const hot_manifest *found,
+                int ignore_compiler, hot_fn *table, char *msg, size_t msglen);
+/* "long (struct state *s, float dt)" -> "long (struct state *, float)" */
+void hot__normalize_signature(const char *sig, char *out, size_t outlen);
+
+/* ---- options.c ---------------------------------------------------------- */
+int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts);
+char *hot__expand_copy_name(const hot_lib *lib);
+
+/* ---- shadow.c ----------------------------------------------------------- */
+int hot__shadow_init(hot_lib *lib);
+void hot__shadow_sweep(const char *shadow_dir);
+int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size,
+                      char **copy_path);
+void hot__shadow_forget(char **copy_path);
+void hot__shadow_close(hot_lib *lib);
+
+/* ---- loader.c ----------------------------------------------------------- */
+/* Reads, checks, copies, loads and verifies the file now. Returns 1 with
+ * *out set, 0 when the content is unchanged, or a refusal code (with
+ * lib->errmsg set). quiet_incomplete: a file still being written is not a
+ * refusal, only a reason to wait. */
+int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete);
+void hot__version_free(hot__version *v);
+
+/* ---- lib.c -------------------------------------------------------------- */
+/* Makes v the version answering calls (events, swap, retire the old). */
+void hot__publish(hot_lib *lib, hot__version *v);
+/* A watcher saw a complete (or settled) file: load, then publish or park. */
+int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns);
+
+/* ---- events.c ----------------------------------------------------------- */
+void hot__emit(hot_lib *lib, hot_event *ev);
+void hot__emit_refused(hot_lib *lib, int err);
+void hot__events_close(hot_lib *lib);
+
+/* ---- retire.c ----------------------------------------------------------- */
+void hot__retire(hot_lib *lib, hot__version *old);
+int hot__unload_quiesced(hot_lib *lib);
+/* Records that this thread is outside the library; unloads what it can. */
+int hot__note_quiescent(hot_lib *lib);
+
+/* ---- watcher.c ---------------------------------------------------------- */
+int hot__watcher_start(hot_lib *lib);
+void hot__watcher_stop(hot_lib *lib);
+
+#endif /* HOT_INTERNAL_H */

@@ -1,0 +1,387 @@
+/* The library handle: open, close, the safe point, swaps and waits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- Open handles, for exit cleanup and one-handle-per-interface -------- */
+
+static hot_lib *open_libs[64];
+static int open_libs_lock;
+
+static void registry_lock(void)
+{
+    while (__atomic_exchange_n(&open_libs_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void registry_unlock(void)
+{
+    __atomic_store_n(&open_libs_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* At exit, copies are deleted but nothing is unloaded: other threads may
+ * still be running library code while the process winds down. */
+static void delete_copies_at_exit(void)
+{
+    int i;
+    hot__version *v;
+
+    registry_lock();
+    for (i = 0; i < 64; i++) {
+        hot_lib *lib = open_libs[i];
+        if (!lib)
+            continue;
+        for (v = lib->retired; v; v = v->next)
+            hot__shadow_forget(&v->copy_path);
+        if (lib->current)
+            hot__shadow_forget(&lib->current->copy_path);
+        if (lib->pending)
+            hot__shadow_forget(&lib->pending->copy_path);
+        hot__shadow_close(lib);
+    }
+    registry_unlock();
+}
+
+static int registry_add(hot_lib *lib)
+{
+    static int exit_hook;
+    int i, free_slot = -1;
+
+    registry_lock();
+    for (i = 0; i < 64; i++) {
+        if (open_libs[i] && open_libs[i]->iface == lib->iface) {
+            registry_unlock();
+            return hot__fail(lib, HOT_EBUSY, "interface %s is already open",
+                             lib->iface->expected->interface_name);
+        }
+        if (!open_libs[i] && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot >= 0)
+        open_libs[free_slot] = lib;
+    if (!exit_hook) {
+        exit_hook = 1;
+        hot__at_exit(delete_copies_at_exit);
+    }
+    registry_unlock();
+    return free_slot < 0 ? hot__fail(lib, HOT_EBUSY, "too many open libraries (64)") : 0;
+}
+
+static void registry_remove(hot_lib *lib)
+{
+    int i;
+
+    registry_lock();
+    for (i = 0; i < 64; i++) {
+        if (open_libs[i] == lib)
+            open_libs[i] = NULL;
+    }
+    registry_unlock();
+}
+
+void hot__trap(void)
+{
+    fputs("hotreload: a hot function was called while no version of its library "
+          "is loaded (before hot_open or after hot_close)\n", stderr);
+    abort();
+}
+
+/* ---- Swapping ----------------------------------------------------------- */
+
+static void fill_event(hot_lib *lib, hot__version *v, hot_event *ev, hot_event_type type)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    ev->version = lib->version + 1;
+    ev->from_version = lib->version;
+    ev->path = lib->path;
+    ev->message = "";
+    ev->copy_ms = v->copy_ms;
+    ev->load_ms = v->load_ms;
+    ev->verify_ms = v->verify_ms;
+}
+
+void hot__publish(hot_lib *lib, hot__version *v)
+{
+    hot_event ev;
+    uint64_t t0;
+    char line[160];
+
+    fill_event(lib, v, &ev, HOT_EVENT_BEFORE_RELOAD);
+    hot__emit(lib, &ev); /* may be held by listeners */
+    t0 = hot__now_ns();
+    __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
+    hot__mutex_lock(&lib->mu);
+    if (lib->current)
+        hot__retire(lib, lib->current);
+    lib->current = v;
+    v->number = ++lib->version;
+    lib->epoch++;
+    __atomic_store_n(&lib->was_updated, 1, __ATOMIC_RELEASE);
+    hot__cond_broadcast(&lib->cond);
+    hot__mutex_unlock(&lib->mu);
+    ev.publish_ms = (double)(hot__now_ns() - t0) / 1e6;
+    ev.detect_ms = v->detected_ns ? (double)(hot__now_ns() - v->detected_ns) / 1e6 : 0;
+    ev.type = HOT_EVENT_AFTER_RELOAD;
+    snprintf(line, sizeof line, "reloaded v%lu (copy %.2f, load %.2f, verify %.2f, publish %.3f ms)",
+             v->number, ev.copy_ms, ev.load_ms, ev.verify_ms, ev.publish_ms);
+    ev.message = line;
+    hot__log(lib, HOT_LOG_INFO, "%s: %s", lib->file, line);
+    hot__emit(lib, &ev);
+}
+
+static int apply_pending(hot_lib *lib)
+{
+    hot__version *v;
+
+    hot__mutex_lock(&lib->load_mu);
+    v = __atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL);
+    if (v)
+        hot__publish(lib, v);
+    hot__mutex_unlock(&lib->load_mu);
+    return v != NULL;
+}
+
+/* Parks a verified build for the next hot_update, replacing an older one
+ * that never ran. */
+static void park(hot_lib *lib, hot__version *v)
+{
+    hot__version *older;
+
+    hot__mutex_lock(&lib->mu);
+    older = __atomic_exchange_n(&lib->pending, v, __ATOMIC_ACQ_REL);
+    hot__cond_broadcast(&lib->cond);
+    hot__mutex_unlock(&lib->mu);
+    hot__version_free(older);
+}
+
+static int reload_locked(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
+{
+    hot__version *v;
+    int err = hot__load_version(lib, &v, settled);
+
+    if (err == HOT_EINCOMPLETE && settled)
+        return err; /* still being written: wait, say nothing */
+    if (err < 0) {
+        hot__emit_refused(lib, err);
+        return err;
+    }
+    if (!v)
+        return 0;
+    v->detected_ns = detected_ns;
+    if (at_once)
+        hot__publish(lib, v);
+    else
+        park(lib, v);
+    return 1;
+}
+
+int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns)
+{
+    int err;
+
+    hot__mutex_lock(&lib->load_mu);
+    err = reload_locked(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
+    hot__mutex_unlock(&lib->load_mu);
+    return err;
+}
+
+/* ---- Public calls ------------------------------------------------------- */
+
+int hot_update(hot_lib *lib)
+{
+    int swapped;
+
+    if (!lib)
+        return HOT_EINVAL;
+    if (__builtin_expect(__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) == NULL, 1)) {
+        if (lib->opts.unload_retired)
+            hot__note_quiescent(lib);
+        return 0;
+    }
+    swapped = apply_pending(lib);
+    if (lib->opts.unload_retired)
+        hot__note_quiescent(lib);
+    return swapped;
+}
+
+int hot_reload_now(hot_lib *lib)
+{
+    int err;
+
+    if (!lib)
+        return HOT_EINVAL;
+    hot__mutex_lock(&lib->load_mu);
+    err = reload_locked(lib, 0, hot__now_ns(), 1);
+    hot__mutex_unlock(&lib->load_mu);
+    if (err == 0)
+        err = apply_pending(lib);
+    return err;
+}
+
+unsigned long hot_version(const hot_lib *lib)
+{
+    return lib ? __atomic_load_n(&lib->version, __ATOMIC_ACQUIRE) : 0;
+}
+
+int hot_was_updated(hot_lib *lib)
+{
+    return lib ? __atomic_exchange_n(&lib->was_updated, 0, __ATOMIC_ACQ_REL) : 0;
+}
+
+int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
+{
+    uint64_t deadline = timeout_ms ? hot__now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+    int err = 0;
+
+    if (!lib)
+        return HOT_EINVAL;
+    hot__mutex_lock(&lib->mu);
+    while (lib->version <= since && !lib->closing && err == 0) {
+        if (lib->pending && lib->opts.apply == HOT_APPLY_AT_UPDATE) {
+            hot__mutex_unlock(&lib->mu);
+            hot_update(lib); /* the waiting thread is at a safe point */
+            hot__mutex_lock(&lib->mu);
+            continue;
+        }
+        err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
+    }
+    err = lib->version > since ? 0 : lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
+    hot__mutex_unlock(&lib->mu);
+    return err;
+}
+
+const char *hot_path(const hot_lib *lib)
+{
+    return lib ? lib->path : "";
+}
+
+const char *hot_loaded_path(const hot_lib *lib)
+{
+    return lib && lib->current && lib->current->copy_path ? lib->current->copy_path : "";
+}
+
+unsigned hot_versions_held(const hot_lib *lib)
+{
+    unsigned n = 0;
+    hot__version *v;
+    hot_lib *l = (hot_lib *)lib;
+
+    if (!lib)
+        return 0;
+    hot__mutex_lock(&l->mu);
+    n = (l->current != NULL) + (l->pending != NULL);
+    for (v = l->retired; v; v = v->next)
+        n++;
+    hot__mutex_unlock(&l->mu);
+    return n;
+}
+
+const char *hot_lib_filename_format(void)
+{
+    return hot__dl_name_format();
+}
+
+/* ---- Open and close ----------------------------------------------------- */
+
+static void free_versions(hot_lib *lib)
+{
+    hot__version *v = lib->retired, *next;
+
+    for (; v; v = next) {
+        next = v->next;
+        hot__version_free(v);
+    }
+    lib->retired = NULL;
+    hot__version_free(lib->current);
+    hot__version_free(lib->pending);
+    lib->current = lib->pending = NULL;
+}
+
+static void free_lib(hot_lib *lib)
+{
+    free_versions(lib);
+    hot__shadow_close(lib);
+    free(lib->name);
+    free(lib->path);
+    free(lib->dir);
+    free(lib->file);
+    free(lib->stem);
+    free(lib->shadow_dir);
+    free(lib->shadow_name);
+    free(lib->env_override);
+    hot__cond_destroy(&lib->cond);
+    hot__mutex_destroy(&lib->load_mu);
+    hot__mutex_destroy(&lib->mu);
+    free(lib);
+}
+
+static int open_first_version(hot_lib *lib)
+{
+    hot__version *v;
+    int err = hot__load_version(lib, &v, 0);
+
+    if (err < 0)
+        return err;
+    v->number = lib->version = 1;
+    lib->current = v;
+    lib->epoch = 1;
+    __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
+    hot__log(lib, HOT_LOG_INFO, "%s: loaded v1 from %s", lib->file, v->copy_path);
+    return 0;
+}
+
+int hot_open(hot_lib **out, const char *name, const hot_interface *iface,
+             const hot_options *opts)
+{
+    hot_lib *lib;
+    int err;
+
+    if (!out || !name || !iface || !iface->expected || !iface->slot) {
+        hot__set_last_error("hot_open: out, name and iface are required");
+        return HOT_EINVAL;
+    }
+    *out = NULL;
+    lib = calloc(1, sizeof *lib);
+    if (!lib || hot__mutex_init(&lib->mu) < 0 || hot__mutex_init(&lib->load_mu) < 0 ||
+        hot__cond_init(&lib->cond) < 0) {
+        free(lib);
+        hot__set_last_error("hot_open: out of resources");
+        return HOT_ENOMEM;
+    }
+    lib->iface = iface;
+    if ((err = hot__options_apply(lib, name, opts)) < 0 ||
+        (err = registry_add(lib)) < 0)
+        goto fail;
+    if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
+        (err = hot__watcher_start(lib)) < 0)
+        goto fail_registered;
+    *out = lib;
+    return 0;
+
+fail_registered:
+    __atomic_store_n(iface->slot, iface->traps, __ATOMIC_RELEASE);
+    registry_remove(lib);
+fail:
+    hot__set_last_error("%s", lib->errmsg);
+    hot__log(lib, HOT_LOG_ERROR, "%s", lib->errmsg);
+    free_lib(lib);
+    return err;
+}
+
+void hot_close(hot_lib *lib)
+{
+    if (!lib)
+        return;
+    hot__mutex_lock(&lib->mu);
+    lib->closing = 1;
+    hot__cond_broadcast(&lib->cond);
+    hot__mutex_unlock(&lib->mu);
+    hot__watcher_stop(lib);
+    hot__events_close(lib);
+    __atomic_store_n(lib->iface->slot, lib->iface->traps, __ATOMIC_RELEASE);
+    registry_remove(lib);
+    free_lib(lib);
+}

@@ -1,0 +1,143 @@
+/* Options: defaults, the library's path, overrides and copy names. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define DEFAULT_SETTLE_MS 50
+#define DEFAULT_POLL_MS 100
+#define DEFAULT_HOLD_TIMEOUT_MS 5000
+#define DEFAULT_COPY_NAME "{lib_name}.{pid}.{load_counter}.{uuid}"
+
+/* HOTRELOAD_LIB_<NAME>: the name upper-cased, other characters as '_'. */
+static char *default_env_name(const char *name)
+{
+    char *env = hot__printf("HOTRELOAD_LIB_%s", name);
+    char *p;
+
+    for (p = env ? env + 14 : NULL; p && *p; p++)
+        *p = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    return env;
+}
+
+static int looks_like_path(const char *name)
+{
+    return strchr(name, '/') || strchr(name, '\\') || strchr(name, '.');
+}
+
+/* The file a name stands for: an override, a path, or dir/lib<name>.so. */
+static char *resolve_path(hot_lib *lib, const char *name, const char *dir)
+{
+    const char *override = getenv(lib->env_override);
+    char file[512];
+
+    if (override && *override) {
+        hot__log(lib, HOT_LOG_INFO, "%s overrides the library: %s", lib->env_override, override);
+        return hot__strdup(override);
+    }
+    if (looks_like_path(name))
+        return hot__strdup(name);
+    snprintf(file, sizeof file, hot__dl_name_format(), name);
+    return hot__printf("%s/%s", dir ? dir : ".", file);
+}
+
+static int split_path(hot_lib *lib)
+{
+    const char *slash = strrchr(lib->path, '/');
+    const char *dot;
+
+    if (slash) {
+        lib->dir = hot__printf("%.*s", (int)(slash - lib->path), lib->path);
+        lib->file = hot__strdup(slash + 1);
+    } else {
+        lib->dir = hot__strdup(".");
+        lib->file = hot__strdup(lib->path);
+    }
+    if (lib->dir && lib->dir[0] == '\0') {
+        free(lib->dir);
+        lib->dir = hot__strdup("/");
+    }
+    if (!lib->dir || !lib->file)
+        return HOT_ENOMEM;
+    dot = strchr(lib->file, '.');
+    lib->stem = dot ? hot__printf("%.*s", (int)(dot - lib->file), lib->file)
+                    : hot__strdup(lib->file);
+    return lib->stem ? 0 : HOT_ENOMEM;
+}
+
+static void fill_defaults(hot_options *o)
+{
+    if (o->settle_ms == 0)
+        o->settle_ms = DEFAULT_SETTLE_MS;
+    if (o->poll_ms == 0)
+        o->poll_ms = DEFAULT_POLL_MS;
+    if (o->hold_timeout_ms == 0)
+        o->hold_timeout_ms = DEFAULT_HOLD_TIMEOUT_MS;
+    if (o->log_level == HOT_LOG_OFF || getenv("HOTRELOAD_LOG"))
+        o->log_level = hot__log_level_from_env();
+}
+
+int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts)
+{
+    static const hot_options defaults = HOT_OPTIONS_INIT;
+
+    if (opts && opts->version != HOT_OPTIONS_VERSION)
+        return hot__fail(lib, HOT_EINVAL, "options version %u, this runtime knows %u",
+                         opts->version, HOT_OPTIONS_VERSION);
+    lib->opts = opts ? *opts : defaults;
+    fill_defaults(&lib->opts);
+    lib->name = hot__strdup(name);
+    lib->env_override = lib->opts.env_override ? hot__strdup(lib->opts.env_override)
+                                               : default_env_name(name);
+    lib->shadow_dir = lib->opts.shadow_dir ? hot__strdup(lib->opts.shadow_dir)
+                                           : hot__default_shadow_dir();
+    lib->shadow_name = hot__strdup(lib->opts.shadow_name ? lib->opts.shadow_name
+                                                         : DEFAULT_COPY_NAME);
+    /* The copies below are owned; the caller's strings need not outlive us. */
+    lib->opts.dir = lib->opts.shadow_dir = lib->opts.shadow_name = NULL;
+    lib->opts.env_override = NULL;
+    if (!lib->name || !lib->env_override || !lib->shadow_dir || !lib->shadow_name)
+        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    lib->path = resolve_path(lib, name, opts ? opts->dir : NULL);
+    if (!lib->path || split_path(lib) < 0)
+        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    return 0;
+}
+
+static void append(char *out, size_t outlen, const char *s, size_t n)
+{
+    size_t used = strlen(out);
+    if (used + n < outlen) {
+        memcpy(out + used, s, n);
+        out[used + n] = '\0';
+    }
+}
+
+/* Expands {lib_name}, {load_counter}, {pid} and {uuid}; keeps the library's
+ * suffix so tools that look at names (gdb, perf) see a library. */
+char *hot__expand_copy_name(const hot_lib *lib)
+{
+    char name[1024] = "", value[64];
+    const char *p = lib->shadow_name, *suffix = strchr(lib->file, '.');
+
+    while (*p) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        size_t n = close ? (size_t)(close - p + 1) : 1;
+        if (close && !strncmp(p, "{lib_name}", n))
+            append(name, sizeof name, lib->stem, strlen(lib->stem));
+        else if (close && !strncmp(p, "{load_counter}", n))
+            snprintf(value, sizeof value, "%lu", lib->load_counter), append(name, sizeof name, value, strlen(value));
+        else if (close && !strncmp(p, "{pid}", n))
+            snprintf(value, sizeof value, "%lu", hot__pid()), append(name, sizeof name, value, strlen(value));
+        else if (close && !strncmp(p, "{uuid}", n))
+            append(name, sizeof name, lib->copy_uuid, strlen(lib->copy_uuid));
+        else
+            append(name, sizeof name, p, n);
+        p += n;
+    }
+    if (suffix && !strstr(name, suffix))
+        append(name, sizeof name, suffix, strlen(suffix));
+    return hot__printf("%s/%s", lib->shadow_dir, name);
+}

@@ -1,0 +1,129 @@
+/*
+ * The platform contract: everything the portable core needs from the OS.
+ * One implementation per OS lives in src/unix, src/linux and src/win; the
+ * build picks the files. Nothing in src/ outside those folders calls the OS.
+ *
+ * Conventions: functions return 0 or a negative HOT_E* code; a function that
+ * takes `char *msg, size_t msglen` writes a one-line cause there on failure.
+ */
+#ifndef HOT_PLATFORM_H
+#define HOT_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform-types.h" /* hot__mutex, hot__cond, hot__thread (per OS) */
+
+/* ---- Threads ------------------------------------------------------------ */
+
+int hot__mutex_init(hot__mutex *m);
+void hot__mutex_destroy(hot__mutex *m);
+void hot__mutex_lock(hot__mutex *m);
+void hot__mutex_unlock(hot__mutex *m);
+
+int hot__cond_init(hot__cond *c);
+void hot__cond_destroy(hot__cond *c);
+void hot__cond_broadcast(hot__cond *c);
+/* Waits until woken or until the monotonic time deadline_ns (0: for ever).
+ * Returns 0 when woken (or spuriously), HOT_ETIMEDOUT past the deadline. */
+int hot__cond_wait_until(hot__cond *c, hot__mutex *m, uint64_t deadline_ns);
+
+int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg);
+void hot__thread_join(hot__thread *t);
+/* A number unique to the calling thread while it lives. */
+uint64_t hot__thread_self(void);
+
+/* ---- Time, process, environment ----------------------------------------- */
+
+uint64_t hot__now_ns(void); /* monotonic */
+unsigned long hot__pid(void);
+/* Fills buf with unpredictable bytes (for {uuid}). */
+void hot__random_bytes(void *buf, size_t len);
+/* The default folder for shadow copies: private to this user. Caller frees. */
+char *hot__default_shadow_dir(void);
+/* Registers fn to run at process exit (once per fn). */
+void hot__at_exit(void (*fn)(void));
+
+/* ---- Files -------------------------------------------------------------- */
+
+typedef struct hot__stat {
+    int exists;
+    int is_regular;
+    uint64_t size;
+    uint64_t mtime_ns;
+    uint64_t ctime_ns;
+    uint64_t inode;
+} hot__stat;
+
+/* Never fails for a missing file: st->exists is 0 then. */
+int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen);
+/* Reads a whole regular file into a malloc'd buffer (never mapped: a file
+ * truncated while mapped would raise SIGBUS). */
+int hot__fs_read_all(const char *path, unsigned char **out, size_t *size,
+                     char *msg, size_t msglen);
+/* Creates path (which must not exist) holding exactly buf; on any failure
+ * nothing is left behind. */
+int hot__fs_write_new(const char *path, const void *buf, size_t size,
+                      char *msg, size_t msglen);
+/* Appends one line to an open append-only file. */
+int hot__fs_unlink(const char *path);
+int hot__fs_mkdirs(const char *path, char *msg, size_t msglen);
+/* Calls fn for each entry name of dir (not . or ..). */
+int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg),
+                 void *arg);
+
+/* An owner file: created and held locked while this process lives, so that
+ * another process can tell a live owner from a crashed one. */
+typedef struct hot__owner hot__owner;
+int hot__owner_create(hot__owner **out, const char *path, char *msg,
+                      size_t msglen);
+int hot__owner_append(hot__owner *o, const char *line);
+void hot__owner_close(hot__owner *o, int remove);
+/* Takes the lock of another owner file if its owner is gone: 1 if taken
+ * (the caller may clean up and hot__fs_unlink it), 0 if still owned. */
+int hot__owner_try_orphan(const char *path);
+
+/* ---- Dynamic loading ---------------------------------------------------- */
+
+/* Loads with every symbol resolved now and nothing made global. */
+int hot__dl_open(const char *path, void **handle, char *msg, size_t msglen);
+void *hot__dl_sym(void *handle, const char *name);
+void hot__dl_close(void *handle);
+/* "lib%s.so" on Linux; "%s.dll" on Windows. */
+const char *hot__dl_name_format(void);
+/* The ELF machine (or PE machine) this process runs as. */
+int hot__host_machine(void);
+
+/* ---- Watching ----------------------------------------------------------- */
+
+enum {
+    HOT__WATCH_COMPLETE = 1, /* written and closed, or renamed into place */
+    HOT__WATCH_WRITING = 2,  /* changed, completeness unknown */
+    HOT__WATCH_GONE = 4,     /* deleted or renamed away */
+    HOT__WATCH_WOKEN = 8,    /* hot__watch_wake was called */
+    HOT__WATCH_LOST = 16     /* the backend cannot go on (folder removed) */
+};
+
+typedef struct hot__watch_ops hot__watch; /* each backend's struct starts with it */
+
+/* Kernel notification on the folder holding `file`; HOT_ENOTSUP-like
+ * failure (HOT_ESYS) lets the caller fall back to polling. */
+int hot__watch_notify_open(hot__watch **out, const char *dir,
+                           const char *file, char *msg, size_t msglen);
+/* Portable polling of the file's identity every poll_ms. */
+int hot__watch_poll_open(hot__watch **out, const char *path, unsigned poll_ms);
+
+/* Waits at most timeout_ms (0: for ever) and returns HOT__WATCH_* bits,
+ * 0 on timeout, or a negative code. */
+int hot__watch_wait(hot__watch *w, unsigned timeout_ms);
+/* Makes a hot__watch_wait in another thread return HOT__WATCH_WOKEN. */
+void hot__watch_wake(hot__watch *w);
+void hot__watch_close(hot__watch *w);
+
+struct hot__watch_ops {
+    int (*wait)(hot__watch *w, unsigned timeout_ms);
+    void (*wake)(hot__watch *w);
+    void (*close)(hot__watch *w);
+};
+
+#endif /* HOT_PLATFORM_H */

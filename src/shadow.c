@@ -1,0 +1,127 @@
+/*
+ * Shadow copies. The runtime never loads the build output itself (a linker
+ * that rewrites it in place would crash the program) and never writes over
+ * a loaded file. Each version is loaded from a copy with a unique name.
+ *
+ * Every handle keeps an owner file in the shadow folder, locked while the
+ * process lives, listing the copies it made. A copy is deleted as soon as no
+ * one needs it, and all at close or exit; an owner file whose lock can be
+ * taken belongs to a process that died, and its copies are swept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define OWNER_PREFIX ".owner-"
+
+static void sweep_owner(const char *shadow_dir, const char *owner_name)
+{
+    char *path = hot__printf("%s/%s", shadow_dir, owner_name);
+    unsigned char *list = NULL;
+    size_t size = 0, i, start = 0;
+    char msg[256];
+
+    if (path && hot__owner_try_orphan(path) &&
+        hot__fs_read_all(path, &list, &size, msg, sizeof msg) == 0) {
+        for (i = 0; i < size; i++) {
+            if (list[i] != '\n')
+                continue;
+            list[i] = '\0';
+            hot__fs_unlink((const char *)list + start);
+            start = i + 1;
+        }
+        hot__fs_unlink(path);
+        hot__log(NULL, HOT_LOG_DEBUG, "swept copies of a process that is gone: %s", path);
+    }
+    free(list);
+    free(path);
+}
+
+struct sweep_ctx {
+    const char *dir;
+};
+
+static void sweep_entry(const char *name, void *arg)
+{
+    const struct sweep_ctx *ctx = arg;
+    if (strncmp(name, OWNER_PREFIX, strlen(OWNER_PREFIX)) == 0)
+        sweep_owner(ctx->dir, name);
+}
+
+void hot__shadow_sweep(const char *shadow_dir)
+{
+    struct sweep_ctx ctx;
+    ctx.dir = shadow_dir;
+    hot__fs_list(shadow_dir, sweep_entry, &ctx);
+}
+
+static void random_hex(char *out, size_t nbytes)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[16];
+    size_t i;
+
+    hot__random_bytes(raw, nbytes);
+    for (i = 0; i < nbytes; i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[2 * nbytes] = '\0';
+}
+
+int hot__shadow_init(hot_lib *lib)
+{
+    char msg[HOT__MSG_MAX], tag[17];
+    char *owner_path;
+    int err;
+
+    if ((err = hot__fs_mkdirs(lib->shadow_dir, msg, sizeof msg)) < 0)
+        return hot__fail(lib, err, "shadow folder: %s", msg);
+    hot__shadow_sweep(lib->shadow_dir);
+    random_hex(tag, 8);
+    owner_path = hot__printf("%s/" OWNER_PREFIX "%lu-%s", lib->shadow_dir, hot__pid(), tag);
+    if (!owner_path)
+        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    err = hot__owner_create(&lib->owner, owner_path, msg, sizeof msg);
+    free(owner_path);
+    return err < 0 ? hot__fail(lib, err, "shadow folder: %s", msg) : 0;
+}
+
+int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path)
+{
+    char msg[HOT__MSG_MAX] = "";
+    char *path;
+    int err;
+
+    lib->load_counter++;
+    random_hex(lib->copy_uuid, 8);
+    path = hot__expand_copy_name(lib);
+    if (!path)
+        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    /* Listed before it exists: a crash between the two leaves nothing
+     * unlisted behind. */
+    if ((err = hot__owner_append(lib->owner, path)) < 0 ||
+        (err = hot__fs_write_new(path, buf, size, msg, sizeof msg)) < 0) {
+        free(path);
+        return hot__fail(lib, err, "shadow copy: %s", msg[0] ? msg : hot_strerror(err));
+    }
+    *copy_path = path;
+    return 0;
+}
+
+void hot__shadow_forget(char **copy_path)
+{
+    if (*copy_path) {
+        hot__fs_unlink(*copy_path);
+        free(*copy_path);
+        *copy_path = NULL;
+    }
+}
+
+void hot__shadow_close(hot_lib *lib)
+{
+    hot__owner_close(lib->owner, 1);
+    lib->owner = NULL;
+}

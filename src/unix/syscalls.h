@@ -1,0 +1,31 @@
+/*
+ * The seam for faults: the risky system calls of the Unix backend go through
+ * this table, and tests replace entries to force failures (a full disk, a
+ * refused dlopen, no inotify) instead of hoping for them.
+ */
+#ifndef HOT_UNIX_SYSCALLS_H
+#define HOT_UNIX_SYSCALLS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct hot__syscalls {
+    int (*open)(const char *path, int flags, mode_t mode);
+    ssize_t (*read)(int fd, void *buf, size_t len);
+    ssize_t (*write)(int fd, const void *buf, size_t len);
+    int (*close)(int fd);
+    void *(*dlopen)(const char *path, int flags);
+    void *(*dlsym)(void *handle, const char *name);
+    int (*inotify_init1)(int flags);
+    int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
+};
+
+extern struct hot__syscalls hot__sys;
+
+/* Puts every entry back to the real call. */
+void hot__syscalls_reset(void);
+
+/* errno to HOT_E*, in one place. */
+int hot__from_errno(int err);
+
+#endif

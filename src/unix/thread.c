@@ -1,0 +1,73 @@
+/* Threads, locks and condition variables on POSIX threads. */
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "hotreload.h"
+#include "../platform.h"
+
+int hot__mutex_init(hot__mutex *m)
+{
+    return pthread_mutex_init(m, NULL) ? HOT_ESYS : 0;
+}
+
+void hot__mutex_destroy(hot__mutex *m) { pthread_mutex_destroy(m); }
+void hot__mutex_lock(hot__mutex *m) { pthread_mutex_lock(m); }
+void hot__mutex_unlock(hot__mutex *m) { pthread_mutex_unlock(m); }
+
+/* Condition variables wait on the monotonic clock, so a change of the wall
+ * clock neither cuts a wait short nor stretches it. */
+int hot__cond_init(hot__cond *c)
+{
+    pthread_condattr_t attr;
+    int err;
+
+    if (pthread_condattr_init(&attr))
+        return HOT_ESYS;
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    err = pthread_cond_init(c, &attr);
+    pthread_condattr_destroy(&attr);
+    return err ? HOT_ESYS : 0;
+}
+
+void hot__cond_destroy(hot__cond *c) { pthread_cond_destroy(c); }
+void hot__cond_broadcast(hot__cond *c) { pthread_cond_broadcast(c); }
+
+int hot__cond_wait_until(hot__cond *c, hot__mutex *m, uint64_t deadline_ns)
+{
+    struct timespec ts;
+
+    if (deadline_ns == 0) {
+        pthread_cond_wait(c, m);
+        return 0;
+    }
+    ts.tv_sec = (time_t)(deadline_ns / 1000000000u);
+    ts.tv_nsec = (long)(deadline_ns % 1000000000u);
+    return pthread_cond_timedwait(c, m, &ts) == ETIMEDOUT ? HOT_ETIMEDOUT : 0;
+}
+
+static void *thread_main(void *arg)
+{
+    hot__thread *t = arg;
+    t->fn(t->arg);
+    return NULL;
+}
+
+int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg)
+{
+    t->fn = fn;
+    t->arg = arg;
+    return pthread_create(&t->id, NULL, thread_main, t) ? HOT_ESYS : 0;
+}
+
+void hot__thread_join(hot__thread *t)
+{
+    pthread_join(t->id, NULL);
+}
+
+uint64_t hot__thread_self(void)
+{
+    /* The address of a thread-local is unique among live threads. */
+    static __thread char marker;
+    return (uint64_t)(uintptr_t)&marker;
+}

@@ -1,0 +1,339 @@
+/*
+ * Verifying a library's manifest against the host's expectations. Every
+ * mismatch names the field: "game_step: signature changed: (struct state *,
+ * float) -> (struct state *, double)". Parameter names do not count.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- Signatures --------------------------------------------------------- */
+
+#define TOKENS_MAX 64
+#define TOKEN_LEN 64
+
+typedef struct tokens {
+    char text[TOKENS_MAX][TOKEN_LEN];
+    int n;
+} tokens;
+
+static int is_ident_char(int c)
+{
+    return isalnum(c) || c == '_';
+}
+
+static void tokenize(const char *s, size_t len, tokens *t)
+{
+    size_t i = 0;
+
+    t->n = 0;
+    while (i < len && t->n < TOKENS_MAX) {
+        size_t start = i, n;
+        if (isspace((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        if (is_ident_char((unsigned char)s[i])) {
+            while (i < len && is_ident_char((unsigned char)s[i]))
+                i++;
+        } else {
+            i++;
+        }
+        n = i - start < TOKEN_LEN - 1 ? i - start : TOKEN_LEN - 1;
+        memcpy(t->text[t->n], s + start, n);
+        t->text[t->n++][n] = '\0';
+    }
+}
+
+static int is_keyword(const char *w)
+{
+    static const char *const words[] = {
+        "void", "char", "short", "int", "long", "float", "double", "signed",
+        "unsigned", "const", "volatile", "restrict", "_Bool", "_Complex",
+        "struct", "union", "enum", NULL};
+    int i;
+    for (i = 0; words[i]; i++) {
+        if (strcmp(w, words[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_qualifier(const char *w)
+{
+    return !strcmp(w, "const") || !strcmp(w, "volatile") || !strcmp(w, "restrict");
+}
+
+static int is_tag(const char *w)
+{
+    return !strcmp(w, "struct") || !strcmp(w, "union") || !strcmp(w, "enum");
+}
+
+/* Index of the parameter's declared name, or -1 if it has none. */
+static int declarator_name(const tokens *t)
+{
+    int i, last = -1, type_words = 0;
+
+    for (i = 0; i + 2 < t->n; i++) { /* void (*cb)(int): the name follows "(*" */
+        if (!strcmp(t->text[i], "(") && !strcmp(t->text[i + 1], "*") &&
+            is_ident_char((unsigned char)t->text[i + 2][0]))
+            return i + 2;
+    }
+    for (i = 0; i < t->n && strcmp(t->text[i], "["); i++) {
+        if (is_ident_char((unsigned char)t->text[i][0]))
+            last = i;
+    }
+    if (last < 0 || is_keyword(t->text[last]) || (last > 0 && is_tag(t->text[last - 1])))
+        return -1;
+    for (i = 0; i < last; i++) {
+        if (!is_qualifier(t->text[i]) && is_ident_char((unsigned char)t->text[i][0]))
+            type_words++;
+    }
+    return type_words > 0 ? last : -1;
+}
+
+static void append(char *out, size_t outlen, const char *s)
+{
+    size_t used = strlen(out);
+    if (used + 1 < outlen)
+        snprintf(out + used, outlen - used, "%s", s);
+}
+
+/* Joins tokens the way people write C: "const char *", "int [4]". */
+static void join(const tokens *t, int skip, char *out, size_t outlen)
+{
+    const char *prev = NULL;
+    int i;
+
+    for (i = 0; i < t->n; i++) {
+        const char *tok = t->text[i];
+        if (i == skip)
+            continue;
+        if (prev && strcmp(prev, "(") && strcmp(prev, "*") && strcmp(tok, ")") &&
+            strcmp(tok, "]") && (strcmp(tok, "(") || strcmp(prev, ")")))
+            append(out, outlen, " ");
+        append(out, outlen, tok);
+        prev = tok;
+    }
+}
+
+static void normalize_param(const char *s, size_t len, char *out, size_t outlen)
+{
+    tokens t;
+
+    tokenize(s, len, &t);
+    join(&t, declarator_name(&t), out, outlen);
+}
+
+static void normalize_params(const char *p, size_t len, char *out, size_t outlen)
+{
+    size_t i, start = 0;
+    int depth = 0;
+
+    append(out, outlen, "(");
+    for (i = 0; i <= len; i++) {
+        if (i == len || (p[i] == ',' && depth == 0)) {
+            if (start > 0)
+                append(out, outlen, ", ");
+            normalize_param(p + start, i - start, out, outlen);
+            start = i + 1;
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')') {
+            depth--;
+        }
+    }
+    append(out, outlen, ")");
+}
+
+void hot__normalize_signature(const char *sig, char *out, size_t outlen)
+{
+    size_t len = strlen(sig), open;
+    int depth = 0;
+
+    out[0] = '\0';
+    while (len > 0 && isspace((unsigned char)sig[len - 1]))
+        len--;
+    if (len == 0 || sig[len - 1] != ')') {
+        snprintf(out, outlen, "%s", sig);
+        return;
+    }
+    /* The parameter list is the last balanced group. */
+    for (open = len; open-- > 0;) {
+        if (sig[open] == ')')
+            depth++;
+        else if (sig[open] == '(' && --depth == 0)
+            break;
+    }
+    normalize_param(sig, open, out, outlen);
+    append(out, outlen, " ");
+    normalize_params(sig + open + 1, len - open - 2, out, outlen);
+}
+
+/* ---- Manifests ---------------------------------------------------------- */
+
+static const char *params_of(const char *normalized)
+{
+    const char *p = strchr(normalized, '(');
+    return p ? p : normalized;
+}
+
+static int check_function(const hot_fn_desc *want, const hot_manifest *found,
+                          hot_fn *slot, char *msg, size_t msglen)
+{
+    char a[512], b[512];
+    unsigned i;
+
+    for (i = 0; i < found->n_fns; i++) {
+        const hot_fn_desc *have = &found->fns[i];
+        if (strcmp(have->name, want->name) != 0)
+            continue;
+        hot__normalize_signature(want->signature, a, sizeof a);
+        hot__normalize_signature(have->signature, b, sizeof b);
+        if (strcmp(a, b) != 0) {
+            size_t ra = (size_t)(params_of(a) - a), rb = (size_t)(params_of(b) - b);
+            int same_return = ra == rb && strncmp(a, b, ra) == 0;
+            snprintf(msg, msglen, "%s: signature changed: %s -> %s", want->name,
+                     same_return ? params_of(a) : a, same_return ? params_of(b) : b);
+            return HOT_EMISMATCH;
+        }
+        if (!have->fn) {
+            snprintf(msg, msglen, "%s: the library's manifest has no address for it", want->name);
+            return HOT_EMISMATCH;
+        }
+        *slot = have->fn;
+        return 0;
+    }
+    snprintf(msg, msglen, "%s: missing from the library", want->name);
+    return HOT_EMISMATCH;
+}
+
+static int check_type(const hot_type_desc *want, const hot_manifest *found,
+                      char *msg, size_t msglen)
+{
+    unsigned i;
+
+    for (i = 0; i < found->n_types; i++) {
+        const hot_type_desc *have = &found->types[i];
+        if (strcmp(have->name, want->name) != 0)
+            continue;
+        if (have->size != want->size) {
+            snprintf(msg, msglen, "%s: size changed: %lu -> %lu bytes", want->name,
+                     want->size, have->size);
+            return HOT_EMISMATCH;
+        }
+        if (have->align != want->align) {
+            snprintf(msg, msglen, "%s: alignment changed: %lu -> %lu", want->name,
+                     want->align, have->align);
+            return HOT_EMISMATCH;
+        }
+        return 0;
+    }
+    snprintf(msg, msglen, "%s: shared type missing from the library", want->name);
+    return HOT_EMISMATCH;
+}
+
+static const hot_field_desc *find_field(const hot_manifest *m, const hot_field_desc *f)
+{
+    unsigned i;
+    for (i = 0; i < m->n_fields; i++) {
+        if (!strcmp(m->fields[i].type, f->type) && !strcmp(m->fields[i].name, f->name))
+            return &m->fields[i];
+    }
+    return NULL;
+}
+
+static int check_fields(const hot_manifest *want, const hot_manifest *found,
+                        char *msg, size_t msglen)
+{
+    unsigned i;
+
+    for (i = 0; i < want->n_fields; i++) {
+        const hot_field_desc *w = &want->fields[i], *h = find_field(found, w);
+        if (!h) {
+            snprintf(msg, msglen, "%s.%s: field missing from the library", w->type, w->name);
+            return HOT_EMISMATCH;
+        }
+        if (h->offset != w->offset || h->size != w->size) {
+            snprintf(msg, msglen, "%s.%s: %s changed: %lu -> %lu", w->type, w->name,
+                     h->offset != w->offset ? "offset" : "size",
+                     h->offset != w->offset ? w->offset : w->size,
+                     h->offset != w->offset ? h->offset : h->size);
+            return HOT_EMISMATCH;
+        }
+    }
+    for (i = 0; i < found->n_fields; i++) {
+        if (!find_field(want, &found->fields[i])) {
+            snprintf(msg, msglen, "%s.%s: new field in the library", found->fields[i].type,
+                     found->fields[i].name);
+            return HOT_EMISMATCH;
+        }
+    }
+    return 0;
+}
+
+/* "gcc 12.2.0" and "gcc 12.3.0" agree; "gcc 12" and "clang 14" do not. */
+static int same_compiler(const char *a, const char *b)
+{
+    size_t na = strcspn(a, "."), nb = strcspn(b, ".");
+    return na == nb && strncmp(a, b, na) == 0;
+}
+
+static int check_header(const hot_manifest *want, const hot_manifest *found,
+                        int ignore_compiler, char *msg, size_t msglen)
+{
+    if (found->magic != HOT_MANIFEST_MAGIC) {
+        snprintf(msg, msglen, "manifest is corrupt (bad magic %08x)", found->magic);
+        return HOT_ENOMANIFEST;
+    }
+    if (found->abi != want->abi) {
+        snprintf(msg, msglen, "runtime ABI mismatch: library built for ABI %u, runtime is ABI %u",
+                 found->abi, want->abi);
+        return HOT_EABI;
+    }
+    if (strcmp(found->interface_name, want->interface_name) != 0) {
+        snprintf(msg, msglen, "interface changed: %s -> %s", want->interface_name,
+                 found->interface_name);
+        return HOT_EMISMATCH;
+    }
+    if (found->data_model != want->data_model) {
+        snprintf(msg, msglen, "data model changed: %06x -> %06x (pointer, long, int sizes)",
+                 want->data_model, found->data_model);
+        return HOT_EABI;
+    }
+    if (!ignore_compiler && !same_compiler(want->compiler, found->compiler)) {
+        snprintf(msg, msglen, "compiler changed: %s -> %s", want->compiler, found->compiler);
+        return HOT_EABI;
+    }
+    return 0;
+}
+
+int hot__verify(const hot_manifest *want, const hot_manifest *found,
+                int ignore_compiler, hot_fn *table, char *msg, size_t msglen)
+{
+    unsigned i;
+    int err;
+
+    if ((err = check_header(want, found, ignore_compiler, msg, msglen)) < 0)
+        return err;
+    for (i = 0; i < want->n_fns; i++) {
+        if ((err = check_function(&want->fns[i], found, &table[i], msg, msglen)) < 0)
+            return err;
+    }
+    for (i = 0; i < want->n_types; i++) {
+        if ((err = check_type(&want->types[i], found, msg, msglen)) < 0)
+            return err;
+    }
+    for (i = 0; i < found->n_types; i++) {
+        unsigned j;
+        for (j = 0; j < want->n_types && strcmp(want->types[j].name, found->types[i].name); j++)
+            ;
+        if (j == want->n_types) {
+            snprintf(msg, msglen, "%s: new shared type in the library", found->types[i].name);
+            return HOT_EMISMATCH;
+        }
+    }
+    return check_fields(want, found, msg, msglen);
+}
