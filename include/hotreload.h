@@ -509,6 +509,33 @@ HOT_EXTERN void hot_listener_close(hot_listener *listener);
 /* Library name to file name on this platform ("game" -> "libgame.so"). */
 HOT_EXTERN const char *hot_lib_filename_format(void);
 
+/* ---- Inspecting a library (hotreload check) ----------------------------- */
+
+typedef struct hot_library_info hot_library_info;
+
+/* Loads a library file through a shadow copy (its constructors run) to read
+ * its manifest. Returns 0 or a HOT_E* code with hot_last_error() set. */
+HOT_EXTERN int hot_inspect(hot_library_info **out, const char *path);
+/* The manifest; owned by info. */
+HOT_EXTERN const hot_manifest *hot_info_manifest(const hot_library_info *info);
+/* The GNU build-id in hex, or "" if the library has none. Owned by info. */
+HOT_EXTERN const char *hot_info_build_id(const hot_library_info *info);
+/* Unloads the library. NULL-safe. */
+HOT_EXTERN void hot_info_free(hot_library_info *info);
+
+/* Would a host compiled against `expected` accept a library with `found`?
+ * Writes every reason it would not, one per line, to reasons (may be NULL).
+ * Returns 0 if accepted, else the first reason's HOT_E* code. */
+HOT_EXTERN int hot_manifest_compare(const hot_manifest *expected,
+                                    const hot_manifest *found,
+                                    int ignore_compiler, char *reasons,
+                                    size_t len);
+
+/* A signature as the runtime compares it, without parameter names:
+ * "long (struct state *s, float dt)" -> "long (struct state *, float)". */
+HOT_EXTERN void hot_signature_normalize(const char *signature, char *out,
+                                        size_t len);
+
 #else /* HOT_STATIC: the same calls, compiled away */
 
 static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,

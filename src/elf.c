@@ -183,3 +183,59 @@ int hot__elf_check(const unsigned char *b, size_t size, int machine,
     }
     return check_segments(b, size, &h, id, msg, msglen);
 }
+
+/* ---- Dynamic symbols ---------------------------------------------------- */
+
+#define SHT_DYNSYM 11
+
+static int section(const unsigned char *b, size_t size, const elf_header *h, unsigned i,
+                   uint64_t *type, uint64_t *off, uint64_t *len, uint64_t *link)
+{
+    const unsigned char *sh = b + h->shoff + (uint64_t)i * h->shentsize;
+
+    *type = rd(sh + 4, 4);
+    *off = h->is64 ? rd(sh + 24, 8) : rd(sh + 16, 4);
+    *len = h->is64 ? rd(sh + 32, 8) : rd(sh + 20, 4);
+    *link = rd(sh + (h->is64 ? 40 : 24), 4);
+    return *off <= size && *len <= size - *off;
+}
+
+static int search_symbols(const unsigned char *b, size_t size, const elf_header *h,
+                          uint64_t symoff, uint64_t symlen, unsigned strndx,
+                          const char *prefix, char *out, size_t outlen)
+{
+    uint64_t type, stroff, strlen_, link, pos, entsize = h->is64 ? 24 : 16;
+    size_t plen = strlen(prefix);
+
+    if (strndx >= h->shnum || !section(b, size, h, strndx, &type, &stroff, &strlen_, &link))
+        return HOT_ENOMANIFEST;
+    for (pos = 0; pos + entsize <= symlen; pos += entsize) {
+        uint64_t name = rd(b + symoff + pos, 4);
+        const char *s = (const char *)b + stroff + name;
+        if (name + plen < strlen_ && strncmp(s, prefix, plen) == 0 &&
+            memchr(s, '\0', (size_t)(strlen_ - name))) {
+            snprintf(out, outlen, "%s", s);
+            return 0;
+        }
+    }
+    return HOT_ENOMANIFEST;
+}
+
+int hot__elf_find_symbol(const unsigned char *b, size_t size, const char *prefix,
+                         char *out, size_t outlen)
+{
+    char msg[256];
+    elf_header h;
+    unsigned i;
+
+    if (parse_header(b, size, &h, msg, sizeof msg) < 0 || h.shoff == 0 ||
+        !table_fits(h.shoff, h.shnum, h.shentsize, size))
+        return HOT_ENOMANIFEST;
+    for (i = 0; i < h.shnum; i++) {
+        uint64_t type, off, len, link;
+        if (section(b, size, &h, i, &type, &off, &len, &link) && type == SHT_DYNSYM &&
+            search_symbols(b, size, &h, off, len, (unsigned)link, prefix, out, outlen) == 0)
+            return 0;
+    }
+    return HOT_ENOMANIFEST;
+}

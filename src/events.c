@@ -99,10 +99,43 @@ static void wait_for_holders(hot_lib *lib)
     }
 }
 
+/*
+ * The channel to a supervisor (`hotreload run`): one line per event,
+ *   hotreload-event <TAB> kind <TAB> version <TAB> milliseconds <TAB> message
+ * with kind one of opened, reloaded, refused. Tabs and newlines in the
+ * message become spaces.
+ */
+void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
+                         const char *message)
+{
+    char text[HOT__MSG_MAX], line[HOT__MSG_MAX + 128], *p;
+
+    if (lib->channel < 0)
+        return;
+    snprintf(text, sizeof text, "%s", message ? message : "");
+    for (p = text; *p; p++) {
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    }
+    snprintf(line, sizeof line, "hotreload-event\t%s\t%lu\t%.3f\t%s\n", kind, version, ms, text);
+    hot__channel_write(lib->channel, line);
+}
+
+static void report(hot_lib *lib, const hot_event *ev)
+{
+    if (ev->type == HOT_EVENT_AFTER_RELOAD)
+        hot__channel_report(lib, "reloaded", ev->version,
+                            ev->copy_ms + ev->load_ms + ev->verify_ms + ev->publish_ms,
+                            ev->message);
+    else if (ev->type == HOT_EVENT_REFUSED)
+        hot__channel_report(lib, "refused", ev->version, 0, ev->message);
+}
+
 void hot__emit(hot_lib *lib, hot_event *ev)
 {
     struct hot_listener *l;
 
+    report(lib, ev);
     run_callbacks(lib, ev);
     hot__mutex_lock(&lib->mu);
     for (l = lib->listeners; l; l = l->next) {

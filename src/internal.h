@@ -82,6 +82,8 @@ struct hot_lib {
     struct hot_listener *listeners;
     unsigned holds_out;             /* hold listeners yet to release */
 
+    long channel;                   /* HOTRELOAD_EVENT_FD, or -1 */
+
     hot__watch *watch;
     hot__thread watcher;
     int watching;
@@ -106,13 +108,19 @@ void hot__log(const hot_lib *lib, hot_log_level level, const char *fmt, ...);
 int hot__elf_check(const unsigned char *buf, size_t size, int machine,
                    hot__content_id *id, char *msg, size_t msglen);
 
+/* Finds the first dynamic symbol whose name starts with prefix; copies the
+ * name to out. Returns 0 or HOT_ENOMANIFEST. */
+int hot__elf_find_symbol(const unsigned char *buf, size_t size, const char *prefix,
+                         char *out, size_t outlen);
+
 /* ---- hash.c ------------------------------------------------------------- */
 void hot__hash_content(const unsigned char *buf, size_t size, hot__content_id *id);
 int hot__content_id_equal(const hot__content_id *a, const hot__content_id *b);
 
 /* ---- verify.c ----------------------------------------------------------- */
 /* Compares a library's manifest with what the host expects and fills the
- * table in host order. On mismatch writes the first reason to msg. */
+ * table (if not NULL) in host order. Writes every reason, one per line, to
+ * msg and returns the first reason's code, or 0. */
 int hot__verify(const hot_manifest *expected, const hot_manifest *found,
                 int ignore_compiler, hot_fn *table, char *msg, size_t msglen);
 /* "long (struct state *s, float dt)" -> "long (struct state *, float)" */
@@ -148,6 +156,9 @@ int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns);
 void hot__emit(hot_lib *lib, hot_event *ev);
 void hot__emit_refused(hot_lib *lib, int err);
 void hot__events_close(hot_lib *lib);
+/* Reports an event on the supervisor's channel, if there is one. */
+void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version,
+                         double ms, const char *message);
 
 /* ---- retire.c ----------------------------------------------------------- */
 void hot__retire(hot_lib *lib, hot__version *old);

@@ -330,6 +330,7 @@ static int open_first_version(hot_lib *lib)
     lib->epoch = 1;
     __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
     hot__log(lib, HOT_LOG_INFO, "%s: loaded v1 from %s", lib->file, v->copy_path);
+    hot__channel_report(lib, "opened", 1, v->copy_ms + v->load_ms + v->verify_ms, lib->path);
     return 0;
 }
 
@@ -352,6 +353,7 @@ int hot_open(hot_lib **out, const char *name, const hot_interface *iface,
         return HOT_ENOMEM;
     }
     lib->iface = iface;
+    lib->channel = hot__channel_from_env();
     if ((err = hot__options_apply(lib, name, opts)) < 0 ||
         (err = registry_add(lib)) < 0)
         goto fail;

@@ -56,10 +56,27 @@ static int read_and_check(hot_lib *lib, unsigned char **buf, size_t *size,
     return 0;
 }
 
+/* The message is one line: the first reason, and how many more there are
+ * (hotreload check lists them all). */
+static int refuse_with_first_reason(hot_lib *lib, int err, char *reasons)
+{
+    char *newline = strchr(reasons, '\n');
+    int more = 0;
+    char *p;
+
+    for (p = newline; p; p = strchr(p + 1, '\n'))
+        more++;
+    if (newline)
+        *newline = '\0';
+    if (more)
+        return hot__fail(lib, err, "%s (and %d more)", reasons, more);
+    return hot__fail(lib, err, "%s", reasons);
+}
+
 static int load_and_verify(hot_lib *lib, hot__version *v)
 {
     const hot_manifest *expected = lib->iface->expected;
-    char msg[HOT__MSG_MAX] = "", symbol[256];
+    char msg[2048] = "", symbol[256];
     const hot_manifest *found;
     uint64_t t0 = hot__now_ns();
     int err;
@@ -80,7 +97,7 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
     v->verify_ms = ms_since(t0);
-    return err < 0 ? hot__fail(lib, err, "%s", msg) : 0;
+    return err < 0 ? refuse_with_first_reason(lib, err, msg) : 0;
 }
 
 int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)

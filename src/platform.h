@@ -43,6 +43,12 @@ void hot__random_bytes(void *buf, size_t len);
 char *hot__default_shadow_dir(void);
 /* Registers fn to run at process exit (once per fn). */
 void hot__at_exit(void (*fn)(void));
+/* The event channel a supervising process handed us: the descriptor named
+ * by HOTRELOAD_EVENT_FD, or -1. */
+long hot__channel_from_env(void);
+/* Writes one whole line to the channel; errors are ignored (the supervisor
+ * may have gone away). */
+void hot__channel_write(long channel, const char *line);
 
 /* ---- Files -------------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
  * float) -> (struct state *, double)". Parameter names do not count.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -174,65 +175,93 @@ void hot__normalize_signature(const char *sig, char *out, size_t outlen)
 
 /* ---- Manifests ---------------------------------------------------------- */
 
+/* Every reason a library is refused, one per line; the first error code. */
+typedef struct reasons {
+    char *buf;
+    size_t len;
+    int count;
+    int first;
+} reasons;
+
+static void add_reason(reasons *r, int err, const char *fmt, ...)
+{
+    size_t used = r->len ? strlen(r->buf) : 0;
+    va_list ap;
+
+    if (r->count++ == 0)
+        r->first = err;
+    if (!r->len || used + 2 >= r->len)
+        return;
+    if (used > 0)
+        r->buf[used++] = '\n';
+    va_start(ap, fmt);
+    vsnprintf(r->buf + used, r->len - used, fmt, ap);
+    va_end(ap);
+}
+
 static const char *params_of(const char *normalized)
 {
     const char *p = strchr(normalized, '(');
     return p ? p : normalized;
 }
 
-static int check_function(const hot_fn_desc *want, const hot_manifest *found,
-                          hot_fn *slot, char *msg, size_t msglen)
+static const hot_fn_desc *find_fn(const hot_manifest *m, const char *name)
 {
-    char a[512], b[512];
     unsigned i;
-
-    for (i = 0; i < found->n_fns; i++) {
-        const hot_fn_desc *have = &found->fns[i];
-        if (strcmp(have->name, want->name) != 0)
-            continue;
-        hot__normalize_signature(want->signature, a, sizeof a);
-        hot__normalize_signature(have->signature, b, sizeof b);
-        if (strcmp(a, b) != 0) {
-            size_t ra = (size_t)(params_of(a) - a), rb = (size_t)(params_of(b) - b);
-            int same_return = ra == rb && strncmp(a, b, ra) == 0;
-            snprintf(msg, msglen, "%s: signature changed: %s -> %s", want->name,
-                     same_return ? params_of(a) : a, same_return ? params_of(b) : b);
-            return HOT_EMISMATCH;
-        }
-        if (!have->fn) {
-            snprintf(msg, msglen, "%s: the library's manifest has no address for it", want->name);
-            return HOT_EMISMATCH;
-        }
-        *slot = have->fn;
-        return 0;
+    for (i = 0; i < m->n_fns; i++) {
+        if (strcmp(m->fns[i].name, name) == 0)
+            return &m->fns[i];
     }
-    snprintf(msg, msglen, "%s: missing from the library", want->name);
-    return HOT_EMISMATCH;
+    return NULL;
 }
 
-static int check_type(const hot_type_desc *want, const hot_manifest *found,
-                      char *msg, size_t msglen)
+static void check_function(const hot_fn_desc *want, const hot_manifest *found,
+                           hot_fn *slot, reasons *r)
+{
+    const hot_fn_desc *have = find_fn(found, want->name);
+    char a[512], b[512];
+
+    if (!have) {
+        add_reason(r, HOT_EMISMATCH, "%s: missing from the library", want->name);
+        return;
+    }
+    hot__normalize_signature(want->signature, a, sizeof a);
+    hot__normalize_signature(have->signature, b, sizeof b);
+    if (strcmp(a, b) != 0) {
+        size_t ra = (size_t)(params_of(a) - a), rb = (size_t)(params_of(b) - b);
+        int same_return = ra == rb && strncmp(a, b, ra) == 0;
+        add_reason(r, HOT_EMISMATCH, "%s: signature changed: %s -> %s", want->name,
+                   same_return ? params_of(a) : a, same_return ? params_of(b) : b);
+    } else if (!have->fn) {
+        add_reason(r, HOT_EMISMATCH, "%s: the library's manifest has no address for it",
+                   want->name);
+    } else if (slot) {
+        *slot = have->fn;
+    }
+}
+
+static const hot_type_desc *find_type(const hot_manifest *m, const char *name)
 {
     unsigned i;
-
-    for (i = 0; i < found->n_types; i++) {
-        const hot_type_desc *have = &found->types[i];
-        if (strcmp(have->name, want->name) != 0)
-            continue;
-        if (have->size != want->size) {
-            snprintf(msg, msglen, "%s: size changed: %lu -> %lu bytes", want->name,
-                     want->size, have->size);
-            return HOT_EMISMATCH;
-        }
-        if (have->align != want->align) {
-            snprintf(msg, msglen, "%s: alignment changed: %lu -> %lu", want->name,
-                     want->align, have->align);
-            return HOT_EMISMATCH;
-        }
-        return 0;
+    for (i = 0; i < m->n_types; i++) {
+        if (strcmp(m->types[i].name, name) == 0)
+            return &m->types[i];
     }
-    snprintf(msg, msglen, "%s: shared type missing from the library", want->name);
-    return HOT_EMISMATCH;
+    return NULL;
+}
+
+static void check_type(const hot_type_desc *want, const hot_manifest *found, reasons *r)
+{
+    const hot_type_desc *have = find_type(found, want->name);
+
+    if (!have)
+        add_reason(r, HOT_EMISMATCH, "%s: shared type missing from the library", want->name);
+    else if (have->size != want->size)
+        add_reason(r, HOT_EMISMATCH, "%s: size changed: %lu -> %lu bytes", want->name,
+                   want->size, have->size);
+    else if (have->align != want->align)
+        add_reason(r, HOT_EMISMATCH, "%s: alignment changed: %lu -> %lu", want->name,
+                   want->align, have->align);
 }
 
 static const hot_field_desc *find_field(const hot_manifest *m, const hot_field_desc *f)
@@ -245,33 +274,18 @@ static const hot_field_desc *find_field(const hot_manifest *m, const hot_field_d
     return NULL;
 }
 
-static int check_fields(const hot_manifest *want, const hot_manifest *found,
-                        char *msg, size_t msglen)
+static void check_field(const hot_field_desc *w, const hot_manifest *found, reasons *r)
 {
-    unsigned i;
+    const hot_field_desc *h = find_field(found, w);
 
-    for (i = 0; i < want->n_fields; i++) {
-        const hot_field_desc *w = &want->fields[i], *h = find_field(found, w);
-        if (!h) {
-            snprintf(msg, msglen, "%s.%s: field missing from the library", w->type, w->name);
-            return HOT_EMISMATCH;
-        }
-        if (h->offset != w->offset || h->size != w->size) {
-            snprintf(msg, msglen, "%s.%s: %s changed: %lu -> %lu", w->type, w->name,
-                     h->offset != w->offset ? "offset" : "size",
-                     h->offset != w->offset ? w->offset : w->size,
-                     h->offset != w->offset ? h->offset : h->size);
-            return HOT_EMISMATCH;
-        }
-    }
-    for (i = 0; i < found->n_fields; i++) {
-        if (!find_field(want, &found->fields[i])) {
-            snprintf(msg, msglen, "%s.%s: new field in the library", found->fields[i].type,
-                     found->fields[i].name);
-            return HOT_EMISMATCH;
-        }
-    }
-    return 0;
+    if (!h)
+        add_reason(r, HOT_EMISMATCH, "%s.%s: field missing from the library", w->type, w->name);
+    else if (h->offset != w->offset)
+        add_reason(r, HOT_EMISMATCH, "%s.%s: offset changed: %lu -> %lu", w->type, w->name,
+                   w->offset, h->offset);
+    else if (h->size != w->size)
+        add_reason(r, HOT_EMISMATCH, "%s.%s: size changed: %lu -> %lu bytes", w->type, w->name,
+                   w->size, h->size);
 }
 
 /* "gcc 12.2.0" and "gcc 12.3.0" agree; "gcc 12" and "clang 14" do not. */
@@ -281,59 +295,79 @@ static int same_compiler(const char *a, const char *b)
     return na == nb && strncmp(a, b, na) == 0;
 }
 
+/* Returns nonzero when nothing else in the manifest can be trusted. */
 static int check_header(const hot_manifest *want, const hot_manifest *found,
-                        int ignore_compiler, char *msg, size_t msglen)
+                        int ignore_compiler, reasons *r)
 {
     if (found->magic != HOT_MANIFEST_MAGIC) {
-        snprintf(msg, msglen, "manifest is corrupt (bad magic %08x)", found->magic);
-        return HOT_ENOMANIFEST;
+        add_reason(r, HOT_ENOMANIFEST, "manifest is corrupt (bad magic %08x)", found->magic);
+        return 1;
     }
     if (found->abi != want->abi) {
-        snprintf(msg, msglen, "runtime ABI mismatch: library built for ABI %u, runtime is ABI %u",
-                 found->abi, want->abi);
-        return HOT_EABI;
+        add_reason(r, HOT_EABI, "runtime ABI mismatch: library built for ABI %u, runtime is ABI %u",
+                   found->abi, want->abi);
+        return 1;
     }
-    if (strcmp(found->interface_name, want->interface_name) != 0) {
-        snprintf(msg, msglen, "interface changed: %s -> %s", want->interface_name,
-                 found->interface_name);
-        return HOT_EMISMATCH;
-    }
-    if (found->data_model != want->data_model) {
-        snprintf(msg, msglen, "data model changed: %06x -> %06x (pointer, long, int sizes)",
-                 want->data_model, found->data_model);
-        return HOT_EABI;
-    }
-    if (!ignore_compiler && !same_compiler(want->compiler, found->compiler)) {
-        snprintf(msg, msglen, "compiler changed: %s -> %s", want->compiler, found->compiler);
-        return HOT_EABI;
-    }
+    if (strcmp(found->interface_name, want->interface_name) != 0)
+        add_reason(r, HOT_EMISMATCH, "interface changed: %s -> %s", want->interface_name,
+                   found->interface_name);
+    if (found->data_model != want->data_model)
+        add_reason(r, HOT_EABI, "data model changed: %06x -> %06x (pointer, long, int sizes)",
+                   want->data_model, found->data_model);
+    if (!ignore_compiler && !same_compiler(want->compiler, found->compiler))
+        add_reason(r, HOT_EABI, "compiler changed: %s -> %s", want->compiler, found->compiler);
     return 0;
 }
 
-int hot__verify(const hot_manifest *want, const hot_manifest *found,
-                int ignore_compiler, hot_fn *table, char *msg, size_t msglen)
+static void check_extras(const hot_manifest *want, const hot_manifest *found, reasons *r)
 {
     unsigned i;
-    int err;
 
-    if ((err = check_header(want, found, ignore_compiler, msg, msglen)) < 0)
-        return err;
-    for (i = 0; i < want->n_fns; i++) {
-        if ((err = check_function(&want->fns[i], found, &table[i], msg, msglen)) < 0)
-            return err;
-    }
-    for (i = 0; i < want->n_types; i++) {
-        if ((err = check_type(&want->types[i], found, msg, msglen)) < 0)
-            return err;
-    }
     for (i = 0; i < found->n_types; i++) {
-        unsigned j;
-        for (j = 0; j < want->n_types && strcmp(want->types[j].name, found->types[i].name); j++)
-            ;
-        if (j == want->n_types) {
-            snprintf(msg, msglen, "%s: new shared type in the library", found->types[i].name);
-            return HOT_EMISMATCH;
-        }
+        if (!find_type(want, found->types[i].name))
+            add_reason(r, HOT_EMISMATCH, "%s: new shared type in the library", found->types[i].name);
     }
-    return check_fields(want, found, msg, msglen);
+    for (i = 0; i < found->n_fields; i++) {
+        if (!find_field(want, &found->fields[i]))
+            add_reason(r, HOT_EMISMATCH, "%s.%s: new field in the library",
+                       found->fields[i].type, found->fields[i].name);
+    }
+}
+
+int hot__verify(const hot_manifest *want, const hot_manifest *found, int ignore_compiler,
+                hot_fn *table, char *msg, size_t msglen)
+{
+    reasons r;
+    unsigned i;
+
+    r.buf = msg;
+    r.len = msglen;
+    r.count = 0;
+    r.first = 0;
+    if (msglen)
+        msg[0] = '\0';
+    if (check_header(want, found, ignore_compiler, &r))
+        return r.first;
+    for (i = 0; i < want->n_fns; i++)
+        check_function(&want->fns[i], found, table ? &table[i] : NULL, &r);
+    for (i = 0; i < want->n_types; i++)
+        check_type(&want->types[i], found, &r);
+    for (i = 0; i < want->n_fields; i++)
+        check_field(&want->fields[i], found, &r);
+    check_extras(want, found, &r);
+    return r.count ? r.first : 0;
+}
+
+int hot_manifest_compare(const hot_manifest *expected, const hot_manifest *found,
+                         int ignore_compiler, char *reasons_out, size_t len)
+{
+    if (!expected || !found)
+        return HOT_EINVAL;
+    return hot__verify(expected, found, ignore_compiler, NULL, reasons_out, len);
+}
+
+void hot_signature_normalize(const char *signature, char *out, size_t len)
+{
+    if (out && len)
+        hot__normalize_signature(signature ? signature : "", out, len);
 }

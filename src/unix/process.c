@@ -61,3 +61,24 @@ void hot__at_exit(void (*fn)(void))
 {
     atexit(fn);
 }
+
+long hot__channel_from_env(void)
+{
+    const char *env = getenv("HOTRELOAD_EVENT_FD");
+    char *end;
+    long fd;
+
+    if (!env || !*env)
+        return -1;
+    fd = strtol(env, &end, 10);
+    if (*end || fd < 0 || fcntl((int)fd, F_GETFD) < 0)
+        return -1;
+    return fd;
+}
+
+void hot__channel_write(long channel, const char *line)
+{
+    size_t len = strlen(line);
+    /* One write of a short line to a pipe is atomic (PIPE_BUF). */
+    if (write((int)channel, line, len) < 0) { /* the supervisor is gone */ }
+}

@@ -1,0 +1,107 @@
+/* Reading a library's manifest without opening it for reloads: what
+ * `hotreload check` prints. The manifest holds pointers, so the library is
+ * loaded (from a shadow copy, deleted at once) rather than parsed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct hot_library_info {
+    void *handle;
+    const hot_manifest *manifest;
+    char build_id[2 * HOT__ID_MAX + 1];
+};
+
+static void to_hex(const hot__content_id *id, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < id->len; i++) {
+        out[2 * i] = hex[id->bytes[i] >> 4];
+        out[2 * i + 1] = hex[id->bytes[i] & 15];
+    }
+    out[2 * id->len] = '\0';
+}
+
+static int load_copy(hot_library_info *info, const char *path, const unsigned char *buf,
+                     size_t size, const char *symbol)
+{
+    char *dir = hot__default_shadow_dir(), msg[HOT__MSG_MAX] = "", *copy;
+    unsigned char rnd[8];
+    int err;
+
+    hot__random_bytes(rnd, sizeof rnd);
+    copy = dir ? hot__printf("%s/inspect.%lu.%02x%02x%02x%02x.so", dir, hot__pid(), rnd[0],
+                             rnd[1], rnd[2], rnd[3]) : NULL;
+    if (!copy) {
+        free(dir);
+        return HOT_ENOMEM;
+    }
+    if ((err = hot__fs_mkdirs(dir, msg, sizeof msg)) == 0 &&
+        (err = hot__fs_write_new(copy, buf, size, msg, sizeof msg)) == 0) {
+        err = hot__dl_open(copy, &info->handle, msg, sizeof msg);
+        hot__fs_unlink(copy);
+    }
+    if (err == 0 && !(info->manifest = hot__dl_sym(info->handle, symbol))) {
+        snprintf(msg, sizeof msg, "%s not found", symbol);
+        err = HOT_ENOMANIFEST;
+    }
+    if (err < 0)
+        hot__set_last_error("%s: %s", path, msg);
+    free(copy);
+    free(dir);
+    return err;
+}
+
+int hot_inspect(hot_library_info **out, const char *path)
+{
+    hot_library_info *info;
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    hot__content_id id;
+    char msg[HOT__MSG_MAX] = "", symbol[256];
+    int err;
+
+    if (!out || !path)
+        return HOT_EINVAL;
+    *out = NULL;
+    if (!(info = calloc(1, sizeof *info)))
+        return HOT_ENOMEM;
+    if ((err = hot__fs_read_all(path, &buf, &size, msg, sizeof msg)) < 0) {
+        hot__set_last_error("%s", msg);
+    } else if ((err = hot__elf_check(buf, size, hot__host_machine(), &id, msg, sizeof msg)) < 0) {
+        hot__set_last_error("%s: %s", path, msg);
+    } else if ((err = hot__elf_find_symbol(buf, size, "hot_manifest_", symbol, sizeof symbol)) < 0) {
+        hot__set_last_error("%s: no hot_manifest_* symbol: built without hotreload", path);
+    } else {
+        to_hex(&id, info->build_id);
+        err = load_copy(info, path, buf, size, symbol);
+    }
+    free(buf);
+    if (err < 0) {
+        hot_info_free(info);
+        return err;
+    }
+    *out = info;
+    return 0;
+}
+
+const hot_manifest *hot_info_manifest(const hot_library_info *info)
+{
+    return info ? info->manifest : NULL;
+}
+
+const char *hot_info_build_id(const hot_library_info *info)
+{
+    return info ? info->build_id : "";
+}
+
+void hot_info_free(hot_library_info *info)
+{
+    if (!info)
+        return;
+    hot__dl_close(info->handle);
+    free(info);
+}
