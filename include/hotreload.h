@@ -45,6 +45,7 @@
 #ifndef HOTRELOAD_H
 #define HOTRELOAD_H
 
+#include <setjmp.h>
 #include <stddef.h>
 
 #include "hotreload/version.h"
@@ -232,6 +233,77 @@ typedef struct hot_interface {
 #define HOT__DATA_MODEL \
     ((unsigned)(sizeof(void *) << 16 | sizeof(long) << 8 | sizeof(int)))
 
+/* ---- State that survives reloads (in the library) ---------------------- */
+
+/*
+ * Save and load hooks. At a swap the old version's save hook hands over its
+ * state as bytes with a tag of its choosing; the new version's load hook
+ * takes them. A load hook returns 0, or a negative value when it does not
+ * know the tag or the bytes: then the migration hook (if any) gets them,
+ * and if it refuses too the new code starts from its defaults and a warning
+ * says why. The bytes are malloc'd by save and freed by the runtime.
+ *     HOT_STATE_HOOKS(game_save, game_load, game_migrate);   (in one .c)
+ */
+typedef int (*hot_save_fn)(void **data, size_t *size, unsigned *tag);
+typedef int (*hot_load_fn)(unsigned tag, const void *data, size_t size);
+
+typedef struct hot_state_hooks {
+    unsigned size;          /* sizeof(hot_state_hooks) */
+    hot_save_fn save;
+    hot_load_fn load;
+    hot_load_fn migrate;    /* may be NULL */
+} hot_state_hooks;
+
+/*
+ * Kept variables. HOT_KEEP(type, name) defines a static variable whose
+ * value the runtime carries from the old version into the new one when its
+ * name, type name, size and alignment match; HOT_KEEP_STRUCT(tag, name) does
+ * the same for a struct defined with HOT_STRUCT(tag, { fields }), and also
+ * compares the struct's definition text, so reordered or retyped fields are
+ * caught. A variable whose layout changed keeps the new version's initial
+ * value, with a warning naming it.
+ *     HOT_KEEP(long, total_frames) = 0;
+ *     HOT_STRUCT(world, { float x, y; int lives; });
+ *     HOT_KEEP_STRUCT(world, the_world) = {0, 0, 3};
+ */
+typedef struct hot_var_desc {
+    const char *name;
+    const char *type;
+    const char *definition; /* HOT_STRUCT's text, or "" */
+    unsigned long size;
+    unsigned long align;
+    void *address;
+} hot_var_desc;
+
+#define HOT_STRUCT(tag, body)                                                 \
+    struct tag body;                                                          \
+    static HOT__UNUSED const char hot__definition_##tag[] = #body
+
+#if defined(HOT_LIBRARY)
+/* Each kept variable puts a pointer to its description in the section
+ * hot_vars; the linker brackets it with __start_/__stop_hot_vars. */
+#  define HOT__KEEP(T, name, definition)                                      \
+    static T name;                                                            \
+    static const hot_var_desc hot__var_##name = {                             \
+        #name, #T, definition, sizeof(T), HOT__ALIGNOF(T), &name};            \
+    static const hot_var_desc *const hot__var_ptr_##name                      \
+        __attribute__((used, section("hot_vars"))) = &hot__var_##name;        \
+    static T name
+#  define HOT_STATE_HOOKS(save, load, migrate)                                \
+    extern HOT_EXPORT const hot_state_hooks hot__exported_state_hooks;        \
+    HOT__EXTERN_CONST hot_state_hooks hot__exported_state_hooks = {           \
+        sizeof(hot_state_hooks), save, load, migrate}
+#else
+#  define HOT__KEEP(T, name, definition) static T name
+/* Nothing reloads: the hooks are referenced (no unused warnings), not run. */
+#  define HOT_STATE_HOOKS(save, load, migrate)                                \
+    static HOT__UNUSED const hot_state_hooks hot__unused_state_hooks = {      \
+        sizeof(hot_state_hooks), save, load, migrate}
+#endif
+
+#define HOT_KEEP(T, name) HOT__KEEP(T, name, "")
+#define HOT_KEEP_STRUCT(tag, name) HOT__KEEP(struct tag, name, hot__definition_##tag)
+
 /* ---- HOT_INTERFACE ------------------------------------------------------ */
 
 #define HOT__FN_DESC(ret, fn, params, args) {#fn, #ret " " #params, (hot_fn)fn},
@@ -271,13 +343,28 @@ typedef struct hot_interface {
 #if defined(HOT_STATIC)
 
 #define HOT_INTERFACE(name, FUNCS, TYPES) FUNCS(HOT__PROTO, HOT__PROTO)
+#define HOT_GUARDED_INTERFACE(name, FUNCS, TYPES) FUNCS(HOT__PROTO, HOT__PROTO)
 #define HOT_IFACE(name) ((const hot_interface *)0)
 
 #elif defined(HOT_LIBRARY)
 
+extern const hot_var_desc *const __start_hot_vars[] __attribute__((weak, visibility("hidden")));
+extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibility("hidden")));
+
+/* The library's kept variables, found by the runtime with dlsym. */
+#define HOT__KEPT_VARS_ACCESSOR                                               \
+    HOT_EXPORT const hot_var_desc *const *hot__kept_vars(size_t *count);      \
+    HOT__MERGED HOT_EXPORT const hot_var_desc *const *hot__kept_vars(size_t *count) \
+    {                                                                         \
+        *count = (size_t)(__stop_hot_vars - __start_hot_vars);                \
+        return __start_hot_vars;                                              \
+    }
+
 #define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
     FUNCS(HOT__EXPORTED_PROTO, HOT__EXPORTED_PROTO)                           \
-    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT)
+    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT) \
+    HOT__KEPT_VARS_ACCESSOR
+#define HOT_GUARDED_INTERFACE HOT_INTERFACE
 #define HOT_IFACE(name) ((const hot_interface *)0)
 
 #else /* the host */
@@ -302,7 +389,57 @@ HOT_EXTERN void hot__trap(void);
         ((void(*) params)HOT__LOAD_ACQUIRE(HOT__TABLE_REF)[hot__i_##fn]) args; \
     }
 
-#define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
+/*
+ * Guarded calls (HOT_GUARDED_INTERFACE). If the newest version crashes
+ * inside the call (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT), the runtime
+ * rolls back to the previous version and the call is made again there. A
+ * crash it cannot recover goes to the program's previous handler.
+ */
+typedef struct hot_guard {
+    jmp_buf env;
+    hot_fn *volatile *slot;
+    hot_fn *table;             /* the version the call entered */
+    const char *function;
+    int signal;
+    struct hot_guard *outer;
+} hot_guard;
+
+HOT_EXTERN void hot__guard_enter(hot_guard *guard);
+HOT_EXTERN void hot__guard_leave(hot_guard *guard);
+/* After a crash: rolls back; returns when the call may be made again. */
+HOT_EXTERN void hot__guard_recover(hot_guard *guard);
+
+#define HOT__GUARD_BEGIN(fn)                                                  \
+    hot_guard hot__g;                                                         \
+    hot__g.slot = HOT__TABLE_REF;                                             \
+    hot__g.function = #fn;                                                    \
+    for (;; hot__guard_recover(&hot__g)) {                                    \
+        hot__g.table = HOT__LOAD_ACQUIRE(HOT__TABLE_REF);                     \
+        if (setjmp(hot__g.env) != 0)                                          \
+            continue;                                                         \
+        hot__guard_enter(&hot__g);
+
+#define HOT__GUARDED_WRAP(ret, fn, params, args)                              \
+    static HOT__INLINE HOT__UNUSED ret fn params                              \
+    {                                                                         \
+        ret hot__r;                                                           \
+        HOT__GUARD_BEGIN(fn)                                                  \
+        hot__r = ((ret(*) params)hot__g.table[hot__i_##fn]) args;             \
+        hot__guard_leave(&hot__g);                                            \
+        return hot__r;                                                        \
+        }                                                                     \
+    }
+#define HOT__GUARDED_WRAP_VOID(ret, fn, params, args)                         \
+    static HOT__INLINE HOT__UNUSED void fn params                             \
+    {                                                                         \
+        HOT__GUARD_BEGIN(fn)                                                  \
+        ((void(*) params)hot__g.table[hot__i_##fn]) args;                     \
+        hot__guard_leave(&hot__g);                                            \
+        return;                                                               \
+        }                                                                     \
+    }
+
+#define HOT__HOST_INTERFACE(name, FUNCS, TYPES, WRAP, WRAP_VOID)              \
     enum { FUNCS(HOT__INDEX, HOT__INDEX) hot__count_##name };                 \
     extern hot_fn hot__traps_##name[];                                        \
     HOT__MERGED hot_fn hot__traps_##name[] = {                                \
@@ -314,7 +451,12 @@ HOT_EXTERN void hot__trap(void);
     HOT__MERGED HOT__EXTERN_CONST hot_interface hot_iface_##name = {                      \
         &hot__expected_##name, &hot__table_##name, hot__traps_##name};        \
     static HOT__UNUSED hot_fn *volatile *const HOT__TABLE_REF = &hot__table_##name; \
-    FUNCS(HOT__WRAP, HOT__WRAP_VOID)
+    FUNCS(WRAP, WRAP_VOID)
+
+#define HOT_INTERFACE(name, FUNCS, TYPES) \
+    HOT__HOST_INTERFACE(name, FUNCS, TYPES, HOT__WRAP, HOT__WRAP_VOID)
+#define HOT_GUARDED_INTERFACE(name, FUNCS, TYPES) \
+    HOT__HOST_INTERFACE(name, FUNCS, TYPES, HOT__GUARDED_WRAP, HOT__GUARDED_WRAP_VOID)
 
 #define HOT_IFACE(name) (&hot_iface_##name)
 
@@ -341,7 +483,9 @@ typedef enum hot_event_type {
     HOT_EVENT_BEFORE_RELOAD = 1, /* a verified build is about to be swapped in */
     HOT_EVENT_AFTER_RELOAD = 2,  /* the new version is answering calls */
     HOT_EVENT_REFUSED = 4,       /* a build was refused; the old one goes on */
-    HOT_EVENT_ALL = 7
+    HOT_EVENT_ROLLED_BACK = 8,   /* new code crashed in a guarded call; the
+                                    previous version answers calls again */
+    HOT_EVENT_ALL = 15
 } hot_event_type;
 
 typedef struct hot_event {

@@ -34,6 +34,15 @@ typedef struct hot__version {
     uint64_t retired_epoch; /* when it stopped answering calls */
     double copy_ms, load_ms, verify_ms;
     uint64_t detected_ns;   /* when the watcher saw the file change */
+    const hot_state_hooks *hooks;        /* NULL if the library has none */
+    const hot_var_desc *const *vars;     /* kept variables */
+    size_t n_vars;
+    struct {                /* the old version's state, saved at the swap
+                               into this one: restored on rollback */
+        void *data;
+        size_t size;
+        unsigned tag;
+    } snapshot;
     struct hot__version *next;
 } hot__version;
 
@@ -66,7 +75,15 @@ struct hot_lib {
 
     hot__version *current;          /* answering calls */
     hot__version *volatile pending; /* verified, waiting for hot_update */
-    hot__version *retired;          /* older versions still mapped */
+    hot__version *retired;          /* older versions still mapped, newest
+                                       first: the head is the rollback target */
+    hot__version *crashed;          /* versions rolled back from, still mapped */
+    hot_fn *volatile rollback_from; /* current table while a rollback target
+                                       exists, else NULL (read by the crash
+                                       handler) */
+    hot__content_id crashed_ids[16];/* builds never loaded again */
+    unsigned n_crashed;
+    unsigned long last_number;      /* the highest version number given */
     unsigned long version;
     int was_updated;
     uint64_t epoch;                 /* bumped at each swap */
@@ -159,6 +176,38 @@ void hot__events_close(hot_lib *lib);
 /* Reports an event on the supervisor's channel, if there is one. */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version,
                          double ms, const char *message);
+
+/* ---- state.c ------------------------------------------------------------ */
+/* Finds a loaded version's state hooks and kept variables. */
+void hot__state_resolve(hot__version *v);
+/* Carries state from old (may be NULL) into v; warnings go to warn. */
+void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v,
+                      char *warn, size_t warnlen);
+/* Puts the state saved at the swap into v back into prev (rollback). */
+void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev,
+                        char *warn, size_t warnlen);
+void hot__state_free(hot__version *v);
+
+/* ---- guard.c and the OS crash handler ------------------------------------ */
+/* Called by the OS crash handler on the faulting thread: jumps back into the
+ * guarded call if the crash can be rolled back, else returns. */
+void hot__guard_on_crash(int sig);
+/* OS: installs the crash handlers once and gives this thread an alternate
+ * signal stack. */
+void hot__crash_prepare_thread(void);
+/* OS: after jumping out of the handler, unblocks sig again. */
+void hot__crash_after_jump(int sig);
+const char *hot__signal_name(int sig);
+
+/* ---- lib.c (rollback) ---------------------------------------------------- */
+/* Async-signal-safe: does the open library behind slot have a version to
+ * go back to from table? */
+int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table);
+/* Rolls the library behind slot back from the crashed table. */
+void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig,
+                   const char *function);
+/* Recomputes rollback_from; lib->mu held. */
+void hot__update_rollback_target(hot_lib *lib);
 
 /* ---- retire.c ----------------------------------------------------------- */
 void hot__retire(hot_lib *lib, hot__version *old);

@@ -94,7 +94,7 @@ static void fill_event(hot_lib *lib, hot__version *v, hot_event *ev, hot_event_t
 {
     memset(ev, 0, sizeof *ev);
     ev->type = type;
-    ev->version = lib->version + 1;
+    ev->version = lib->last_number + 1;
     ev->from_version = lib->version;
     ev->path = lib->path;
     ev->message = "";
@@ -107,26 +107,29 @@ void hot__publish(hot_lib *lib, hot__version *v)
 {
     hot_event ev;
     uint64_t t0;
-    char line[160];
+    char line[HOT__MSG_MAX], warn[HOT__MSG_MAX - 100];
 
     fill_event(lib, v, &ev, HOT_EVENT_BEFORE_RELOAD);
     hot__emit(lib, &ev); /* may be held by listeners */
+    hot__state_carry(lib, lib->current, v, warn, sizeof warn);
     t0 = hot__now_ns();
     __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
     hot__mutex_lock(&lib->mu);
     if (lib->current)
         hot__retire(lib, lib->current);
     lib->current = v;
-    v->number = ++lib->version;
+    v->number = lib->version = ++lib->last_number;
     lib->epoch++;
+    hot__update_rollback_target(lib);
     __atomic_store_n(&lib->was_updated, 1, __ATOMIC_RELEASE);
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
     ev.publish_ms = (double)(hot__now_ns() - t0) / 1e6;
     ev.detect_ms = v->detected_ns ? (double)(hot__now_ns() - v->detected_ns) / 1e6 : 0;
     ev.type = HOT_EVENT_AFTER_RELOAD;
-    snprintf(line, sizeof line, "reloaded v%lu (copy %.2f, load %.2f, verify %.2f, publish %.3f ms)",
-             v->number, ev.copy_ms, ev.load_ms, ev.verify_ms, ev.publish_ms);
+    snprintf(line, sizeof line, "reloaded v%lu (copy %.2f, load %.2f, verify %.2f, publish %.3f ms)%s%s",
+             v->number, ev.copy_ms, ev.load_ms, ev.verify_ms, ev.publish_ms,
+             warn[0] ? "; state: " : "", warn);
     ev.message = line;
     hot__log(lib, HOT_LOG_INFO, "%s: %s", lib->file, line);
     hot__emit(lib, &ev);
@@ -186,6 +189,94 @@ int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns)
     err = reload_locked(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
     hot__mutex_unlock(&lib->load_mu);
     return err;
+}
+
+/* ---- Rollback ----------------------------------------------------------- */
+
+static hot_lib *lib_for_slot(hot_fn *volatile *slot)
+{
+    int i;
+    for (i = 0; i < 64; i++) {
+        hot_lib *lib = __atomic_load_n(&open_libs[i], __ATOMIC_ACQUIRE);
+        if (lib && lib->iface->slot == slot)
+            return lib;
+    }
+    return NULL;
+}
+
+int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table)
+{
+    hot_lib *lib = lib_for_slot(slot);
+    return lib && table && __atomic_load_n(&lib->rollback_from, __ATOMIC_ACQUIRE) == table;
+}
+
+void hot__update_rollback_target(hot_lib *lib)
+{
+    hot_fn *from = lib->retired && lib->current ? lib->current->table : NULL;
+    __atomic_store_n(&lib->rollback_from, from, __ATOMIC_RELEASE);
+}
+
+/* Swaps back to the newest retired version; lib->mu held. */
+static hot__version *swap_back(hot_lib *lib)
+{
+    hot__version *crashed = lib->current, *prev = lib->retired;
+
+    lib->retired = prev->next;
+    prev->next = NULL;
+    crashed->next = lib->crashed;
+    lib->crashed = crashed;
+    hot__shadow_forget(&crashed->copy_path);
+    if (lib->n_crashed < sizeof lib->crashed_ids / sizeof lib->crashed_ids[0])
+        lib->crashed_ids[lib->n_crashed++] = crashed->id;
+    lib->last_refused = crashed->id;
+    lib->current = prev;
+    lib->version = prev->number;
+    lib->epoch++;
+    __atomic_store_n(lib->iface->slot, prev->table, __ATOMIC_RELEASE);
+    hot__update_rollback_target(lib);
+    hot__cond_broadcast(&lib->cond);
+    return crashed;
+}
+
+static void report_rollback(hot_lib *lib, hot__version *crashed, const char *why)
+{
+    hot_event ev;
+
+    memset(&ev, 0, sizeof ev);
+    ev.type = HOT_EVENT_ROLLED_BACK;
+    ev.version = lib->version;
+    ev.from_version = crashed->number;
+    ev.error = HOT_ECRASHED;
+    ev.message = why;
+    ev.path = lib->path;
+    hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, why);
+    hot__channel_report(lib, "rolledback", lib->version, 0, why);
+    hot__emit(lib, &ev);
+}
+
+void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const char *function)
+{
+    hot_lib *lib = lib_for_slot(slot);
+    hot__version *crashed = NULL;
+    char why[HOT__MSG_MAX], warn[HOT__MSG_MAX / 2];
+
+    if (!lib)
+        return;
+    hot__mutex_lock(&lib->load_mu);
+    hot__mutex_lock(&lib->mu);
+    /* Another thread may have rolled back already: then just retry. */
+    if (lib->current && lib->current->table == crashed_table && lib->retired)
+        crashed = swap_back(lib);
+    hot__mutex_unlock(&lib->mu);
+    if (crashed) {
+        hot__state_restore(lib, crashed, lib->current, warn, sizeof warn);
+        snprintf(why, sizeof why, "rolled back to v%lu: %s in %s (v%lu is refused until a new build)%s%s",
+                 lib->version, hot__signal_name(sig), function, crashed->number,
+                 warn[0] ? "; state: " : "", warn);
+        snprintf(lib->errmsg, sizeof lib->errmsg, "%s", why);
+        report_rollback(lib, crashed, why);
+    }
+    hot__mutex_unlock(&lib->load_mu);
 }
 
 /* ---- Public calls ------------------------------------------------------- */
@@ -295,6 +386,11 @@ static void free_versions(hot_lib *lib)
         hot__version_free(v);
     }
     lib->retired = NULL;
+    for (v = lib->crashed; v; v = next) {
+        next = v->next;
+        hot__version_free(v);
+    }
+    lib->crashed = NULL;
     hot__version_free(lib->current);
     hot__version_free(lib->pending);
     lib->current = lib->pending = NULL;
@@ -325,7 +421,7 @@ static int open_first_version(hot_lib *lib)
 
     if (err < 0)
         return err;
-    v->number = lib->version = 1;
+    v->number = lib->version = lib->last_number = 1;
     lib->current = v;
     lib->epoch = 1;
     __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);

@@ -19,6 +19,7 @@ void hot__version_free(hot__version *v)
 {
     if (!v)
         return;
+    hot__state_free(v);
     hot__dl_close(v->handle);
     hot__shadow_forget(&v->copy_path);
     free(v->table);
@@ -37,6 +38,18 @@ static int is_known(hot_lib *lib, const hot__content_id *id)
             (pending && hot__content_id_equal(&pending->id, id));
     hot__mutex_unlock(&lib->mu);
     return known;
+}
+
+static int has_crashed(hot_lib *lib, const hot__content_id *id)
+{
+    unsigned i;
+    int found = 0;
+
+    hot__mutex_lock(&lib->mu);
+    for (i = 0; i < lib->n_crashed && !found; i++)
+        found = hot__content_id_equal(&lib->crashed_ids[i], id);
+    hot__mutex_unlock(&lib->mu);
+    return found;
 }
 
 static int read_and_check(hot_lib *lib, unsigned char **buf, size_t *size,
@@ -96,6 +109,8 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     if (!v->table)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
+    if (err == 0)
+        hot__state_resolve(v);
     v->verify_ms = ms_since(t0);
     return err < 0 ? refuse_with_first_reason(lib, err, msg) : 0;
 }
@@ -120,6 +135,9 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
         err = 0;
         goto cleanup;
     }
+    if (err == 0 && has_crashed(lib, &v->id))
+        err = hot__fail(lib, HOT_ECRASHED, "%s: this build crashed and was rolled back; "
+                        "waiting for a new build", lib->path);
     if (err < 0)
         goto refused;
     t0 = hot__now_ns();

@@ -9,12 +9,14 @@
 
 #include "internal.h"
 
-/* Called with lib->mu held. The copy goes now: only the running version's
- * copy is kept on disk (for debuggers); the mapping stays. */
+/* Called with lib->mu held. Copies stay on disk only for the running
+ * version and the one a crash would roll back to (so debuggers and
+ * profilers find their symbols); older copies go now, the mappings stay. */
 void hot__retire(hot_lib *lib, hot__version *old)
 {
+    if (lib->retired)
+        hot__shadow_forget(&lib->retired->copy_path);
     old->retired_epoch = lib->epoch;
-    hot__shadow_forget(&old->copy_path);
     old->next = lib->retired;
     lib->retired = old;
 }
@@ -69,6 +71,7 @@ int hot__unload_quiesced(hot_lib *lib)
             p = &v->next;
         }
     }
+    hot__update_rollback_target(lib);
     hot__mutex_unlock(&lib->mu);
     for (; done; done = v, n++) {
         v = done->next;

@@ -1,0 +1,160 @@
+/*
+ * State across reloads. Two mechanisms, both checked:
+ *  - kept variables (HOT_KEEP): copied from the old version's memory into
+ *    the new one's when name, type, size, alignment and struct definition
+ *    all match; otherwise the new version keeps its initial value and a
+ *    warning names the variable and what changed.
+ *  - save/load hooks (HOT_STATE_HOOKS): the old code saves tagged bytes,
+ *    the new code loads them or migrates them, or starts from defaults with
+ *    a warning. The bytes are kept as the snapshot a rollback restores.
+ * Runs on the thread doing the swap, before the new table is published.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef const hot_var_desc *const *(*kept_vars_fn)(size_t *count);
+
+void hot__state_resolve(hot__version *v)
+{
+    const hot_state_hooks *hooks = hot__dl_sym(v->handle, "hot__exported_state_hooks");
+    void *sym = hot__dl_sym(v->handle, "hot__kept_vars");
+    kept_vars_fn kept;
+
+    v->hooks = hooks && hooks->size >= sizeof *hooks ? hooks : NULL;
+    if (sym) {
+        memcpy(&kept, &sym, sizeof kept); /* object to function pointer */
+        v->vars = kept(&v->n_vars);
+    }
+}
+
+static void warn_more(char *warn, size_t warnlen, const char *fmt, ...)
+{
+    size_t used = strlen(warn);
+    va_list ap;
+
+    if (used + 3 >= warnlen)
+        return;
+    if (used) {
+        strcpy(warn + used, "; ");
+        used += 2;
+    }
+    va_start(ap, fmt);
+    vsnprintf(warn + used, warnlen - used, fmt, ap);
+    va_end(ap);
+}
+
+static const hot_var_desc *find_var(const hot__version *v, const char *name)
+{
+    size_t i;
+    for (i = 0; i < v->n_vars; i++) {
+        if (v->vars[i] && strcmp(v->vars[i]->name, name) == 0)
+            return v->vars[i];
+    }
+    return NULL;
+}
+
+/* What differs between two descriptions of a kept variable, or NULL. */
+static const char *var_change(const hot_var_desc *a, const hot_var_desc *b, char *buf, size_t len)
+{
+    if (strcmp(a->type, b->type) != 0)
+        snprintf(buf, len, "type changed: %s -> %s", a->type, b->type);
+    else if (a->size != b->size)
+        snprintf(buf, len, "size changed: %lu -> %lu bytes", a->size, b->size);
+    else if (a->align != b->align)
+        snprintf(buf, len, "alignment changed: %lu -> %lu", a->align, b->align);
+    else if (strcmp(a->definition, b->definition) != 0)
+        snprintf(buf, len, "definition of %s changed", a->type);
+    else
+        return NULL;
+    return buf;
+}
+
+static void carry_vars(const hot__version *old, hot__version *v, char *warn, size_t warnlen)
+{
+    char why[256];
+    size_t i;
+
+    for (i = 0; i < v->n_vars; i++) {
+        const hot_var_desc *now = v->vars[i], *was = now ? find_var(old, now->name) : NULL;
+        if (!was)
+            continue; /* new variable: its initial value */
+        if (var_change(was, now, why, sizeof why))
+            warn_more(warn, warnlen, "kept variable %s: %s; it starts from its initial value",
+                      now->name, why);
+        else
+            memcpy(now->address, was->address, now->size);
+    }
+}
+
+/* The new code loads the bytes, or migrates them, or starts afresh. */
+static void load_saved(hot_lib *lib, hot__version *v, char *warn, size_t warnlen)
+{
+    const hot_state_hooks *h = v->hooks;
+    unsigned tag = v->snapshot.tag;
+
+    if (!h || !h->load) {
+        warn_more(warn, warnlen, "v%lu has no load hook; the saved state (tag %u) is dropped",
+                  lib->last_number + 1, tag);
+        return;
+    }
+    if (h->load(tag, v->snapshot.data, v->snapshot.size) == 0)
+        return;
+    if (h->migrate && h->migrate(tag, v->snapshot.data, v->snapshot.size) == 0)
+        return;
+    warn_more(warn, warnlen, "state with tag %u was refused by the new code's load%s hook; "
+              "it starts from its defaults", tag, h->migrate ? " and migrate" : "");
+}
+
+static void carry_saved(hot_lib *lib, const hot__version *old, hot__version *v, char *warn,
+                        size_t warnlen)
+{
+    int rc;
+
+    if (!old->hooks || !old->hooks->save)
+        return;
+    rc = old->hooks->save(&v->snapshot.data, &v->snapshot.size, &v->snapshot.tag);
+    if (rc < 0) {
+        free(v->snapshot.data);
+        v->snapshot.data = NULL;
+        warn_more(warn, warnlen, "the old code's save hook failed (%d); the new code starts "
+                  "from its defaults", rc);
+        return;
+    }
+    load_saved(lib, v, warn, warnlen);
+}
+
+void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v, char *warn,
+                      size_t warnlen)
+{
+    warn[0] = '\0';
+    if (!old)
+        return;
+    carry_vars(old, v, warn, warnlen);
+    carry_saved(lib, old, v, warn, warnlen);
+    if (warn[0])
+        hot__log(lib, HOT_LOG_WARN, "%s: state: %s", lib->file, warn);
+}
+
+void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev, char *warn,
+                        size_t warnlen)
+{
+    warn[0] = '\0';
+    if (!crashed->snapshot.data && !crashed->snapshot.size)
+        return;
+    if (!prev->hooks || !prev->hooks->load ||
+        prev->hooks->load(crashed->snapshot.tag, crashed->snapshot.data,
+                          crashed->snapshot.size) != 0)
+        warn_more(warn, warnlen, "v%lu could not load back its own saved state", prev->number);
+    if (warn[0])
+        hot__log(lib, HOT_LOG_WARN, "%s: state: %s", lib->file, warn);
+}
+
+void hot__state_free(hot__version *v)
+{
+    free(v->snapshot.data);
+    v->snapshot.data = NULL;
+}

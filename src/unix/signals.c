@@ -1,0 +1,109 @@
+/*
+ * Crash handlers for guarded calls, on POSIX signals. Installed once, on
+ * the first guarded call, for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT,
+ * on an alternate stack (so a stack overflow in new code is caught). A crash
+ * that cannot be rolled back goes to the handler the program had before, or
+ * kills the process with the same signal, so core dumps and debuggers see
+ * the real fault.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+
+#define ALT_STACK_BYTES (64 * 1024)
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+static struct sigaction previous[NSIG];
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static pthread_key_t alt_stack_key;
+
+static void die_as_before(int sig, siginfo_t *info, void *ctx)
+{
+    const struct sigaction *old = &previous[sig];
+
+    if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
+        old->sa_sigaction(sig, info, ctx);
+        return;
+    }
+    if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL &&
+        old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+        return;
+    }
+    /* The default action. A fault re-executes the instruction and faults
+     * again under SIG_DFL; a sent or raised signal must be raised again. */
+    signal(sig, SIG_DFL);
+    if (info->si_code <= 0 || sig == SIGABRT)
+        raise(sig);
+}
+
+static void on_crash(int sig, siginfo_t *info, void *ctx)
+{
+    hot__guard_on_crash(sig); /* jumps away when it can roll back */
+    die_as_before(sig, info, ctx);
+}
+
+static void free_alt_stack(void *stack)
+{
+    stack_t none;
+
+    memset(&none, 0, sizeof none);
+    none.ss_flags = SS_DISABLE;
+    sigaltstack(&none, NULL);
+    free(stack);
+}
+
+static void install(void)
+{
+    struct sigaction sa;
+    size_t i;
+
+    pthread_key_create(&alt_stack_key, free_alt_stack);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_crash;
+    /* NODEFER: jumping out of the handler leaves nothing blocked. */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+        sigaction(crash_signals[i], &sa, &previous[crash_signals[i]]);
+}
+
+void hot__crash_prepare_thread(void)
+{
+    stack_t st, current;
+
+    pthread_once(&install_once, install);
+    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE))
+        return; /* the program gave this thread one already */
+    memset(&st, 0, sizeof st);
+    st.ss_size = ALT_STACK_BYTES;
+    st.ss_sp = malloc(st.ss_size);
+    if (st.ss_sp && sigaltstack(&st, NULL) == 0)
+        pthread_setspecific(alt_stack_key, st.ss_sp);
+    else
+        free(st.ss_sp);
+}
+
+void hot__crash_after_jump(int sig)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+const char *hot__signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGILL: return "SIGILL";
+    case SIGFPE: return "SIGFPE";
+    case SIGABRT: return "SIGABRT";
+    default: return "signal";
+    }
+}
