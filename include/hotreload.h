@@ -485,7 +485,9 @@ typedef enum hot_event_type {
     HOT_EVENT_REFUSED = 4,       /* a build was refused; the old one goes on */
     HOT_EVENT_ROLLED_BACK = 8,   /* new code crashed in a guarded call; the
                                     previous version answers calls again */
-    HOT_EVENT_ALL = 15
+    HOT_EVENT_SLOW_CALL = 16,    /* a guarded call has run longer than
+                                    opts.guard_timeout_ms (an endless loop?) */
+    HOT_EVENT_ALL = 31
 } hot_event_type;
 
 typedef struct hot_event {
@@ -544,11 +546,13 @@ typedef struct hot_options {
                                    keep them mapped */
     int ignore_compiler;        /* accept a library built by another compiler
                                    (the C ABI usually allows it); default 0 */
+    unsigned guard_timeout_ms;  /* report a guarded call running longer than
+                                   this (HOT_EVENT_SLOW_CALL); 0: never */
 } hot_options;
 
 #define HOT_OPTIONS_INIT \
     {HOT_OPTIONS_VERSION, 0, 0, 0, 0, 0, HOT_WATCH_NOTIFY, HOT_APPLY_AT_UPDATE, \
-     0, HOT_LOG_OFF, 0, 0, 0, 0, 0}
+     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0}
 
 /* ---- The library handle ------------------------------------------------- */
 

@@ -198,6 +198,13 @@ void hot__crash_prepare_thread(void);
 /* OS: after jumping out of the handler, unblocks sig again. */
 void hot__crash_after_jump(int sig);
 const char *hot__signal_name(int sig);
+/* Turns on timing of guarded calls (the smallest timeout asked wins). */
+void hot__guard_time_calls(void);
+/* Calls report() for each outermost guarded call into slot that has run
+ * longer than timeout_ns, once per call. */
+void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
+                          void (*report)(const char *function, double ms, void *arg),
+                          void *arg);
 
 /* ---- lib.c (rollback) ---------------------------------------------------- */
 /* Async-signal-safe: does the open library behind slot have a version to

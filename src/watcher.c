@@ -75,6 +75,39 @@ static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
         on_settled(lib, s, now);
 }
 
+static void report_slow_call(const char *function, double ms, void *arg)
+{
+    hot_lib *lib = arg;
+    hot_event ev;
+    char why[HOT__MSG_MAX];
+
+    snprintf(why, sizeof why, "%s has been running for %.0f ms in v%lu (an endless loop?)",
+             function, ms, lib->version);
+    memset(&ev, 0, sizeof ev);
+    ev.type = HOT_EVENT_SLOW_CALL;
+    ev.version = ev.from_version = lib->version;
+    ev.message = why;
+    ev.path = lib->path;
+    hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, why);
+    hot__channel_report(lib, "slow", lib->version, ms, why);
+    hot__emit(lib, &ev);
+}
+
+/* How long to wait for the next file event: for ever, unless a change is
+ * settling or guarded calls are being timed. 0 means for ever. */
+static unsigned next_timeout_ms(const hot_lib *lib, const watch_state *s)
+{
+    unsigned timeout = 0, check = lib->opts.guard_timeout_ms / 4 + 1;
+
+    if (s->writing) {
+        timeout = settle_left_ms(s, hot__now_ns());
+        timeout = timeout ? timeout : 1;
+    }
+    if (lib->opts.guard_timeout_ms && (timeout == 0 || check < timeout))
+        timeout = check;
+    return timeout;
+}
+
 static void watcher_main(void *arg)
 {
     hot_lib *lib = arg;
@@ -83,8 +116,7 @@ static void watcher_main(void *arg)
     memset(&s, 0, sizeof s);
     s.settle_ms = lib->opts.settle_ms;
     for (;;) {
-        unsigned timeout = s.writing ? settle_left_ms(&s, hot__now_ns()) : 0;
-        int bits = hot__watch_wait(lib->watch, timeout ? timeout : (s.writing ? 1 : 0));
+        int bits = hot__watch_wait(lib->watch, next_timeout_ms(lib, &s));
 
         if (__atomic_load_n(&lib->closing, __ATOMIC_ACQUIRE))
             break;
@@ -95,6 +127,9 @@ static void watcher_main(void *arg)
             continue;
         }
         handle(lib, &s, bits, hot__now_ns());
+        if (lib->opts.guard_timeout_ms)
+            hot__guard_find_slow(lib->iface->slot, (uint64_t)lib->opts.guard_timeout_ms * 1000000u,
+                                 report_slow_call, lib);
     }
 }
 
@@ -103,8 +138,14 @@ int hot__watcher_start(hot_lib *lib)
     char msg[HOT__MSG_MAX] = "";
     int err = HOT_ESYS;
 
-    if (lib->opts.watch == HOT_WATCH_NONE)
+    if (lib->opts.guard_timeout_ms)
+        hot__guard_time_calls();
+    if (lib->opts.watch == HOT_WATCH_NONE) {
+        if (lib->opts.guard_timeout_ms)
+            hot__log(lib, HOT_LOG_WARN, "guard_timeout_ms needs a watcher thread; "
+                     "HOT_WATCH_NONE reports no slow calls");
         return 0;
+    }
     if (lib->opts.watch == HOT_WATCH_NOTIFY) {
         err = hot__watch_notify_open(&lib->watch, lib->dir, lib->file, msg, sizeof msg);
         if (err < 0)
