@@ -37,7 +37,7 @@ static void delete_copies_at_exit(void)
             hot__shadow_forget(&v->copy_path);
         if (lib->current)
             hot__shadow_forget(&lib->current->copy_path);
-        if (lib->pending)
+        if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE))
             hot__shadow_forget(&lib->pending->copy_path);
         hot__shadow_close(lib);
     }
@@ -60,7 +60,7 @@ static int registry_add(hot_lib *lib)
             free_slot = i;
     }
     if (free_slot >= 0)
-        open_libs[free_slot] = lib;
+        __atomic_store_n(&open_libs[free_slot], lib, __ATOMIC_RELEASE);
     if (!exit_hook) {
         exit_hook = 1;
         hot__at_exit(delete_copies_at_exit);
@@ -76,7 +76,7 @@ static void registry_remove(hot_lib *lib)
     registry_lock();
     for (i = 0; i < 64; i++) {
         if (open_libs[i] == lib)
-            open_libs[i] = NULL;
+            __atomic_store_n(&open_libs[i], NULL, __ATOMIC_RELEASE);
     }
     registry_unlock();
 }
@@ -118,7 +118,8 @@ void hot__publish(hot_lib *lib, hot__version *v)
     if (lib->current)
         hot__retire(lib, lib->current);
     lib->current = v;
-    v->number = lib->version = ++lib->last_number;
+    v->number = ++lib->last_number;
+    __atomic_store_n(&lib->version, v->number, __ATOMIC_RELEASE);
     lib->epoch++;
     hot__update_rollback_target(lib);
     __atomic_store_n(&lib->was_updated, 1, __ATOMIC_RELEASE);
@@ -230,7 +231,7 @@ static hot__version *swap_back(hot_lib *lib)
         lib->crashed_ids[lib->n_crashed++] = crashed->id;
     lib->last_refused = crashed->id;
     lib->current = prev;
-    lib->version = prev->number;
+    __atomic_store_n(&lib->version, prev->number, __ATOMIC_RELEASE);
     lib->epoch++;
     __atomic_store_n(lib->iface->slot, prev->table, __ATOMIC_RELEASE);
     hot__update_rollback_target(lib);
@@ -331,7 +332,7 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
         return HOT_EINVAL;
     hot__mutex_lock(&lib->mu);
     while (lib->version <= since && !lib->closing && err == 0) {
-        if (lib->pending && lib->opts.apply == HOT_APPLY_AT_UPDATE) {
+        if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) && lib->opts.apply == HOT_APPLY_AT_UPDATE) {
             hot__mutex_unlock(&lib->mu);
             hot_update(lib); /* the waiting thread is at a safe point */
             hot__mutex_lock(&lib->mu);
@@ -363,7 +364,7 @@ unsigned hot_versions_held(const hot_lib *lib)
     if (!lib)
         return 0;
     hot__mutex_lock(&l->mu);
-    n = (l->current != NULL) + (l->pending != NULL);
+    n = (l->current != NULL) + (__atomic_load_n(&l->pending, __ATOMIC_ACQUIRE) != NULL);
     for (v = l->retired; v; v = v->next)
         n++;
     hot__mutex_unlock(&l->mu);
@@ -421,7 +422,8 @@ static int open_first_version(hot_lib *lib)
 
     if (err < 0)
         return err;
-    v->number = lib->version = lib->last_number = 1;
+    v->number = lib->last_number = 1;
+    __atomic_store_n(&lib->version, 1, __ATOMIC_RELEASE);
     lib->current = v;
     lib->epoch = 1;
     __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
@@ -474,7 +476,7 @@ void hot_close(hot_lib *lib)
     if (!lib)
         return;
     hot__mutex_lock(&lib->mu);
-    lib->closing = 1;
+    __atomic_store_n(&lib->closing, 1, __ATOMIC_RELEASE);
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
     hot__watcher_stop(lib);

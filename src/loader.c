@@ -33,7 +33,7 @@ static int is_known(hot_lib *lib, const hot__content_id *id)
     int known;
 
     hot__mutex_lock(&lib->mu);
-    pending = lib->pending;
+    pending = __atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE);
     known = (lib->current && hot__content_id_equal(&lib->current->id, id)) ||
             (pending && hot__content_id_equal(&pending->id, id));
     hot__mutex_unlock(&lib->mu);

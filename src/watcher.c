@@ -69,7 +69,7 @@ static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
         s->since_ns = now;
     } else if (bits & HOT__WATCH_GONE) {
         s->writing = 0;
-        hot__log(lib, HOT_LOG_DEBUG, "%s: removed; v%lu goes on", lib->path, lib->version);
+        hot__log(lib, HOT_LOG_DEBUG, "%s: removed; v%lu goes on", lib->path, hot_version(lib));
     }
     if (s->writing && settle_left_ms(s, now) == 0)
         on_settled(lib, s, now);
@@ -78,18 +78,19 @@ static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
 static void report_slow_call(const char *function, double ms, void *arg)
 {
     hot_lib *lib = arg;
+    unsigned long version = hot_version(lib);
     hot_event ev;
     char why[HOT__MSG_MAX];
 
     snprintf(why, sizeof why, "%s has been running for %.0f ms in v%lu (an endless loop?)",
-             function, ms, lib->version);
+             function, ms, version);
     memset(&ev, 0, sizeof ev);
     ev.type = HOT_EVENT_SLOW_CALL;
-    ev.version = ev.from_version = lib->version;
+    ev.version = ev.from_version = version;
     ev.message = why;
     ev.path = lib->path;
     hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, why);
-    hot__channel_report(lib, "slow", lib->version, ms, why);
+    hot__channel_report(lib, "slow", version, ms, why);
     hot__emit(lib, &ev);
 }
 
