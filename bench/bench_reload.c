@@ -1,0 +1,221 @@
+/*
+ * Reload latency in background mode (HOT_APPLY_AT_ONCE, inotify watch):
+ * how long from the moment a new build lands (rename() into the watched
+ * folder, as lld, clang and editors do) until a hot call returns the new
+ * build's value. Also the per-phase split of each reload, from the
+ * HOT_EVENT_AFTER_RELOAD events.
+ *
+ * Consecutive reloads install different variants: a rebuild whose content
+ * is already running is skipped by the runtime, by design.
+ *
+ * usage: bench_reload [variants_dir] [work_dir] [reloads]
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_iface.h"
+#include "bench_util.h"
+
+#define MAX_RELOADS 100000
+#define TIMEOUT_NS 2000000000ull /* a reload not seen in 2 s counts as lost */
+#define QUIET_US 2000            /* let the watcher drain the temp file's events */
+
+typedef struct phases {
+    double copy, load, verify, publish, detect;
+} phases;
+
+static phases *g_phases;
+static int g_n_events; /* written by the watcher thread only */
+static int g_n_refused;
+
+static void on_event(const hot_event *ev, void *userdata)
+{
+    int i = __atomic_load_n(&g_n_events, __ATOMIC_RELAXED);
+
+    (void)userdata;
+    if (ev->type == HOT_EVENT_REFUSED) {
+        __atomic_add_fetch(&g_n_refused, 1, __ATOMIC_RELAXED);
+        fprintf(stderr, "bench_reload: refused: %s\n", ev->message);
+        return;
+    }
+    if (i < MAX_RELOADS) {
+        g_phases[i].copy = ev->copy_ms;
+        g_phases[i].load = ev->load_ms;
+        g_phases[i].verify = ev->verify_ms;
+        g_phases[i].publish = ev->publish_ms;
+        g_phases[i].detect = ev->detect_ms;
+    }
+    __atomic_store_n(&g_n_events, i + 1, __ATOMIC_RELEASE);
+}
+
+typedef struct setup {
+    bench_variants variants;
+    char *dir;
+    char lib_path[4096], tmp_path[4096];
+    hot_lib *lib;
+} setup;
+
+/* Writes variant k under a temp name in the watched folder; the caller
+ * renames it into place. */
+static int stage(setup *s, int k)
+{
+    return bench_write_file(s->tmp_path, s->variants.buf[k], s->variants.size[k]);
+}
+
+static int open_setup(setup *s, const char *variants_dir, const char *work_dir)
+{
+    hot_options opts = HOT_OPTIONS_INIT;
+
+    if (bench_variants_load(&s->variants, variants_dir, BENCH_N_VARIANTS) < 0 ||
+        !(s->dir = bench_mkdtemp(work_dir, "reload-")))
+        return -1;
+    snprintf(s->lib_path, sizeof s->lib_path, "%s/libbenchlib.so", s->dir);
+    snprintf(s->tmp_path, sizeof s->tmp_path, "%s/.libbenchlib.so.tmp", s->dir);
+    if (stage(s, 0) < 0 || rename(s->tmp_path, s->lib_path) < 0)
+        return -1;
+    opts.apply = HOT_APPLY_AT_ONCE;
+    if (hot_open(&s->lib, s->lib_path, HOT_IFACE(benchlib), &opts) < 0) {
+        fprintf(stderr, "bench_reload: hot_open: %s\n", hot_last_error());
+        return -1;
+    }
+    return hot_on_event(s->lib, HOT_EVENT_AFTER_RELOAD | HOT_EVENT_REFUSED, on_event, NULL);
+}
+
+/* Spins on the hot call until it answers `expected`. Returns the ns since
+ * t0, or 0 on timeout. The clock is read every 64 calls only. */
+static uint64_t spin_until(long expected, uint64_t t0)
+{
+    unsigned n = 0;
+    uint64_t now;
+
+    for (;;) {
+        if (bench_value() == expected)
+            return bench_now_ns() - t0;
+        if (++n % 64 == 0 && (now = bench_now_ns()) - t0 > TIMEOUT_NS)
+            return 0;
+    }
+}
+
+/* The event follows the swap the caller already saw; wait for it so that
+ * reloads never overlap. */
+static void wait_events(int n)
+{
+    int waited_us = 0;
+
+    while (__atomic_load_n(&g_n_events, __ATOMIC_ACQUIRE) < n && waited_us < 2000000) {
+        usleep(100);
+        waited_us += 100;
+    }
+}
+
+/* One reload; returns its latency in ms, or -1 if it was never seen. */
+static double one_reload(setup *s, int i)
+{
+    int k = i % s->variants.count;
+    uint64_t t0, ns;
+
+    if (stage(s, k) < 0)
+        return -1;
+    usleep(QUIET_US);
+    t0 = bench_now_ns();
+    if (rename(s->tmp_path, s->lib_path) < 0)
+        return -1;
+    ns = spin_until(BENCH_VALUE_BASE + k, t0);
+    wait_events(i);
+    return ns ? (double)ns / 1e6 : -1;
+}
+
+static double median_of(const phases *p, int n, size_t offset)
+{
+    double *a = malloc((size_t)n * sizeof *a), m;
+    int i;
+
+    if (!a)
+        return 0;
+    for (i = 0; i < n; i++)
+        a[i] = *(const double *)((const char *)&p[i] + offset);
+    m = bench_median(a, (size_t)n);
+    free(a);
+    return m;
+}
+
+/* On stderr: where the time of the slowest reloads went. The wake-up is
+ * what detect_ms leaves out: rename() to the watcher's event, plus the
+ * swap to the spinning caller's next call. */
+static void explain_slowest(const double *lat, int n, int shown)
+{
+    int i, j, worst;
+    char *used = calloc((size_t)n + 1, 1);
+
+    for (j = 0; used && j < shown && j < n && n <= g_n_events; j++) {
+        for (worst = -1, i = 0; i < n; i++) {
+            if (!used[i] && (worst < 0 || lat[i] > lat[worst]))
+                worst = i;
+        }
+        used[worst] = 1;
+        fprintf(stderr, "bench_reload: slow reload %d: %.3f ms = wake-up %.3f + detect %.3f "
+                "(copy %.3f, load %.3f, verify %.3f, publish %.3f)\n", worst + 1, lat[worst],
+                lat[worst] - g_phases[worst].detect, g_phases[worst].detect, g_phases[worst].copy,
+                g_phases[worst].load, g_phases[worst].verify, g_phases[worst].publish);
+    }
+    free(used);
+}
+
+static void report(setup *s, double *lat, int n_ok, int reloads)
+{
+    int n_ev = g_n_events < MAX_RELOADS ? g_n_events : MAX_RELOADS;
+
+    if (n_ok == reloads)
+        explain_slowest(lat, n_ok, 3);
+    bench_sort(lat, (size_t)n_ok);
+    bench_json_num("reload_latency_ms_p50", bench_percentile(lat, (size_t)n_ok, 50), 3);
+    bench_json_num("reload_latency_ms_p99", bench_percentile(lat, (size_t)n_ok, 99), 3);
+    bench_json_num("reload_latency_ms_min", n_ok ? lat[0] : 0, 3);
+    bench_json_num("reload_latency_ms_max", n_ok ? lat[n_ok - 1] : 0, 3);
+    bench_json_num("copy_ms", median_of(g_phases, n_ev, offsetof(phases, copy)), 4);
+    bench_json_num("load_ms", median_of(g_phases, n_ev, offsetof(phases, load)), 4);
+    bench_json_num("verify_ms", median_of(g_phases, n_ev, offsetof(phases, verify)), 4);
+    bench_json_num("publish_ms", median_of(g_phases, n_ev, offsetof(phases, publish)), 4);
+    bench_json_num("detect_ms", median_of(g_phases, n_ev, offsetof(phases, detect)), 4);
+    bench_json_num("reload_count", reloads, 0);
+    bench_json_num("reload_lost", reloads - n_ok, 0);
+    bench_json_num("reload_refused", g_n_refused, 0);
+    bench_json_num("reload_versions_held", hot_versions_held(s->lib), 0);
+    bench_json_end();
+}
+
+int main(int argc, char **argv)
+{
+    const char *variants_dir = argc > 1 ? argv[1] : BENCH_VARIANTS_DIR;
+    const char *work_dir = argc > 2 ? argv[2] : BENCH_WORK_DIR;
+    int reloads = argc > 3 ? atoi(argv[3]) : 200, i, n_ok = 0, rc = 1;
+    double *lat = calloc(reloads > 0 ? (size_t)reloads : 1, sizeof *lat), ms;
+    setup s;
+
+    memset(&s, 0, sizeof s);
+    g_phases = calloc(MAX_RELOADS, sizeof *g_phases);
+    if (reloads < 1 || reloads > MAX_RELOADS || !lat || !g_phases ||
+        open_setup(&s, variants_dir, work_dir) < 0)
+        goto cleanup;
+    fprintf(stderr, "bench_reload: %d reloads by rename() into %s\n", reloads, s.dir);
+    for (i = 1; i <= reloads; i++) {
+        if ((ms = one_reload(&s, i)) >= 0)
+            lat[n_ok++] = ms;
+        else
+            fprintf(stderr, "bench_reload: reload %d was not seen within 2 s\n", i);
+    }
+    report(&s, lat, n_ok, reloads);
+    rc = n_ok == reloads ? 0 : 1;
+cleanup:
+    hot_close(s.lib);
+    if (s.dir)
+        bench_rmdir_flat(s.dir);
+    free(s.dir);
+    bench_variants_free(&s.variants);
+    free(g_phases);
+    free(lat);
+    return rc;
+}
