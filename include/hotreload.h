@@ -262,9 +262,14 @@ typedef struct hot_state_hooks {
  * compares the struct's definition text, so reordered or retyped fields are
  * caught. A variable whose layout changed keeps the new version's initial
  * value, with a warning naming it.
- *     HOT_KEEP(long, total_frames) = 0;
- *     HOT_STRUCT(world, { float x, y; int lives; });
- *     HOT_KEEP_STRUCT(world, the_world) = {0, 0, 3};
+ *     HOT_KEEP(long, total_frames) = 0;                 (C)
+ *     HOT_KEEP_INIT(long, total_frames, 0);             (C99, C++)
+ *     HOT_STRUCT(world, { float x; float y; int lives; });
+ *     HOT_KEEP_STRUCT_INIT(world, the_world, {0, 0, 3});
+ * In C89, write one declarator per field in HOT_STRUCT (a comma would split
+ * the macro argument); C99 and C++ take any body. In C++ HOT_KEEP and
+ * HOT_KEEP_STRUCT take no initializer (the variable starts zeroed): use the
+ * _INIT forms.
  */
 typedef struct hot_var_desc {
     const char *name;
@@ -275,34 +280,68 @@ typedef struct hot_var_desc {
     void *address;
 } hot_var_desc;
 
-#define HOT_STRUCT(tag, body)                                                 \
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#  define HOT__HAVE_VARIADIC_MACROS 1
+#endif
+
+#ifdef HOT__HAVE_VARIADIC_MACROS
+#  define HOT_STRUCT(tag, ...)                                                \
+    struct tag __VA_ARGS__;                                                   \
+    static HOT__UNUSED const char hot__definition_##tag[] = #__VA_ARGS__
+#else
+#  define HOT_STRUCT(tag, body)                                               \
     struct tag body;                                                          \
     static HOT__UNUSED const char hot__definition_##tag[] = #body
+#endif
 
 #if defined(HOT_LIBRARY)
 /* Each kept variable puts a pointer to its description in the section
  * hot_vars; the linker brackets it with __start_/__stop_hot_vars. */
-#  define HOT__KEEP(T, name, definition)                                      \
-    static T name;                                                            \
+#  define HOT__KEEP_DESC(T, name, definition)                                 \
     static const hot_var_desc hot__var_##name = {                             \
         #name, #T, definition, sizeof(T), HOT__ALIGNOF(T), &name};            \
     static const hot_var_desc *const hot__var_ptr_##name                      \
-        __attribute__((used, section("hot_vars"))) = &hot__var_##name;        \
-    static T name
+        __attribute__((used, section("hot_vars"))) = &hot__var_##name;
 #  define HOT_STATE_HOOKS(save, load, migrate)                                \
     extern HOT_EXPORT const hot_state_hooks hot__exported_state_hooks;        \
     HOT__EXTERN_CONST hot_state_hooks hot__exported_state_hooks = {           \
         sizeof(hot_state_hooks), save, load, migrate}
 #else
-#  define HOT__KEEP(T, name, definition) static T name
+#  define HOT__KEEP_DESC(T, name, definition)
 /* Nothing reloads: the hooks are referenced (no unused warnings), not run. */
 #  define HOT_STATE_HOOKS(save, load, migrate)                                \
     static HOT__UNUSED const hot_state_hooks hot__unused_state_hooks = {      \
         sizeof(hot_state_hooks), save, load, migrate}
 #endif
 
+#ifdef __cplusplus
+/* C++ has no tentative definitions: the variable is defined once, first;
+ * the trailing typedef takes the semicolon. */
+#  define HOT__KEEP(T, name, definition)                                      \
+    static T name;                                                            \
+    HOT__KEEP_DESC(T, name, definition)                                       \
+    typedef int hot__kept_##name
+#else
+/* A tentative definition first, so the description can take its address;
+ * the second declaration takes the initializer that follows the macro. */
+#  define HOT__KEEP(T, name, definition)                                      \
+    static T name;                                                            \
+    HOT__KEEP_DESC(T, name, definition)                                       \
+    static T name
+#endif
+
 #define HOT_KEEP(T, name) HOT__KEEP(T, name, "")
 #define HOT_KEEP_STRUCT(tag, name) HOT__KEEP(struct tag, name, hot__definition_##tag)
+
+#ifdef HOT__HAVE_VARIADIC_MACROS
+#  define HOT__KEEP_INIT(T, name, definition, ...)                            \
+    static T name = __VA_ARGS__;                                              \
+    HOT__KEEP_DESC(T, name, definition)                                       \
+    typedef int hot__kept_##name
+#  define HOT_KEEP_INIT(T, name, ...) HOT__KEEP_INIT(T, name, "", __VA_ARGS__)
+#  define HOT_KEEP_STRUCT_INIT(tag, name, ...)                                \
+    HOT__KEEP_INIT(struct tag, name, hot__definition_##tag, __VA_ARGS__)
+#endif
 
 /* ---- HOT_INTERFACE ------------------------------------------------------ */
 

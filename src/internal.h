@@ -82,6 +82,8 @@ struct hot_lib {
                                        exists, else NULL (read by the crash
                                        handler) */
     hot__content_id crashed_ids[16];/* builds never loaded again */
+    hot_fn *crashed_tables[16];     /* their tables: a thread still inside one
+                                       that crashes too is sent back (atomic) */
     unsigned n_crashed;
     unsigned long last_number;      /* the highest version number given */
     unsigned long version;

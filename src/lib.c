@@ -205,10 +205,24 @@ static hot_lib *lib_for_slot(hot_fn *volatile *slot)
     return NULL;
 }
 
+/* True for the current table when there is a version to go back to, and
+ * for tables already rolled back from: a thread that was inside one when
+ * another thread crashed only needs to retry in the current version. */
 int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table)
 {
     hot_lib *lib = lib_for_slot(slot);
-    return lib && table && __atomic_load_n(&lib->rollback_from, __ATOMIC_ACQUIRE) == table;
+    unsigned i, n;
+
+    if (!lib || !table)
+        return 0;
+    if (__atomic_load_n(&lib->rollback_from, __ATOMIC_ACQUIRE) == table)
+        return 1;
+    n = __atomic_load_n(&lib->n_crashed, __ATOMIC_ACQUIRE);
+    for (i = 0; i < n && i < 16; i++) {
+        if (__atomic_load_n(&lib->crashed_tables[i], __ATOMIC_RELAXED) == table)
+            return 1;
+    }
+    return 0;
 }
 
 void hot__update_rollback_target(hot_lib *lib)
@@ -227,8 +241,11 @@ static hot__version *swap_back(hot_lib *lib)
     crashed->next = lib->crashed;
     lib->crashed = crashed;
     hot__shadow_forget(&crashed->copy_path);
-    if (lib->n_crashed < sizeof lib->crashed_ids / sizeof lib->crashed_ids[0])
-        lib->crashed_ids[lib->n_crashed++] = crashed->id;
+    if (lib->n_crashed < sizeof lib->crashed_ids / sizeof lib->crashed_ids[0]) {
+        lib->crashed_ids[lib->n_crashed] = crashed->id;
+        __atomic_store_n(&lib->crashed_tables[lib->n_crashed], crashed->table, __ATOMIC_RELAXED);
+        __atomic_store_n(&lib->n_crashed, lib->n_crashed + 1, __ATOMIC_RELEASE);
+    }
     lib->last_refused = crashed->id;
     lib->current = prev;
     __atomic_store_n(&lib->version, prev->number, __ATOMIC_RELEASE);

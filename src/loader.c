@@ -147,6 +147,8 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
         goto refused;
     if ((err = load_and_verify(lib, v)) < 0)
         goto refused;
+    /* A refused build that comes back after this one is judged afresh. */
+    lib->last_refused.len = 0;
     free(buf);
     *out = v;
     return 1;

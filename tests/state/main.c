@@ -1,0 +1,8 @@
+/* The state test program: runs the case named on the command line. */
+#include "cases.h"
+
+int main(int argc, char **argv)
+{
+    static const th_case *const tables[] = {state_cases, crash_cases, NULL};
+    return th_main(argc, argv, tables);
+}
