@@ -101,12 +101,13 @@ static void wait_for_holders(hot_lib *lib)
 
 /*
  * The channel to a supervisor (`hotreload run`): one line per event,
- *   hotreload-event <TAB> kind <TAB> version <TAB> milliseconds <TAB> message
- * with kind one of opened, reloaded, refused. Tabs and newlines in the
- * message become spaces.
+ *   hotreload-event <TAB> kind <TAB> version <TAB> ms <TAB> error <TAB> message
+ * with kind one of opened, reloaded, refused, rolledback, slow; error the
+ * code's name (HOT_EMISMATCH) or "-". Tabs and newlines in the message
+ * become spaces.
  */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
-                         const char *message)
+                         int error, const char *message)
 {
     char text[HOT__MSG_MAX], line[HOT__MSG_MAX + 128], *p;
 
@@ -117,7 +118,8 @@ void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, 
         if (*p == '\n' || *p == '\t')
             *p = ' ';
     }
-    snprintf(line, sizeof line, "hotreload-event\t%s\t%lu\t%.3f\t%s\n", kind, version, ms, text);
+    snprintf(line, sizeof line, "hotreload-event\t%s\t%lu\t%.3f\t%s\t%s\n", kind, version, ms,
+             error ? hot_errname(error) : "-", text);
     hot__channel_write(lib->channel, line);
 }
 
@@ -125,10 +127,10 @@ static void report(hot_lib *lib, const hot_event *ev)
 {
     if (ev->type == HOT_EVENT_AFTER_RELOAD)
         hot__channel_report(lib, "reloaded", ev->version,
-                            ev->copy_ms + ev->load_ms + ev->verify_ms + ev->publish_ms,
+                            ev->copy_ms + ev->load_ms + ev->verify_ms + ev->publish_ms, 0,
                             ev->message);
     else if (ev->type == HOT_EVENT_REFUSED)
-        hot__channel_report(lib, "refused", ev->version, 0, ev->message);
+        hot__channel_report(lib, "refused", ev->version, 0, ev->error, ev->message);
 }
 
 void hot__emit(hot_lib *lib, hot_event *ev)

@@ -177,7 +177,7 @@ void hot__emit_refused(hot_lib *lib, int err);
 void hot__events_close(hot_lib *lib);
 /* Reports an event on the supervisor's channel, if there is one. */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version,
-                         double ms, const char *message);
+                         double ms, int error, const char *message);
 
 /* ---- state.c ------------------------------------------------------------ */
 /* Finds a loaded version's state hooks and kept variables. */

@@ -268,7 +268,7 @@ static void report_rollback(hot_lib *lib, hot__version *crashed, const char *why
     ev.message = why;
     ev.path = lib->path;
     hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, why);
-    hot__channel_report(lib, "rolledback", lib->version, 0, why);
+    hot__channel_report(lib, "rolledback", lib->version, 0, HOT_ECRASHED, why);
     hot__emit(lib, &ev);
 }
 
@@ -445,7 +445,7 @@ static int open_first_version(hot_lib *lib)
     lib->epoch = 1;
     __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
     hot__log(lib, HOT_LOG_INFO, "%s: loaded v1 from %s", lib->file, v->copy_path);
-    hot__channel_report(lib, "opened", 1, v->copy_ms + v->load_ms + v->verify_ms, lib->path);
+    hot__channel_report(lib, "opened", 1, v->copy_ms + v->load_ms + v->verify_ms, 0, lib->path);
     return 0;
 }
 

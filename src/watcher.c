@@ -90,7 +90,7 @@ static void report_slow_call(const char *function, double ms, void *arg)
     ev.message = why;
     ev.path = lib->path;
     hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, why);
-    hot__channel_report(lib, "slow", version, ms, why);
+    hot__channel_report(lib, "slow", version, ms, 0, why);
     hot__emit(lib, &ev);
 }
 

@@ -1,0 +1,137 @@
+/*
+ * hotreload help [COMMAND], and the usage text of every subcommand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char overview[] =
+    "usage: hotreload <command> [options]\n"
+    "\n"
+    "The developer loop around the hotreload runtime.\n"
+    "\n"
+    "commands:\n"
+    "  new NAME          create a project: a host, a hot library, its interface\n"
+    "  run [-- ARGS]     build, start the host, rebuild on every source change\n"
+    "  check LIB         print a library's manifest; --against: would it reload\n"
+    "  help [COMMAND]    show the help of a command\n"
+    "\n"
+    "options:\n"
+    "  -h, --help        show this help\n"
+    "  -V, --version     print the version\n"
+    "\n"
+    "Run 'hotreload help COMMAND' for a command's options.\n";
+
+static const char usage_new[] =
+    "usage: hotreload new NAME [--hotreload-dir DIR | --build-tree | --installed]\n"
+    "\n"
+    "Creates the folder NAME with a working project: host.c (the program),\n"
+    "logic.c (the hot library), logic.h (the interface both compile),\n"
+    "a Makefile, a CMakeLists.txt, hotreload.conf (for 'hotreload run') and\n"
+    "a README. The host calls the library every 100 ms; the library prints\n"
+    "'tick <N>: hello from logic.c'. Refuses a NAME that already exists.\n"
+    "\n"
+    "Where the project finds hotreload:\n"
+    "  --installed          pkg-config hotreload / find_package(hotreload)\n"
+    "  --hotreload-dir DIR  an install prefix: DIR/include, DIR/lib\n"
+    "  --build-tree         the build tree this hotreload was built in\n"
+    "The default is --build-tree when this hotreload runs from its build\n"
+    "tree, else --installed.\n";
+
+static const char usage_run[] =
+    "usage: hotreload run [options] [-- HOST ARGS...]\n"
+    "\n"
+    "Builds the project, starts the host and keeps it running. On every\n"
+    "change to a watched source (or a header it includes) it rebuilds the\n"
+    "library; the runtime inside the host reloads it. Prints one status line\n"
+    "per event. A build refused for an interface change, or a host that\n"
+    "exits, restarts the host (carrying its state, see HOTRELOAD_STATE_FILE).\n"
+    "Ctrl-C stops the host and exits.\n"
+    "\n"
+    "options (each overrides the key of the same name in hotreload.conf):\n"
+    "  -C, --dir DIR        the project folder (default: .)\n"
+    "  --config FILE        the config file (default: DIR/hotreload.conf)\n"
+    "  --host PROGRAM       the host to start (key: host)\n"
+    "  --lib FILE           the hot library the build writes (key: library)\n"
+    "  --watch DIR          a source folder to watch; repeatable (key: watch)\n"
+    "  --build CMD          rebuilds the library (key: build)\n"
+    "  --build-all CMD      rebuilds everything before a restart (key: build_all)\n"
+    "  --debounce MS        wait for more changes this long (default: 5)\n"
+    "  --timings            show the time of each phase in the status lines\n"
+    "  --stats FILE         append one JSON line per rebuild with its timings\n"
+    "\n"
+    "The host gets HOTRELOAD_EVENT_FD (the runtime's event channel) and\n"
+    "HOTRELOAD_STATE_FILE (where to save its state when stopped).\n";
+
+static const char usage_check[] =
+    "usage: hotreload check LIB [--against OTHER] [--ignore-compiler]\n"
+    "\n"
+    "Prints the manifest of the hot library LIB: interface, functions and\n"
+    "their signatures, shared types and their layout, runtime ABI, compiler\n"
+    "and build-id. With --against, tells whether a host running LIB would\n"
+    "accept OTHER as a reload, and if not, every reason, one per line.\n"
+    "\n"
+    "exit status: 0 ok or accepted, 1 refused, 2 usage error or unreadable\n"
+    "library.\n";
+
+static const char usage_help[] =
+    "usage: hotreload help [COMMAND]\n"
+    "\n"
+    "Shows the help of COMMAND (new, run, check, help), or the overview.\n";
+
+struct usage {
+    const char *command;
+    const char *text;
+};
+
+static const struct usage usages[] = {
+    {"new", usage_new},
+    {"run", usage_run},
+    {"check", usage_check},
+    {"help", usage_help},
+    {NULL, NULL},
+};
+
+int cli_print_usage(FILE *out, const char *command)
+{
+    const struct usage *u;
+
+    if (!command) {
+        fputs(overview, out);
+        return 0;
+    }
+    for (u = usages; u->command; u++) {
+        if (strcmp(u->command, command) == 0) {
+            fputs(u->text, out);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "hotreload %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'hotreload help %s' for usage.\n", command);
+    return CLI_USAGE;
+}
+
+int cli_cmd_help(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_print_usage(stdout, NULL), CLI_OK;
+    if (argc > 2)
+        return cli_usage_error("help", "too many arguments");
+    if (cli_print_usage(stdout, argv[1]) < 0) {
+        fprintf(stderr, "hotreload help: unknown command '%s'\n", argv[1]);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}

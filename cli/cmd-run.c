@@ -1,0 +1,602 @@
+/*
+ * hotreload run: builds the project, starts the host and keeps it running.
+ * A saved source rebuilds the library; the runtime inside the host reloads
+ * it and reports back over the event channel (HOTRELOAD_EVENT_FD), which
+ * makes the status line. A refused interface change, or a host that exits,
+ * restarts the host, its state carried in HOTRELOAD_STATE_FILE.
+ *
+ * One thread, one poll() loop over: signals (a self-pipe), the source
+ * watcher and the event channel. Builds run to completion in the loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hotreload.h>
+
+#include "cli.h"
+#include "proc.h"
+#include "run.h"
+#include "srcwatch.h"
+
+#define STOP_GRACE_MS 3000   /* a host gets this long to save its state */
+#define VERDICT_WAIT_MS 2000 /* how long a build waits for the runtime's word */
+#define QUICK_EXIT_MS 1000   /* a host dying this soon is not restarted in a loop */
+
+/* A built library waiting for the runtime's verdict (reloaded / refused). */
+struct pending_build {
+    int active;
+    double deadline;      /* monotonic ms */
+    double noticed_at;    /* wall ms: the first change of this build seen */
+    double built_at;      /* wall ms: the build finished */
+    double build_ms;
+};
+
+struct runner {
+    struct run_config cfg;
+    char **host_argv;
+    srcwatch *watch;
+    struct dep_set deps;
+    int events[2];            /* the event channel: read end, write end */
+    char event_buf[8192];
+    size_t event_len;
+    pid_t host;               /* 0: not running */
+    double host_started;      /* monotonic ms */
+    int starts;
+    int wait_for_change;      /* the host died quickly or did not build */
+    int restart;              /* restart the host at the end of this turn */
+    unsigned long version;    /* the version the host runs */
+    int lib_dirty, host_dirty;
+    double quiet_until;       /* debounce: build once no change came since */
+    double noticed_at;        /* wall ms of the first change not yet built */
+    double events_came_at;    /* wall ms: the unhandled channel bytes came */
+    struct pending_build pending;
+    int color;
+    int stopping;
+    FILE *stats;
+    char state_file[PATH_MAX];
+};
+
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    unsigned char byte = (unsigned char)sig;
+    int saved = errno;
+
+    if (write(signal_pipe[1], &byte, 1) < 0) { /* full: a wake-up is pending */ }
+    errno = saved;
+}
+
+static int make_pipe(int fds[2])
+{
+    if (pipe(fds) < 0)
+        return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    return 0;
+}
+
+static int catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+    struct sigaction sa;
+    size_t i;
+
+    if (make_pipe(signal_pipe) < 0)
+        return -1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+/* ---- Status lines ------------------------------------------------------- */
+
+static void status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void status(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* One JSON object per line, for scripts (--stats FILE). */
+static void stats_line(struct runner *r, const char *kind, unsigned long version,
+                       double event_at, double load_ms)
+{
+    if (!r->stats)
+        return;
+    fprintf(r->stats, "{\"kind\":\"%s\",\"version\":%lu,\"noticed_at\":%.3f,"
+            "\"built_at\":%.3f,\"build_ms\":%.3f,\"event_at\":%.3f,\"load_ms\":%.3f}\n",
+            kind, version, r->pending.noticed_at, r->pending.built_at, r->pending.build_ms,
+            event_at, load_ms);
+    fflush(r->stats);
+}
+
+static const char *timings_note(const struct runner *r, double event_at, char *buf, size_t len)
+{
+    if (!r->cfg.timings || !r->pending.active)
+        return "";
+    snprintf(buf, len, " [debounce %u ms · build %.1f ms · runtime answered %.1f ms "
+             "after the build]", r->cfg.debounce_ms, r->pending.build_ms,
+             event_at - r->pending.built_at);
+    return buf;
+}
+
+/* ---- The host ----------------------------------------------------------- */
+
+static const char *host_name(const struct runner *r)
+{
+    return r->host_argv[0];
+}
+
+/* Prints "<how> ./demo<what> (pid N)". */
+static void start_host(struct runner *r, const char *how, const char *what)
+{
+    struct host_launch launch;
+
+    launch.dir = r->cfg.dir;
+    launch.argv = r->host_argv;
+    launch.event_fd = r->events[1];
+    launch.state_file = r->state_file;
+    r->host = proc_start_host(&launch);
+    if (r->host < 0) {
+        status("could not start %s: %s", host_name(r), strerror(errno));
+        r->host = 0;
+        r->wait_for_change = 1;
+        return;
+    }
+    r->host_started = cli_now_ms();
+    r->starts++;
+    r->wait_for_change = 0;
+    r->version = 0;
+    status("%s %s%s (pid %ld)", how, host_name(r), what, (long)r->host);
+}
+
+/* Stops the host; returns 1 if it left its state behind. */
+static int stop_host(struct runner *r)
+{
+    if (r->host > 0) {
+        proc_stop_host(r->host, STOP_GRACE_MS);
+        r->host = 0;
+    }
+    return access(r->state_file, F_OK) == 0;
+}
+
+/* Builds everything, then starts the host (again). */
+static void build_all_and_start(struct runner *r)
+{
+    struct build_result b;
+    int had_host = r->host > 0 || r->starts > 0;
+    int with_state = stop_host(r);
+    char how[64];
+
+    if (proc_run_build(r->cfg.build_all, r->cfg.dir, r->color, NULL, &b) < 0 || !b.ok) {
+        status("build failed: %s · host not running, waiting for a change",
+               b.first_error[0] ? b.first_error : strerror(errno));
+        r->wait_for_change = 1;
+        return;
+    }
+    snprintf(how, sizeof how, "built in %.0f ms · %s", b.ms, had_host ? "restarted" : "started");
+    start_host(r, how, had_host && with_state ? " with state" : "");
+}
+
+static void reap_host(struct runner *r)
+{
+    double lived = cli_now_ms() - r->host_started;
+    int st;
+
+    if (r->host <= 0 || waitpid(r->host, &st, WNOHANG) != r->host)
+        return;
+    proc_kill_group(r->host);
+    r->host = 0;
+    if (lived < QUICK_EXIT_MS) {
+        status("%s %s after %.1f s · restarting at the next change", host_name(r),
+               proc_describe_status(st), lived / 1000);
+        r->wait_for_change = 1;
+    } else {
+        status("%s %s · restarting", host_name(r), proc_describe_status(st));
+        r->restart = 1;
+    }
+}
+
+/* ---- Runtime events ------------------------------------------------------ */
+
+/* Refusals that only a rebuilt host can get past: the interface or the
+ * ABI (runtime, data model, compiler) changed. */
+static int is_interface_change(const char *error)
+{
+    return strcmp(error, hot_errname(HOT_EMISMATCH)) == 0 ||
+           strcmp(error, hot_errname(HOT_EABI)) == 0;
+}
+
+static void on_reloaded(struct runner *r, unsigned long version, double ms, double event_at)
+{
+    char note[256];
+
+    r->version = version;
+    if (r->pending.active) {
+        status("built in %.0f ms · reloaded v%lu in %.1f ms%s", r->pending.build_ms, version,
+               ms, timings_note(r, event_at, note, sizeof note));
+        stats_line(r, "reloaded", version, event_at, ms);
+        r->pending.active = 0;
+    } else {
+        status("reloaded v%lu in %.1f ms", version, ms);
+    }
+}
+
+static void on_refused(struct runner *r, unsigned long version, const char *error,
+                       const char *message, double event_at)
+{
+    int restart = is_interface_change(error);
+
+    if (restart)
+        status("refused v%lu: %s · restarting with state", version, message);
+    else
+        status("refused v%lu: %s · still running v%lu", version, message, r->version);
+    stats_line(r, "refused", version, event_at, 0);
+    r->pending.active = 0;
+    r->restart = r->restart || restart;
+}
+
+/* New code crashed in a guarded call; the runtime went back a version. */
+static void on_rolled_back(struct runner *r, unsigned long version, const char *message)
+{
+    r->version = version;
+    r->pending.active = 0;
+    status("%s", message);
+}
+
+/* hotreload-event <TAB> kind <TAB> version <TAB> ms <TAB> error <TAB> message */
+static void handle_event_line(struct runner *r, char *line, double event_at)
+{
+    char *field[6], *tab;
+    int n;
+
+    field[0] = line;
+    for (n = 1; n < 6; n++) { /* the message, last, may hold anything */
+        if (!(tab = strchr(field[n - 1], '\t')))
+            return;
+        *tab = '\0';
+        field[n] = tab + 1;
+    }
+    if (strcmp(field[0], "hotreload-event") != 0)
+        return;
+    if (strcmp(field[1], "opened") == 0) {
+        r->version = strtoul(field[2], NULL, 10);
+        status("loaded v%lu in %.1f ms", r->version, strtod(field[3], NULL));
+    } else if (strcmp(field[1], "reloaded") == 0) {
+        on_reloaded(r, strtoul(field[2], NULL, 10), strtod(field[3], NULL), event_at);
+    } else if (strcmp(field[1], "refused") == 0) {
+        on_refused(r, strtoul(field[2], NULL, 10), field[4], field[5], event_at);
+    } else if (strcmp(field[1], "rolledback") == 0) {
+        on_rolled_back(r, strtoul(field[2], NULL, 10), field[5]);
+    } else if (strcmp(field[1], "slow") == 0) {
+        status("%s", field[5]);
+    }
+}
+
+/* Reads what the channel holds, without handling it yet; notes when the
+ * oldest unhandled bytes came. */
+static void fill_event_buf(void *ud)
+{
+    struct runner *r = ud;
+    ssize_t n;
+
+    while ((n = read(r->events[0], r->event_buf + r->event_len,
+                     sizeof r->event_buf - 1 - r->event_len)) > 0) {
+        if (r->event_len == 0)
+            r->events_came_at = cli_wall_ms();
+        r->event_len += (size_t)n;
+        r->event_buf[r->event_len] = '\0';
+        if (r->event_len == sizeof r->event_buf - 1)
+            r->event_len = 0; /* a line longer than any event: drop it */
+    }
+}
+
+static void handle_events(struct runner *r)
+{
+    char *nl;
+
+    while ((nl = strchr(r->event_buf, '\n')) != NULL) {
+        *nl = '\0';
+        handle_event_line(r, r->event_buf, r->events_came_at);
+        r->event_len -= (size_t)(nl + 1 - r->event_buf);
+        memmove(r->event_buf, nl + 1, r->event_len + 1);
+    }
+}
+
+static void read_events(struct runner *r)
+{
+    fill_event_buf(r);
+    handle_events(r);
+}
+
+/* ---- Source changes and builds -------------------------------------------- */
+
+static void watch_folder(const char *dir, void *ud)
+{
+    struct runner *r = ud;
+    srcwatch_add(r->watch, dir);
+}
+
+static int has_source_suffix(const char *name)
+{
+    static const char *const suffixes[] = {".c", ".h", ".cc", ".cpp", ".cxx", ".hh",
+                                           ".hpp", ".inc", ".inl"};
+    size_t i, len = strlen(name), slen;
+
+    for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        slen = strlen(suffixes[i]);
+        if (len > slen && strcmp(name + len - slen, suffixes[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_host_source(const struct runner *r, const char *path)
+{
+    char full[PATH_MAX];
+    int i;
+
+    for (i = 0; i < r->cfg.n_host_sources; i++) {
+        if (cli_path_join(full, sizeof full, r->cfg.dir, r->cfg.host_sources[i]) == 0 &&
+            strcmp(full, path) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void on_change(const char *dir, const char *name, void *ud)
+{
+    struct runner *r = ud;
+    char path[PATH_MAX], canonical[PATH_MAX];
+
+    if (cli_path_join(path, sizeof path, dir, name) < 0)
+        return;
+    if (!realpath(path, canonical))
+        snprintf(canonical, sizeof canonical, "%s", path); /* deleted */
+    if (is_host_source(r, canonical))
+        r->host_dirty = 1;
+    else if (deps_contains(&r->deps, canonical) || has_source_suffix(name))
+        r->lib_dirty = 1;
+    else
+        return;
+    if (r->noticed_at == 0)
+        r->noticed_at = cli_wall_ms();
+    r->quiet_until = cli_now_ms() + r->cfg.debounce_ms;
+}
+
+static void rescan_deps(struct runner *r)
+{
+    char dir[PATH_MAX];
+    int i;
+
+    for (i = 0; i < r->cfg.n_watch; i++) {
+        if (cli_path_join(dir, sizeof dir, r->cfg.dir, r->cfg.watch[i]) == 0)
+            deps_scan_folder(&r->deps, dir, r->cfg.dir, watch_folder, r);
+    }
+}
+
+static void build_library(struct runner *r)
+{
+    struct build_result b;
+    struct build_side side;
+
+    /* The runtime may reload before make has exited: its event is timed
+     * when it comes, and handled once the build is known to be done. */
+    side.fd = r->events[0];
+    side.on_readable = fill_event_buf;
+    side.userdata = r;
+    if (proc_run_build(r->cfg.build, r->cfg.dir, r->color, &side, &b) < 0 || !b.ok) {
+        status("build failed: %s · still running v%lu",
+               b.first_error[0] ? b.first_error : strerror(errno), r->version);
+        r->pending.active = 0;
+        handle_events(r);
+        return;
+    }
+    r->pending.active = 1;
+    r->pending.deadline = cli_now_ms() + VERDICT_WAIT_MS;
+    r->pending.noticed_at = r->noticed_at;
+    r->pending.built_at = cli_wall_ms();
+    r->pending.build_ms = b.ms;
+    handle_events(r);
+}
+
+static void rebuild(struct runner *r)
+{
+    int whole = r->host_dirty || r->host <= 0;
+
+    if (r->host_dirty && r->host > 0)
+        status("host source changed · restarting with state");
+    r->lib_dirty = r->host_dirty = 0;
+    if (whole)
+        build_all_and_start(r);
+    else
+        build_library(r);
+    r->noticed_at = 0;
+    rescan_deps(r);
+}
+
+static void verdict_overdue(struct runner *r)
+{
+    status("built in %.0f ms · no reload: the library did not change", r->pending.build_ms);
+    stats_line(r, "unchanged", r->version, cli_wall_ms(), 0);
+    r->pending.active = 0;
+}
+
+/* ---- The loop ------------------------------------------------------------ */
+
+static void handle_signals(struct runner *r)
+{
+    unsigned char sig;
+
+    while (read(signal_pipe[0], &sig, 1) == 1) {
+        if (sig == SIGCHLD)
+            reap_host(r);
+        else
+            r->stopping = 1;
+    }
+}
+
+static int next_timeout(const struct runner *r)
+{
+    double now = cli_now_ms(), wait = -1;
+
+    if (r->lib_dirty || r->host_dirty)
+        wait = r->quiet_until - now;
+    if (r->pending.active && (wait < 0 || r->pending.deadline - now < wait))
+        wait = r->pending.deadline - now;
+    if (r->restart)
+        wait = 0;
+    return wait < 0 && (r->lib_dirty || r->host_dirty || r->pending.active) ? 0
+           : wait < 0 ? -1 : (int)wait + 1;
+}
+
+static void after_wakeup(struct runner *r)
+{
+    double now = cli_now_ms();
+
+    if (r->pending.active && now >= r->pending.deadline)
+        verdict_overdue(r);
+    if ((r->lib_dirty || r->host_dirty) && now >= r->quiet_until &&
+        (r->host > 0 || r->wait_for_change))
+        rebuild(r);
+    if (r->restart && !r->stopping) {
+        r->restart = 0;
+        build_all_and_start(r);
+    }
+}
+
+static void loop(struct runner *r)
+{
+    struct pollfd fds[3];
+
+    fds[0].fd = signal_pipe[0];
+    fds[1].fd = srcwatch_fd(r->watch);
+    fds[2].fd = r->events[0];
+    while (!r->stopping) {
+        fds[0].events = fds[1].events = fds[2].events = POLLIN;
+        if (poll(fds, 3, next_timeout(r)) < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents)
+            handle_signals(r);
+        if (fds[1].revents)
+            srcwatch_read(r->watch, on_change, r);
+        if (fds[2].revents)
+            read_events(r);
+        if (!r->stopping)
+            after_wakeup(r);
+    }
+}
+
+/* ---- Setting up and tearing down ------------------------------------------ */
+
+static int watch_sources(struct runner *r)
+{
+    char dir[PATH_MAX];
+    int i;
+
+    if (srcwatch_open(&r->watch) < 0) {
+        fprintf(stderr, "hotreload run: cannot watch files: %s\n", strerror(errno));
+        return -1;
+    }
+    for (i = 0; i < r->cfg.n_watch; i++) {
+        if (cli_path_join(dir, sizeof dir, r->cfg.dir, r->cfg.watch[i]) < 0 ||
+            srcwatch_add(r->watch, dir) < 0) {
+            fprintf(stderr, "hotreload run: cannot watch %s: %s\n", dir, strerror(errno));
+            return -1;
+        }
+    }
+    rescan_deps(r);
+    return 0;
+}
+
+static void name_state_file(struct runner *r)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    snprintf(r->state_file, sizeof r->state_file, "%s/hotreload-run-%ld.state",
+             tmp && *tmp ? tmp : "/tmp", (long)getpid());
+    remove(r->state_file);
+}
+
+static int set_up(struct runner *r)
+{
+    r->events[0] = r->events[1] = -1;
+    r->color = isatty(STDOUT_FILENO);
+    name_state_file(r);
+    if (!(r->host_argv = run_config_host_argv(&r->cfg)) || !r->host_argv[0]) {
+        fprintf(stderr, "hotreload run: the host command is empty\n");
+        return -1;
+    }
+    if (r->cfg.stats && !(r->stats = fopen(r->cfg.stats, "a"))) {
+        fprintf(stderr, "hotreload run: %s: %s\n", r->cfg.stats, strerror(errno));
+        return -1;
+    }
+    if (catch_signals() < 0 || make_pipe(r->events) < 0) {
+        fprintf(stderr, "hotreload run: %s\n", strerror(errno));
+        return -1;
+    }
+    return watch_sources(r);
+}
+
+static void tear_down(struct runner *r)
+{
+    char **arg;
+
+    if (r->host > 0) {
+        status("stopping %s", host_name(r));
+        stop_host(r);
+    }
+    remove(r->state_file);
+    srcwatch_close(r->watch);
+    deps_free(&r->deps);
+    if (r->stats)
+        fclose(r->stats);
+    if (r->events[0] >= 0)
+        close(r->events[0]), close(r->events[1]);
+    for (arg = r->host_argv; arg && *arg; arg++)
+        free(*arg);
+    free(r->host_argv);
+    run_config_free(&r->cfg);
+}
+
+int cli_cmd_run(int argc, char **argv)
+{
+    struct runner r;
+    int help, status_code;
+
+    memset(&r, 0, sizeof r);
+    if ((status_code = run_config_load(&r.cfg, argc, argv, &help)) != CLI_OK || help) {
+        if (help)
+            cli_print_usage(stdout, "run");
+        run_config_free(&r.cfg);
+        return status_code;
+    }
+    status_code = set_up(&r) < 0 ? CLI_FAILED : CLI_OK;
+    if (status_code == CLI_OK) {
+        build_all_and_start(&r);
+        loop(&r);
+    }
+    tear_down(&r);
+    return status_code;
+}

@@ -1,0 +1,235 @@
+/*
+ * Settings of `hotreload run`: hotreload.conf (key = value lines, '#'
+ * comments) first, then the command line over it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run.h"
+
+static void set_string(char **field, const char *value)
+{
+    free(*field);
+    *field = strdup(value);
+}
+
+/* Appends each blank-separated word of `value` to a list. */
+static void add_words(char **list, int *count, const char *value)
+{
+    char *copy = strdup(value), *word, *save = NULL;
+
+    if (!copy)
+        return;
+    for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save)) {
+        if (*count < RUN_MAX_LIST)
+            list[(*count)++] = strdup(word);
+    }
+    free(copy);
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    s += strspn(s, " \t");
+    end = s + strlen(s);
+    while (end > s && strchr(" \t\r\n", end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+static int apply_key(struct run_config *cfg, const char *key, const char *value)
+{
+    if (strcmp(key, "host") == 0)
+        set_string(&cfg->host, value);
+    else if (strcmp(key, "library") == 0)
+        set_string(&cfg->library, value);
+    else if (strcmp(key, "build") == 0)
+        set_string(&cfg->build, value);
+    else if (strcmp(key, "build_all") == 0)
+        set_string(&cfg->build_all, value);
+    else if (strcmp(key, "watch") == 0)
+        add_words(cfg->watch, &cfg->n_watch, value);
+    else if (strcmp(key, "host_sources") == 0)
+        add_words(cfg->host_sources, &cfg->n_host_sources, value);
+    else if (strcmp(key, "debounce_ms") == 0)
+        cfg->debounce_ms = (unsigned)strtoul(value, NULL, 10);
+    else
+        return -1;
+    return 0;
+}
+
+static int read_config_file(struct run_config *cfg, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096], *key, *eq;
+    int lineno = 0;
+
+    if (!f)
+        return 0;
+    snprintf(cfg->config, sizeof cfg->config, "%s", path);
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        key = trim(line);
+        if (!*key || *key == '#')
+            continue;
+        eq = strchr(key, '=');
+        if (eq)
+            *eq = '\0';
+        if (!eq || apply_key(cfg, trim(key), trim(eq + 1)) < 0) {
+            fclose(f);
+            return cli_usage_error("run", "%s:%d: expected one of host, library, watch, "
+                                   "build, build_all, host_sources, debounce_ms = value",
+                                   path, lineno);
+        }
+    }
+    fclose(f);
+    return CLI_OK;
+}
+
+struct run_flags {
+    const char *dir, *config;
+    const char *host, *library, *build, *build_all, *debounce;
+    const char *watch[RUN_MAX_LIST];
+    int n_watch;
+};
+
+/* Options taking a value: where each one's value goes. */
+static const char **flag_slot(struct run_flags *f, const char *opt)
+{
+    static const char *watch_slot;
+
+    if (!strcmp(opt, "-C") || !strcmp(opt, "--dir")) return &f->dir;
+    if (!strcmp(opt, "--config")) return &f->config;
+    if (!strcmp(opt, "--host")) return &f->host;
+    if (!strcmp(opt, "--lib")) return &f->library;
+    if (!strcmp(opt, "--build")) return &f->build;
+    if (!strcmp(opt, "--build-all")) return &f->build_all;
+    if (!strcmp(opt, "--debounce")) return &f->debounce;
+    if (!strcmp(opt, "--watch"))
+        return f->n_watch < RUN_MAX_LIST ? &f->watch[f->n_watch++] : &watch_slot;
+    return NULL;
+}
+
+static int parse_flags(struct run_config *cfg, struct run_flags *f, int argc, char **argv,
+                       int *help)
+{
+    const char **slot;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            cfg->host_args = argv + i + 1;
+            cfg->n_host_args = argc - i - 1;
+            break;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            *help = 1;
+        } else if (!strcmp(argv[i], "--timings")) {
+            cfg->timings = 1;
+        } else if (!strcmp(argv[i], "--stats")) {
+            if (++i == argc)
+                return cli_usage_error("run", "--stats needs a file");
+            set_string(&cfg->stats, argv[i]);
+        } else if ((slot = flag_slot(f, argv[i])) != NULL) {
+            if (i + 1 == argc)
+                return cli_usage_error("run", "%s needs a value", argv[i]);
+            *slot = argv[++i];
+        } else {
+            return cli_usage_error("run", "unknown option '%s'", argv[i]);
+        }
+    }
+    return CLI_OK;
+}
+
+static void apply_flags(struct run_config *cfg, const struct run_flags *f)
+{
+    int i;
+
+    if (f->host) set_string(&cfg->host, f->host);
+    if (f->library) set_string(&cfg->library, f->library);
+    if (f->build) set_string(&cfg->build, f->build);
+    if (f->build_all) set_string(&cfg->build_all, f->build_all);
+    if (f->debounce) cfg->debounce_ms = (unsigned)strtoul(f->debounce, NULL, 10);
+    if (f->n_watch > 0) {
+        for (i = 0; i < cfg->n_watch; i++)
+            free(cfg->watch[i]);
+        cfg->n_watch = 0;
+        for (i = 0; i < f->n_watch; i++)
+            cfg->watch[cfg->n_watch++] = strdup(f->watch[i]);
+    }
+}
+
+static int check_complete(struct run_config *cfg)
+{
+    if (!cfg->config[0] && (!cfg->host || !cfg->build))
+        return cli_usage_error("run", "no hotreload.conf in %s: give --host and --build, or "
+                               "run in a project made by 'hotreload new'", cfg->dir);
+    if (!cfg->host || !cfg->build)
+        return cli_usage_error("run", "%s: no '%s' key (or %s option)", cfg->config,
+                               !cfg->host ? "host" : "build", !cfg->host ? "--host" : "--build");
+    if (!cfg->build_all)
+        set_string(&cfg->build_all, cfg->build);
+    if (cfg->n_watch == 0)
+        cfg->watch[cfg->n_watch++] = strdup(".");
+    return CLI_OK;
+}
+
+int run_config_load(struct run_config *cfg, int argc, char **argv, int *help)
+{
+    struct run_flags flags;
+    char path[PATH_MAX];
+    int status;
+
+    memset(cfg, 0, sizeof *cfg);
+    memset(&flags, 0, sizeof flags);
+    cfg->debounce_ms = 5;
+    *help = 0;
+    if ((status = parse_flags(cfg, &flags, argc, argv, help)) != CLI_OK || *help)
+        return status;
+    if (!realpath(flags.dir ? flags.dir : ".", cfg->dir))
+        return cli_usage_error("run", "%s: no such folder", flags.dir);
+    if (flags.config && access(flags.config, R_OK) != 0)
+        return cli_usage_error("run", "%s: cannot read the config file", flags.config);
+    if (cli_path_join(path, sizeof path, cfg->dir, "hotreload.conf") < 0)
+        return cli_usage_error("run", "%s: path too long", cfg->dir);
+    if ((status = read_config_file(cfg, flags.config ? flags.config : path)) != CLI_OK)
+        return status;
+    apply_flags(cfg, &flags);
+    return check_complete(cfg);
+}
+
+char **run_config_host_argv(const struct run_config *cfg)
+{
+    char *words[RUN_MAX_LIST];
+    int n = 0, i;
+    char **argv;
+
+    add_words(words, &n, cfg->host);
+    argv = calloc((size_t)(n + cfg->n_host_args + 1), sizeof *argv);
+    if (!argv)
+        return NULL;
+    for (i = 0; i < n; i++)
+        argv[i] = words[i];
+    for (i = 0; i < cfg->n_host_args; i++)
+        argv[n + i] = strdup(cfg->host_args[i]);
+    return argv;
+}
+
+void run_config_free(struct run_config *cfg)
+{
+    int i;
+
+    free(cfg->host);
+    free(cfg->library);
+    free(cfg->build);
+    free(cfg->build_all);
+    free(cfg->stats);
+    for (i = 0; i < cfg->n_watch; i++)
+        free(cfg->watch[i]);
+    for (i = 0; i < cfg->n_host_sources; i++)
+        free(cfg->host_sources[i]);
+    memset(cfg, 0, sizeof *cfg);
+}

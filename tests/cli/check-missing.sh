@@ -1,0 +1,2 @@
+# A library that is not there.
+$HOTRELOAD check no-such-lib.so

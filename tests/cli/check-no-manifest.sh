@@ -1,0 +1,2 @@
+# A shared library built without hotreload.
+$HOTRELOAD check "$FIXTURES/libplain.so"

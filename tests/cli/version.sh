@@ -1,0 +1,2 @@
+# hotreload --version prints HOT_VERSION_STRING.
+$HOTRELOAD --version
