@@ -689,8 +689,10 @@ HOT_EXTERN int hot_listener_wait(hot_listener *listener, unsigned timeout_ms,
                                  hot_event *out);
 /* Lets a held reload go ahead. */
 HOT_EXTERN void hot_listener_release(hot_listener *listener);
-/* Closes the listener (releasing any reload it holds). NULL-safe. Close
- * listeners before their library. */
+/* Closes the listener (releasing any reload it holds). NULL-safe. No
+ * thread may be waiting on it. To shut down: hot_close() wakes threads
+ * blocked in hot_listener_wait() with HOT_ECLOSED and detaches the
+ * listeners; join those threads, then close the listeners. */
 HOT_EXTERN void hot_listener_close(hot_listener *listener);
 
 /* Library name to file name on this platform ("game" -> "libgame.so"). */

@@ -29,10 +29,10 @@ int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn, void *userdata)
     hot__callback *cb;
 
     if (!lib || !fn)
-        return HOT_EINVAL;
+        return lib ? hot__fail(lib, HOT_EINVAL, "hot_on_event: no callback given") : HOT_EINVAL;
     cb = calloc(1, sizeof *cb);
     if (!cb)
-        return HOT_ENOMEM;
+        return hot__fail(lib, HOT_ENOMEM, "hot_on_event: out of memory");
     cb->mask = mask;
     cb->fn = fn;
     cb->userdata = userdata;
@@ -179,7 +179,7 @@ int hot_listener_open(hot_listener **out, hot_lib *lib, unsigned mask, int hold)
     *out = NULL;
     l = calloc(1, sizeof *l);
     if (!l)
-        return HOT_ENOMEM;
+        return hot__fail(lib, HOT_ENOMEM, "hot_listener_open: out of memory");
     l->lib = lib;
     l->mask = mask ? mask : HOT_EVENT_ALL;
     l->hold = hold;
