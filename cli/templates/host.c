@@ -106,6 +106,7 @@ static int open_logic(hot_lib **lib, const char *argv0)
     int err;
 
     opts.dir = dir;
+    opts.guard_timeout_ms = 2000; /* say so when a tick never returns */
     err = hot_open(lib, "logic", HOT_IFACE(logic), &opts);
     if (err < 0)
         fprintf(stderr, "@NAME@: %s\n", hot_last_error());
