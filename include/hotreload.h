@@ -280,7 +280,8 @@ typedef struct hot_var_desc {
     void *address;
 } hot_var_desc;
 
-#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#if (defined(__cplusplus) && __cplusplus >= 201103L) || \
+    (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
 #  define HOT__HAVE_VARIADIC_MACROS 1
 #endif
 
@@ -390,10 +391,11 @@ typedef struct hot_var_desc {
 extern const hot_var_desc *const __start_hot_vars[] __attribute__((weak, visibility("hidden")));
 extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibility("hidden")));
 
-/* The library's kept variables, found by the runtime with dlsym. */
-#define HOT__KEPT_VARS_ACCESSOR                                               \
-    HOT_EXPORT const hot_var_desc *const *hot__kept_vars(size_t *count);      \
-    HOT__MERGED HOT_EXPORT const hot_var_desc *const *hot__kept_vars(size_t *count) \
+/* The library's kept variables, found by the runtime with dlsym. One per
+ * interface, so that a library may implement several. */
+#define HOT__KEPT_VARS_ACCESSOR(name)                                         \
+    HOT_EXPORT const hot_var_desc *const *hot__kept_vars_##name(size_t *count); \
+    HOT__MERGED HOT_EXPORT const hot_var_desc *const *hot__kept_vars_##name(size_t *count) \
     {                                                                         \
         *count = (size_t)(__stop_hot_vars - __start_hot_vars);                \
         return __start_hot_vars;                                              \
@@ -402,7 +404,7 @@ extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibili
 #define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
     FUNCS(HOT__EXPORTED_PROTO, HOT__EXPORTED_PROTO)                           \
     HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT) \
-    HOT__KEPT_VARS_ACCESSOR
+    HOT__KEPT_VARS_ACCESSOR(name)
 #define HOT_GUARDED_INTERFACE HOT_INTERFACE
 #define HOT_IFACE(name) ((const hot_interface *)0)
 

@@ -59,10 +59,15 @@ static int parse_header(const unsigned char *b, size_t size, elf_header *h,
         snprintf(msg, msglen, "empty file (0 bytes): still being written?");
         return HOT_EINCOMPLETE;
     }
-    if (size < 20 || memcmp(b, "\177ELF", 4) != 0) {
+    if (memcmp(b, "\177ELF", size < 4 ? size : 4) != 0) {
         snprintf(msg, msglen, "not an ELF shared library (starts with %02x %02x %02x %02x)",
                  b[0], size > 1 ? b[1] : 0, size > 2 ? b[2] : 0, size > 3 ? b[3] : 0);
-        return size < 4 && memcmp(b, "\177ELF", size) == 0 ? HOT_EINCOMPLETE : HOT_ENOTLIB;
+        return HOT_ENOTLIB;
+    }
+    if (size < 20) { /* the start of an ELF file: its writer is still at it */
+        snprintf(msg, msglen, "truncated: %lu bytes, shorter than an ELF header",
+                 (unsigned long)size);
+        return HOT_EINCOMPLETE;
     }
     h->is64 = b[EI_CLASS] == ELFCLASS64;
     h->machine = (unsigned)rd(b + 18, 2);
@@ -229,7 +234,7 @@ int hot__elf_find_symbol(const unsigned char *b, size_t size, const char *prefix
     unsigned i;
 
     if (parse_header(b, size, &h, msg, sizeof msg) < 0 || h.shoff == 0 ||
-        !table_fits(h.shoff, h.shnum, h.shentsize, size))
+        h.shentsize < (h.is64 ? 64u : 40u) || !table_fits(h.shoff, h.shnum, h.shentsize, size))
         return HOT_ENOMANIFEST;
     for (i = 0; i < h.shnum; i++) {
         uint64_t type, off, len, link;

@@ -16,6 +16,8 @@ struct hot_listener {
     unsigned mask;
     int hold;
     int holding;               /* a reload waits for this listener */
+    int hold_seen;             /* ...and the listener has been handed its
+                                  BEFORE event: its next wait releases it */
     int waiting;               /* a thread is inside hot_listener_wait */
     hot_event queue[QUEUE_MAX];
     char messages[QUEUE_MAX][HOT__MSG_MAX];
@@ -76,6 +78,7 @@ static void release_locked(struct hot_listener *l)
 {
     if (l->holding) {
         l->holding = 0;
+        l->hold_seen = 0;
         l->lib->holds_out--;
         hot__cond_broadcast(&l->lib->cond);
     }
@@ -203,13 +206,16 @@ int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
     if (!lib)
         return HOT_ECLOSED;
     hot__mutex_lock(&lib->mu);
-    release_locked(l); /* waiting again means done with the last event */
+    if (l->hold_seen) /* waiting again means done with the event it saw */
+        release_locked(l);
     l->waiting++;
     while (l->count == 0 && !lib->closing && err == 0)
         err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
     l->waiting--;
     if (l->count > 0) {
         *out = l->queue[l->head];
+        if (out->type == HOT_EVENT_BEFORE_RELOAD && l->holding)
+            l->hold_seen = 1;
         snprintf(l->current, sizeof l->current, "%s", l->messages[l->head]);
         out->message = l->current;
         l->head = (l->head + 1) % QUEUE_MAX;

@@ -96,6 +96,7 @@ struct hot_lib {
         uint64_t seen_epoch;
     } threads[HOT__THREADS_MAX];    /* for unload_retired */
     unsigned n_threads;
+    int threads_overflow;           /* more threads than slots: unload nothing */
 
     hot__callback *callbacks;
     struct hot_listener *listeners;
@@ -181,7 +182,7 @@ void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version,
 
 /* ---- state.c ------------------------------------------------------------ */
 /* Finds a loaded version's state hooks and kept variables. */
-void hot__state_resolve(hot__version *v);
+void hot__state_resolve(hot__version *v, const char *interface_name);
 /* Carries state from old (may be NULL) into v; warnings go to warn. */
 void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v,
                       char *warn, size_t warnlen);

@@ -110,7 +110,7 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
     if (err == 0)
-        hot__state_resolve(v);
+        hot__state_resolve(v, expected->interface_name);
     v->verify_ms = ms_since(t0);
     return err < 0 ? refuse_with_first_reason(lib, err, msg) : 0;
 }

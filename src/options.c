@@ -69,13 +69,15 @@ static int split_path(hot_lib *lib)
 
 static void fill_defaults(hot_options *o)
 {
+    const char *env = getenv("HOTRELOAD_LOG");
+
     if (o->settle_ms == 0)
         o->settle_ms = DEFAULT_SETTLE_MS;
     if (o->poll_ms == 0)
         o->poll_ms = DEFAULT_POLL_MS;
     if (o->hold_timeout_ms == 0)
         o->hold_timeout_ms = DEFAULT_HOLD_TIMEOUT_MS;
-    if (o->log_level == HOT_LOG_OFF || getenv("HOTRELOAD_LOG"))
+    if (o->log_level == HOT_LOG_OFF || (env && *env))
         o->log_level = hot__log_level_from_env();
 }
 

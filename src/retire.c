@@ -31,6 +31,12 @@ int hot__note_quiescent(hot_lib *lib)
         ;
     if (i == lib->n_threads && i < HOT__THREADS_MAX)
         lib->threads[lib->n_threads++].thread = self;
+    if (i == HOT__THREADS_MAX && !lib->threads_overflow) {
+        /* An untracked thread could be inside any old version. */
+        lib->threads_overflow = 1;
+        hot__log(lib, HOT_LOG_WARN, "%s: more than %d threads call hot_update; old versions "
+                 "stay loaded", lib->file, HOT__THREADS_MAX);
+    }
     if (i < HOT__THREADS_MAX)
         lib->threads[i].seen_epoch = lib->epoch;
     hot__mutex_unlock(&lib->mu);
@@ -58,7 +64,7 @@ int hot__unload_quiesced(hot_lib *lib)
     if (!lib->opts.unload_retired)
         return 0;
     hot__mutex_lock(&lib->mu);
-    oldest = lib->n_threads ? oldest_seen_epoch(lib) : 0;
+    oldest = lib->n_threads && !lib->threads_overflow ? oldest_seen_epoch(lib) : 0;
     for (p = &lib->retired; *p;) {
         v = *p;
         /* Retired at epoch E (before the swap's bump): every thread that has

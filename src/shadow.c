@@ -71,7 +71,7 @@ static void random_hex(char *out, size_t nbytes)
     out[2 * nbytes] = '\0';
 }
 
-int hot__shadow_init(hot_lib *lib)
+static int create_owner(hot_lib *lib)
 {
     char msg[HOT__MSG_MAX], tag[17];
     char *owner_path;
@@ -79,7 +79,6 @@ int hot__shadow_init(hot_lib *lib)
 
     if ((err = hot__fs_mkdirs(lib->shadow_dir, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "shadow folder: %s", msg);
-    hot__shadow_sweep(lib->shadow_dir);
     random_hex(tag, 8);
     owner_path = hot__printf("%s/" OWNER_PREFIX "%lu-%s", lib->shadow_dir, hot__pid(), tag);
     if (!owner_path)
@@ -87,6 +86,40 @@ int hot__shadow_init(hot_lib *lib)
     err = hot__owner_create(&lib->owner, owner_path, msg, sizeof msg);
     free(owner_path);
     return err < 0 ? hot__fail(lib, err, "shadow folder: %s", msg) : 0;
+}
+
+int hot__shadow_init(hot_lib *lib)
+{
+    char msg[HOT__MSG_MAX];
+    int err;
+
+    if ((err = hot__fs_mkdirs(lib->shadow_dir, msg, sizeof msg)) < 0)
+        return hot__fail(lib, err, "shadow folder: %s", msg);
+    hot__shadow_sweep(lib->shadow_dir);
+    return create_owner(lib);
+}
+
+/* A temp cleaner (or a person) removed the shadow folder under us: make it
+ * again, with a new owner file (the old one went with the folder). */
+static int recreate_folder(hot_lib *lib)
+{
+    hot__log(lib, HOT_LOG_WARN, "shadow folder %s was removed; making it again", lib->shadow_dir);
+    hot__owner_close(lib->owner, 0);
+    lib->owner = NULL;
+    return create_owner(lib);
+}
+
+static int write_copy(hot_lib *lib, const char *path, const unsigned char *buf, size_t size,
+                      char *msg, size_t msglen)
+{
+    int err = hot__owner_append(lib->owner, path);
+
+    if (err == 0)
+        err = hot__fs_write_new(path, buf, size, msg, msglen);
+    if (err == HOT_ENOENT && recreate_folder(lib) == 0 &&
+        (err = hot__owner_append(lib->owner, path)) == 0)
+        err = hot__fs_write_new(path, buf, size, msg, msglen);
+    return err;
 }
 
 int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path)
@@ -102,8 +135,7 @@ int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char 
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     /* Listed before it exists: a crash between the two leaves nothing
      * unlisted behind. */
-    if ((err = hot__owner_append(lib->owner, path)) < 0 ||
-        (err = hot__fs_write_new(path, buf, size, msg, sizeof msg)) < 0) {
+    if ((err = write_copy(lib, path, buf, size, msg, sizeof msg)) < 0) {
         free(path);
         return hot__fail(lib, err, "shadow copy: %s", msg[0] ? msg : hot_strerror(err));
     }

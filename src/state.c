@@ -18,11 +18,15 @@
 
 typedef const hot_var_desc *const *(*kept_vars_fn)(size_t *count);
 
-void hot__state_resolve(hot__version *v)
+void hot__state_resolve(hot__version *v, const char *interface_name)
 {
     const hot_state_hooks *hooks = hot__dl_sym(v->handle, "hot__exported_state_hooks");
-    void *sym = hot__dl_sym(v->handle, "hot__kept_vars");
+    char accessor[256];
+    void *sym;
     kept_vars_fn kept;
+
+    snprintf(accessor, sizeof accessor, "hot__kept_vars_%s", interface_name);
+    sym = hot__dl_sym(v->handle, accessor);
 
     v->hooks = hooks && hooks->size >= sizeof *hooks ? hooks : NULL;
     if (sym) {

@@ -112,7 +112,7 @@ static void join(const tokens *t, int skip, char *out, size_t outlen)
         const char *tok = t->text[i];
         if (i == skip)
             continue;
-        if (prev && strcmp(prev, "(") && strcmp(prev, "*") && strcmp(tok, ")") &&
+        if (prev && strcmp(prev, "(") && strcmp(prev, "*") && strcmp(prev, "[") && strcmp(tok, ")") &&
             strcmp(tok, "]") && (strcmp(tok, "(") || strcmp(prev, ")")))
             append(out, outlen, " ");
         append(out, outlen, tok);

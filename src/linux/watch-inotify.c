@@ -113,7 +113,8 @@ static void notify_close(hot__watch *base)
 int hot__watch_notify_open(hot__watch **out, const char *dir, const char *file,
                            char *msg, size_t msglen)
 {
-    const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE |
+    /* IN_ATTRIB: a chmod can make a refused, unreadable file loadable. */
+    const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_ATTRIB |
                           IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF;
     struct notify_watch *w = calloc(1, sizeof *w);
 

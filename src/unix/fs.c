@@ -215,25 +215,53 @@ struct hot__owner {
     char *path;
 };
 
+/* "dir/.owner-x" -> "dir/.new.owner-x": a name sweepers do not look at. */
+static char *unlisted_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path + 1) : 0;
+    char *name = malloc(strlen(path) + 5);
+
+    if (name) {
+        memcpy(name, path, dir_len);
+        strcpy(name + dir_len, ".new");
+        strcat(name, path + dir_len);
+    }
+    return name;
+}
+
+/* The file is locked before it gets the name sweepers look for, so no
+ * sweeper can ever find it unlocked while this process lives. The lock is
+ * held until the process exits or closes the library; the kernel drops it
+ * when the process dies, which is how a sweeper tells. */
 int hot__owner_create(hot__owner **out, const char *path, char *msg, size_t msglen)
 {
     hot__owner *o = calloc(1, sizeof *o);
+    char *unlisted = unlisted_name(path);
+    int err = 0;
 
-    if (!o)
+    if (!o || !unlisted || !(o->path = strdup(path))) {
+        free(o);
+        free(unlisted);
         return HOT_ENOMEM;
-    o->path = strdup(path);
-    o->fd = o->path ? hot__sys.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600) : -1;
-    if (o->fd < 0) {
-        int err = o->path ? fail_errno(errno, msg, msglen, "create", path) : HOT_ENOMEM;
+    }
+    o->fd = hot__sys.open(unlisted, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600);
+    if (o->fd < 0)
+        err = fail_errno(errno, msg, msglen, "create", unlisted);
+    else if (flock(o->fd, LOCK_EX) != 0 || rename(unlisted, path) != 0)
+        err = fail_errno(errno, msg, msglen, "create", path);
+    if (err < 0) {
+        if (o->fd >= 0) {
+            unlink(unlisted);
+            hot__sys.close(o->fd);
+        }
         free(o->path);
         free(o);
-        return err;
+    } else {
+        *out = o;
     }
-    /* Held until this process exits or closes the library; the kernel drops
-     * it when the process dies, which is how a sweeper tells. */
-    flock(o->fd, LOCK_EX);
-    *out = o;
-    return 0;
+    free(unlisted);
+    return err;
 }
 
 int hot__owner_append(hot__owner *o, const char *line)

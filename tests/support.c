@@ -1,0 +1,395 @@
+/* Shared helpers of the integration tests (see support.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support.h"
+
+#ifndef FIXTURE_DIR
+#  error "FIXTURE_DIR must name the folder of the fixture libraries"
+#endif
+
+void sleep_ms(unsigned ms)
+{
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+const char *fixture(const char *name)
+{
+    /* A few at once are enough for any test; each call gets its own slot. */
+    static __thread char paths[8][512];
+    static __thread unsigned next;
+    char *p = paths[next++ % 8];
+
+    snprintf(p, 512, "%s/lib%s.so", FIXTURE_DIR, name);
+    if (!path_exists(p))
+        FAIL("fixture %s is missing: was the build run?", p);
+    return p;
+}
+
+unsigned char *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf;
+    long size;
+
+    if (!f)
+        FAIL("open %s: %s", path, strerror(errno));
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)size + 1);
+    if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
+        FAIL("read %s", path);
+    fclose(f);
+    *len = (size_t)size;
+    return buf;
+}
+
+void write_whole(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    if (!f || (len && fwrite(buf, 1, len, f) != len) || fclose(f) != 0)
+        FAIL("write %s: %s", path, strerror(errno));
+}
+
+void install_bytes(fx_env *e, const void *buf, size_t len)
+{
+    char tmp[400];
+
+    snprintf(tmp, sizeof tmp, "%s/.incoming-%u", e->dir, e->installs++);
+    write_whole(tmp, buf, len);
+    if (rename(tmp, e->lib) != 0)
+        FAIL("rename %s -> %s: %s", tmp, e->lib, strerror(errno));
+}
+
+void install_fixture(fx_env *e, const char *name)
+{
+    size_t len;
+    unsigned char *buf = read_whole(fixture(name), &len);
+
+    install_bytes(e, buf, len);
+    free(buf);
+}
+
+unsigned char *patched_build(long value, size_t *len)
+{
+    static const char tag[8] = "FXPATCH";
+    unsigned char *buf = read_whole(fixture("fx_patch"), len);
+    unsigned char *at = memmem(buf, *len, tag, sizeof tag);
+
+    if (!at || memmem(at + 1, *len - (size_t)(at + 1 - buf), tag, sizeof tag))
+        FAIL("libfx_patch.so should hold the FXPATCH tag exactly once");
+    memcpy(at + sizeof tag, &value, sizeof value);
+    return buf;
+}
+
+int path_exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+static int count_entries(const char *dir, int owners)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((ent = readdir(d)) != NULL) {
+        int is_owner = strncmp(ent->d_name, ".owner-", 7) == 0;
+        if (owners ? is_owner : ent->d_name[0] != '.')
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int count_copies(const char *shadow_dir)
+{
+    return count_entries(shadow_dir, 0);
+}
+
+int count_owner_files(const char *shadow_dir)
+{
+    return count_entries(shadow_dir, 1);
+}
+
+struct loaded_count {
+    const char *dir;
+    int n;
+};
+
+static int count_one_loaded(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct loaded_count *c = arg;
+    (void)size;
+    if (info->dlpi_name && strncmp(info->dlpi_name, c->dir, strlen(c->dir)) == 0)
+        c->n++;
+    return 0;
+}
+
+int count_loaded_under(const char *dir)
+{
+    struct loaded_count c;
+    c.dir = dir;
+    c.n = 0;
+    dl_iterate_phdr(count_one_loaded, &c);
+    return c.n;
+}
+
+/* ---- The per-test folder ------------------------------------------------ */
+
+void env_init(fx_env *e)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    unsetenv("HOTRELOAD_LIB_FX"); /* would point every test elsewhere */
+    memset(e, 0, sizeof *e);
+    snprintf(e->dir, sizeof e->dir, "%s/hotreload-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(e->dir))
+        FAIL("mkdtemp %s: %s", e->dir, strerror(errno));
+    snprintf(e->lib, sizeof e->lib, "%s/libfx.so", e->dir);
+    snprintf(e->shadow, sizeof e->shadow, "%s/shadow", e->dir);
+    install_fixture(e, "fx_v1");
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void env_free(fx_env *e)
+{
+    if (e->dir[0])
+        nftw(e->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    e->dir[0] = '\0';
+}
+
+hot_options env_options(const fx_env *e)
+{
+    hot_options o = HOT_OPTIONS_INIT;
+
+    o.dir = e->dir;
+    o.shadow_dir = e->shadow;
+    o.settle_ms = TEST_SETTLE_MS;
+    o.poll_ms = TEST_POLL_MS;
+    return o;
+}
+
+hot_lib *env_open(const hot_options *opts)
+{
+    hot_lib *lib = NULL;
+
+    ASSERT_HOT_OK(hot_open(&lib, "fx", HOT_IFACE(fx), opts));
+    ASSERT(lib != NULL);
+    return lib;
+}
+
+int wait_for_value(hot_lib *lib, long want, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ms() + timeout_ms;
+
+    for (;;) {
+        hot_update(lib);
+        if (fx_value() == want)
+            return 1;
+        if (now_ms() >= deadline)
+            return 0;
+        hot_wait_reload(lib, hot_version(lib), 20);
+    }
+}
+
+void wait_for_held(hot_lib *lib, unsigned want)
+{
+    uint64_t deadline = now_ms() + WAIT_MS;
+
+    while (hot_versions_held(lib) != want) {
+        if (now_ms() > deadline)
+            FAIL("hot_versions_held stayed %u, expected %u (errmsg: %s)",
+                 hot_versions_held(lib), want, hot_errmsg(lib));
+        sleep_ms(2);
+    }
+}
+
+/* ---- Recording events --------------------------------------------------- */
+
+void recorder_init(recorder *r)
+{
+    memset(r, 0, sizeof *r);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cond, NULL);
+}
+
+static void on_event(const hot_event *ev, void *userdata)
+{
+    recorder *r = userdata;
+    recorded_event rec;
+
+    memset(&rec, 0, sizeof rec);
+    if (ev->type == HOT_EVENT_BEFORE_RELOAD && r->before_delay_ms)
+        sleep_ms(r->before_delay_ms);
+    rec.type = ev->type;
+    rec.version = ev->version;
+    rec.from_version = ev->from_version;
+    rec.error = ev->error;
+    snprintf(rec.message, sizeof rec.message, "%s", ev->message ? ev->message : "(null)");
+    rec.thread = (uint64_t)pthread_self();
+    rec.live_version = hot_version(r->lib);
+    rec.live_value = fx_value();
+    pthread_mutex_lock(&r->mu);
+    if (r->count < (int)(sizeof r->events / sizeof r->events[0]))
+        r->events[r->count++] = rec;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void recorder_attach(recorder *r, hot_lib *lib, unsigned mask)
+{
+    r->lib = lib;
+    ASSERT_HOT_OK(hot_on_event(lib, mask, on_event, r));
+}
+
+static int find_from(recorder *r, unsigned type, int from)
+{
+    int i;
+    for (i = from < 0 ? 0 : from; i < r->count; i++) {
+        if (r->events[i].type & type)
+            return i;
+    }
+    return -1;
+}
+
+int recorder_wait(recorder *r, unsigned type, int from, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ms() + timeout_ms;
+    int found;
+
+    pthread_mutex_lock(&r->mu);
+    while ((found = find_from(r, type, from)) < 0 && now_ms() < deadline) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 10 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return found;
+}
+
+int recorder_count(recorder *r, unsigned type)
+{
+    int i, n = 0;
+
+    pthread_mutex_lock(&r->mu);
+    for (i = 0; i < r->count; i++)
+        n += (r->events[i].type & type) != 0;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+recorded_event recorder_get(recorder *r, int i)
+{
+    recorded_event copy;
+
+    pthread_mutex_lock(&r->mu);
+    if (i < 0 || i >= r->count)
+        FAIL("no recorded event %d (%d recorded)", i, r->count);
+    copy = r->events[i];
+    pthread_mutex_unlock(&r->mu);
+    return copy;
+}
+
+void recorder_free(recorder *r)
+{
+    pthread_cond_destroy(&r->cond);
+    pthread_mutex_destroy(&r->mu);
+}
+
+/* ---- Capturing log lines ------------------------------------------------ */
+
+static void capture_line(hot_log_level level, const char *line, void *userdata)
+{
+    log_capture *c = userdata;
+
+    pthread_mutex_lock(&c->mu);
+    if (c->count < (int)(sizeof c->lines / sizeof c->lines[0])) {
+        snprintf(c->lines[c->count], sizeof c->lines[0], "%s", line);
+        c->levels[c->count++] = level;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+void log_capture_init(log_capture *c, hot_options *opts)
+{
+    /* HOTRELOAD_LOG would override opts->log_level; a test that wants it
+     * sets it after this. */
+    unsetenv("HOTRELOAD_LOG");
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    opts->log_fn = capture_line;
+    opts->log_userdata = c;
+}
+
+int log_capture_find(log_capture *c, const char *words, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ms() + timeout_ms;
+    int i;
+
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        for (i = 0; i < c->count; i++) {
+            if (harness_contains(c->lines[i], words)) {
+                pthread_mutex_unlock(&c->mu);
+                return i;
+            }
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (now_ms() >= deadline)
+            return -1;
+        sleep_ms(5);
+    }
+}
+
+int log_capture_count(log_capture *c)
+{
+    int n;
+
+    pthread_mutex_lock(&c->mu);
+    n = c->count;
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}
+
+void log_capture_free(log_capture *c)
+{
+    pthread_mutex_destroy(&c->mu);
+}

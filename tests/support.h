@@ -1,0 +1,153 @@
+/*
+ * What the integration tests share: a fresh folder per test holding
+ * libfx.so, fixture libraries, ways to put a build in place the way build
+ * tools do, counting shadow copies, and recording events.
+ */
+#ifndef HOT_TEST_SUPPORT_H
+#define HOT_TEST_SUPPORT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fx_api.h"
+#include "harness.h"
+
+/* fx_value() of the fixture builds (FX_VALUE in tests/CMakeLists.txt). */
+enum { FX_V1 = 1, FX_V2 = 2, FX_V3 = 3, FX_PATCH_BASE = 1000 };
+
+/* Short, so tests run fast; long enough for a loaded CI machine to see a
+ * quiet file as quiet. */
+enum { TEST_SETTLE_MS = 20, TEST_POLL_MS = 10 };
+
+/* How long to wait for something that takes milliseconds: generous, since
+ * sanitizers and a busy machine slow everything. */
+enum { WAIT_MS = 10000 };
+
+typedef struct fx_env {
+    char dir[256];      /* a fresh folder holding libfx.so */
+    char lib[300];      /* dir/libfx.so */
+    char shadow[300];   /* dir/shadow: the handle's shadow copies */
+    unsigned installs;  /* for unique temporary names */
+} fx_env;
+
+/* Makes the folder and puts build 1 (libfx_v1.so) in place as libfx.so. */
+void env_init(fx_env *e);
+/* Removes the folder and everything in it. */
+void env_free(fx_env *e);
+/* Options every test starts from: the folder, its shadow folder, short
+ * settle and poll times. */
+hot_options env_options(const fx_env *e);
+/* hot_open("fx") with opts, asserting it succeeds. */
+hot_lib *env_open(const hot_options *opts);
+
+/* The path of a fixture library built by the build: lib<name>.so. */
+const char *fixture(const char *name);
+
+/* Puts bytes in place as libfx.so the way lld and editors do: written to a
+ * temporary file in the same folder, then renamed over the old one. */
+void install_bytes(fx_env *e, const void *buf, size_t len);
+void install_fixture(fx_env *e, const char *name);
+
+unsigned char *read_whole(const char *path, size_t *len);
+void write_whole(const char *path, const void *buf, size_t len);
+/* A copy of libfx_patch.so whose fx_value() returns FX_PATCH_BASE + value;
+ * every value gives different bytes. Caller frees. */
+unsigned char *patched_build(long value, size_t *len);
+
+int path_exists(const char *path);
+/* Shadow copies (files not starting with '.') and owner files (.owner-*). */
+int count_copies(const char *shadow_dir);
+int count_owner_files(const char *shadow_dir);
+/* How many loaded objects have a name under dir (dl_iterate_phdr). */
+int count_loaded_under(const char *dir);
+
+void sleep_ms(unsigned ms);
+uint64_t now_ms(void);
+
+/* Waits (hot_wait_reload, applying in HOT_APPLY_AT_UPDATE mode) until
+ * fx_value() returns want. Returns 1, or 0 after timeout_ms. */
+int wait_for_value(hot_lib *lib, long want, unsigned timeout_ms);
+
+/* Waits until hot_versions_held(lib) is want (a build parked for
+ * hot_update counts); fails the test after WAIT_MS. */
+void wait_for_held(hot_lib *lib, unsigned want);
+
+#define ASSERT_HOT_OK(expr)                                                   \
+    do {                                                                      \
+        int e_ = (expr);                                                      \
+        if (e_ != 0)                                                          \
+            FAIL("%s: %s (%s)", #expr, hot_errname(e_), hot_last_error());    \
+    } while (0)
+#define ASSERT_HOT_ERR(expr, code)                                            \
+    do {                                                                      \
+        int e_ = (expr), c_ = (code);                                         \
+        if (e_ != c_)                                                         \
+            FAIL("%s: %s, expected %s", #expr, hot_errname(e_), hot_errname(c_)); \
+    } while (0)
+
+/* ---- Recording events (hot_on_event) ----------------------------------- */
+
+typedef struct recorded_event {
+    hot_event_type type;
+    unsigned long version, from_version;
+    int error;
+    char message[600];
+    uint64_t thread;        /* pthread_self() of the thread it ran on */
+    unsigned long live_version; /* hot_version() while it ran */
+    long live_value;        /* fx_value() while it ran */
+} recorded_event;
+
+typedef struct recorder {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    hot_lib *lib;
+    recorded_event events[128];
+    int count;
+    unsigned before_delay_ms; /* a BEFORE_RELOAD callback sleeps this long */
+} recorder;
+
+void recorder_init(recorder *r);
+/* Registers the recorder for the events in mask. */
+void recorder_attach(recorder *r, hot_lib *lib, unsigned mask);
+/* The index of the first event of `type` at or after index `from`, waiting
+ * up to timeout_ms for it; -1 if none came. */
+int recorder_wait(recorder *r, unsigned type, int from, unsigned timeout_ms);
+int recorder_count(recorder *r, unsigned type);
+/* A copy of event i (taken under the recorder's lock). */
+recorded_event recorder_get(recorder *r, int i);
+void recorder_free(recorder *r);
+
+/* ---- Capturing log lines (opts.log_fn) ---------------------------------- */
+
+typedef struct log_capture {
+    pthread_mutex_t mu;
+    char lines[256][300];
+    hot_log_level levels[256];
+    int count;
+} log_capture;
+
+/* Points opts->log_fn at the capture. */
+void log_capture_init(log_capture *c, hot_options *opts);
+/* The index of the first line containing words, waiting up to timeout_ms;
+ * -1 if none came. */
+int log_capture_find(log_capture *c, const char *words, unsigned timeout_ms);
+int log_capture_count(log_capture *c);
+void log_capture_free(log_capture *c);
+
+/* ---- The fault seam ----------------------------------------------------- */
+
+/* Makes the runtime's open() fail with err for `path` (NULL: stop). Tests
+ * link the static runtime, whose seam table they can reach. */
+void seam_fail_open(const char *path, int err);
+/* Calls fn after each open() the runtime makes that succeeds (NULL: stop),
+ * to run something at a precise point of the runtime's work. */
+void seam_after_open(void (*fn)(const char *path, int fd));
+/* Makes the runtime's write() fail with err for writes of at least
+ * min_len bytes (0: stop). */
+void seam_fail_writes(size_t min_len, int err);
+/* Makes inotify_init1 fail with err. */
+void seam_fail_inotify(int err);
+void seam_reset(void);
+
+#endif
