@@ -22,6 +22,7 @@ TARGETS = [
     ("update_poll_ns", 5.0),
     ("reload_latency_ms_p50", 2.0),
     ("reload_latency_ms_p99", 10.0),
+    ("edit_to_effect_ms_p50", 150.0),
 ]
 
 
