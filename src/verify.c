@@ -161,13 +161,19 @@ void hot__normalize_signature(const char *sig, char *out, size_t outlen)
         snprintf(out, outlen, "%s", sig);
         return;
     }
-    /* The parameter list is the last balanced group. */
-    for (open = len; open-- > 0;) {
-        if (sig[open] == ')')
+    /* The parameter list is the last balanced group; without one (only a
+     * hand-made manifest has that) the text is compared as it is. */
+    for (open = len; open > 0; open--) {
+        if (sig[open - 1] == ')')
             depth++;
-        else if (sig[open] == '(' && --depth == 0)
+        else if (sig[open - 1] == '(' && --depth == 0)
             break;
     }
+    if (open == 0) {
+        snprintf(out, outlen, "%.*s", (int)len, sig);
+        return;
+    }
+    open--;
     normalize_param(sig, open, out, outlen);
     append(out, outlen, " ");
     normalize_params(sig + open + 1, len - open - 2, out, outlen);

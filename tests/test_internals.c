@@ -31,6 +31,14 @@ TEST(unit, normalize_drops_parameter_names)
     expect_normalized("long (struct state *s, float dt)", "long (struct state *, float)");
 }
 
+/* Found by tests/fuzz: a ')' with no '(' once made the scan wrap around. */
+TEST(unit, normalize_unbalanced_is_kept_as_is)
+{
+    expect_normalized("unsigned lo)", "unsigned lo)");
+    expect_normalized(")", ")");
+    expect_normalized("int x)) (", "int x)) (");
+}
+
 TEST(unit, normalize_struct_pointer)
 {
     expect_normalized("void (struct state *s)", "void (struct state *)");
