@@ -125,7 +125,8 @@ static void copy_output(int fd, const struct build_side *side, struct build_resu
                 continue;
             break;
         }
-        if (write(STDERR_FILENO, buf, (size_t)n) < 0) { /* nowhere to show it */ }
+        if (write(STDERR_FILENO, buf, (size_t)n) < 0) { /* nowhere to show it */
+        }
         for (i = 0; i < n; i++)
             scan_byte(&scan, buf[i]);
     }
@@ -156,8 +157,8 @@ static void summarize_failure(int status, struct build_result *r)
                  proc_describe_status(status));
 }
 
-int proc_run_build(const char *command, const char *dir, int color,
-                   const struct build_side *side, struct build_result *r)
+int proc_run_build(const char *command, const char *dir, int color, const struct build_side *side,
+                   struct build_result *r)
 {
     int fds[2], status = 0;
     double start = cli_now_ms();

@@ -87,11 +87,8 @@ struct usage {
 };
 
 static const struct usage usages[] = {
-    {"new", usage_new},
-    {"run", usage_run},
-    {"check", usage_check},
-    {"help", usage_help},
-    {NULL, NULL},
+    { "new", usage_new },   { "run", usage_run }, { "check", usage_check },
+    { "help", usage_help }, { NULL, NULL },
 };
 
 int cli_print_usage(FILE *out, const char *command)

@@ -21,10 +21,10 @@ struct hotreload_place {
 };
 
 struct new_args {
-    const char *path;    /* the folder to create */
-    const char *name;    /* its last component: the host's name */
-    const char *prefix;  /* --hotreload-dir */
-    int build_tree;      /* 1 --build-tree, 0 --installed, -1 guess */
+    const char *path;   /* the folder to create */
+    const char *name;   /* its last component: the host's name */
+    const char *prefix; /* --hotreload-dir */
+    int build_tree;     /* 1 --build-tree, 0 --installed, -1 guess */
 };
 
 static int valid_name(const char *name)
@@ -34,8 +34,8 @@ static int valid_name(const char *name)
     if (!*name || *name == '-' || *name == '.')
         return 0;
     for (p = name; *p; p++) {
-        if (!(*p == '_' || *p == '-' || (*p >= '0' && *p <= '9') ||
-              (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        if (!(*p == '_' || *p == '-' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z')))
             return 0;
     }
     return 1;
@@ -81,7 +81,7 @@ static int file_exists(const char *path)
 /* The install prefix's library folder: lib, lib64 or the configured one. */
 static int place_from_prefix(const char *prefix, struct hotreload_place *p)
 {
-    static const char *const libdirs[] = {HOT_CLI_INSTALL_LIBDIR, "lib", "lib64"};
+    static const char *const libdirs[] = { HOT_CLI_INSTALL_LIBDIR, "lib", "lib64" };
     char probe[PATH_MAX];
     size_t i;
 
@@ -114,8 +114,7 @@ static int running_from_build_tree(void)
 {
     char self[PATH_MAX], built[PATH_MAX];
 
-    if (!cli_program_path(self, sizeof self) ||
-        !realpath(HOT_CLI_BUILD_BINDIR "/hotreload", built))
+    if (!cli_program_path(self, sizeof self) || !realpath(HOT_CLI_BUILD_BINDIR "/hotreload", built))
         return 0;
     return strcmp(self, built) == 0;
 }
@@ -125,8 +124,10 @@ static int choose_place(const struct new_args *a, struct hotreload_place *p)
     memset(p, 0, sizeof *p);
     if (a->prefix) {
         if (place_from_prefix(a->prefix, p) < 0) {
-            fprintf(stderr, "hotreload new: no hotreload installed in %s "
-                            "(want include/hotreload.h and lib/libhotreload.so)\n", a->prefix);
+            fprintf(stderr,
+                    "hotreload new: no hotreload installed in %s "
+                    "(want include/hotreload.h and lib/libhotreload.so)\n",
+                    a->prefix);
             return -1;
         }
     } else if (a->build_tree == 1 || (a->build_tree == -1 && running_from_build_tree())) {
@@ -175,11 +176,11 @@ static int write_template(const char *dir, const struct cli_template *t,
 static int write_project(const struct new_args *a, const struct hotreload_place *p)
 {
     const char *const subs[][2] = {
-        {"@NAME@", a->name},
-        {"@HOTRELOAD_INCLUDE@", p->include},
-        {"@HOTRELOAD_LIBDIR@", p->libdir},
-        {"@HOTRELOAD_HELPERS@", p->helpers},
-        {NULL, NULL},
+        { "@NAME@", a->name },
+        { "@HOTRELOAD_INCLUDE@", p->include },
+        { "@HOTRELOAD_LIBDIR@", p->libdir },
+        { "@HOTRELOAD_HELPERS@", p->helpers },
+        { NULL, NULL },
     };
     const struct cli_template *t;
 

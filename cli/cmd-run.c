@@ -33,9 +33,9 @@
 /* A built library waiting for the runtime's verdict (reloaded / refused). */
 struct pending_build {
     int active;
-    double deadline;      /* monotonic ms */
-    double noticed_at;    /* wall ms: the first change of this build seen */
-    double built_at;      /* wall ms: the build finished */
+    double deadline;   /* monotonic ms */
+    double noticed_at; /* wall ms: the first change of this build seen */
+    double built_at;   /* wall ms: the build finished */
     double build_ms;
 };
 
@@ -44,19 +44,19 @@ struct runner {
     char **host_argv;
     srcwatch *watch;
     struct dep_set deps;
-    int events[2];            /* the event channel: read end, write end */
+    int events[2]; /* the event channel: read end, write end */
     char event_buf[8192];
     size_t event_len;
-    pid_t host;               /* 0: not running */
-    double host_started;      /* monotonic ms */
+    pid_t host;          /* 0: not running */
+    double host_started; /* monotonic ms */
     int starts;
-    int wait_for_change;      /* the host died quickly or did not build */
-    int restart;              /* restart the host at the end of this turn */
-    unsigned long version;    /* the version the host runs */
+    int wait_for_change;   /* the host died quickly or did not build */
+    int restart;           /* restart the host at the end of this turn */
+    unsigned long version; /* the version the host runs */
     int lib_dirty, host_dirty;
-    double quiet_until;       /* debounce: build once no change came since */
-    double noticed_at;        /* wall ms of the first change not yet built */
-    double events_came_at;    /* wall ms: the unhandled channel bytes came */
+    double quiet_until;    /* debounce: build once no change came since */
+    double noticed_at;     /* wall ms of the first change not yet built */
+    double events_came_at; /* wall ms: the unhandled channel bytes came */
     struct pending_build pending;
     int color;
     int stopping;
@@ -64,14 +64,15 @@ struct runner {
     char state_file[PATH_MAX];
 };
 
-static int signal_pipe[2] = {-1, -1};
+static int signal_pipe[2] = { -1, -1 };
 
 static void on_signal(int sig)
 {
     unsigned char byte = (unsigned char)sig;
     int saved = errno;
 
-    if (write(signal_pipe[1], &byte, 1) < 0) { /* full: a wake-up is pending */ }
+    if (write(signal_pipe[1], &byte, 1) < 0) { /* full: a wake-up is pending */
+    }
     errno = saved;
 }
 
@@ -88,7 +89,7 @@ static int make_pipe(int fds[2])
 
 static int catch_signals(void)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
     struct sigaction sa;
     size_t i;
 
@@ -119,12 +120,13 @@ static void status(const char *fmt, ...)
 }
 
 /* One JSON object per line, for scripts (--stats FILE). */
-static void stats_line(struct runner *r, const char *kind, unsigned long version,
-                       double event_at, double load_ms)
+static void stats_line(struct runner *r, const char *kind, unsigned long version, double event_at,
+                       double load_ms)
 {
     if (!r->stats)
         return;
-    fprintf(r->stats, "{\"kind\":\"%s\",\"version\":%lu,\"noticed_at\":%.3f,"
+    fprintf(r->stats,
+            "{\"kind\":\"%s\",\"version\":%lu,\"noticed_at\":%.3f,"
             "\"built_at\":%.3f,\"build_ms\":%.3f,\"event_at\":%.3f,\"load_ms\":%.3f}\n",
             kind, version, r->pending.noticed_at, r->pending.built_at, r->pending.build_ms,
             event_at, load_ms);
@@ -135,9 +137,10 @@ static const char *timings_note(const struct runner *r, double event_at, char *b
 {
     if (!r->cfg.timings || !r->pending.active)
         return "";
-    snprintf(buf, len, " [debounce %u ms · build %.1f ms · runtime answered %.1f ms "
-             "after the build]", r->cfg.debounce_ms, r->pending.build_ms,
-             event_at - r->pending.built_at);
+    snprintf(buf, len,
+             " [debounce %u ms · build %.1f ms · runtime answered %.1f ms "
+             "after the build]",
+             r->cfg.debounce_ms, r->pending.build_ms, event_at - r->pending.built_at);
     return buf;
 }
 
@@ -234,8 +237,8 @@ static void on_reloaded(struct runner *r, unsigned long version, double ms, doub
 
     r->version = version;
     if (r->pending.active) {
-        status("built in %.0f ms · reloaded v%lu in %.1f ms%s", r->pending.build_ms, version,
-               ms, timings_note(r, event_at, note, sizeof note));
+        status("built in %.0f ms · reloaded v%lu in %.1f ms%s", r->pending.build_ms, version, ms,
+               timings_note(r, event_at, note, sizeof note));
         stats_line(r, "reloaded", version, event_at, ms);
         r->pending.active = 0;
     } else {
@@ -340,8 +343,8 @@ static void watch_folder(const char *dir, void *ud)
 
 static int has_source_suffix(const char *name)
 {
-    static const char *const suffixes[] = {".c", ".h", ".cc", ".cpp", ".cxx", ".hh",
-                                           ".hpp", ".inc", ".inl"};
+    static const char *const suffixes[] = { ".c",  ".h",   ".cc",  ".cpp", ".cxx",
+                                            ".hh", ".hpp", ".inc", ".inl" };
     size_t i, len = strlen(name), slen;
 
     for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
@@ -468,7 +471,8 @@ static int next_timeout(const struct runner *r)
     if (r->restart)
         wait = 0;
     return wait < 0 && (r->lib_dirty || r->host_dirty || r->pending.active) ? 0
-           : wait < 0 ? -1 : (int)wait + 1;
+           : wait < 0                                                       ? -1
+                                                                            : (int)wait + 1;
 }
 
 static void after_wakeup(struct runner *r)

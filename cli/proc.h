@@ -42,7 +42,7 @@ struct build_result {
 /* While a build runs, another descriptor to serve (the event channel, whose
  * lines must be timed when they come, not when the build ends). */
 struct build_side {
-    int fd;                       /* -1: none */
+    int fd; /* -1: none */
     void (*on_readable)(void *userdata);
     void *userdata;
 };
@@ -50,8 +50,8 @@ struct build_side {
 /* Runs `command` with /bin/sh in `dir`, copying its output to stderr as it
  * comes; `color` adds HOTRELOAD_RUN_CFLAGS=-fdiagnostics-color=always to its
  * environment. Returns 0, or -1 if it could not be started. */
-int proc_run_build(const char *command, const char *dir, int color,
-                   const struct build_side *side, struct build_result *r);
+int proc_run_build(const char *command, const char *dir, int color, const struct build_side *side,
+                   struct build_result *r);
 
 /* Condenses a compiler's error line (exposed for its test). */
 void proc_condense_error(const char *line, char *out, size_t len);

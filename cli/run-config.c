@@ -81,7 +81,8 @@ static int read_config_file(struct run_config *cfg, const char *path)
             *eq = '\0';
         if (!eq || apply_key(cfg, trim(key), trim(eq + 1)) < 0) {
             fclose(f);
-            return cli_usage_error("run", "%s:%d: expected one of host, library, watch, "
+            return cli_usage_error("run",
+                                   "%s:%d: expected one of host, library, watch, "
                                    "build, build_all, host_sources, debounce_ms = value",
                                    path, lineno);
         }
@@ -102,13 +103,20 @@ static const char **flag_slot(struct run_flags *f, const char *opt)
 {
     static const char *watch_slot;
 
-    if (!strcmp(opt, "-C") || !strcmp(opt, "--dir")) return &f->dir;
-    if (!strcmp(opt, "--config")) return &f->config;
-    if (!strcmp(opt, "--host")) return &f->host;
-    if (!strcmp(opt, "--lib")) return &f->library;
-    if (!strcmp(opt, "--build")) return &f->build;
-    if (!strcmp(opt, "--build-all")) return &f->build_all;
-    if (!strcmp(opt, "--debounce")) return &f->debounce;
+    if (!strcmp(opt, "-C") || !strcmp(opt, "--dir"))
+        return &f->dir;
+    if (!strcmp(opt, "--config"))
+        return &f->config;
+    if (!strcmp(opt, "--host"))
+        return &f->host;
+    if (!strcmp(opt, "--lib"))
+        return &f->library;
+    if (!strcmp(opt, "--build"))
+        return &f->build;
+    if (!strcmp(opt, "--build-all"))
+        return &f->build_all;
+    if (!strcmp(opt, "--debounce"))
+        return &f->debounce;
     if (!strcmp(opt, "--watch"))
         return f->n_watch < RUN_MAX_LIST ? &f->watch[f->n_watch++] : &watch_slot;
     return NULL;
@@ -148,11 +156,16 @@ static void apply_flags(struct run_config *cfg, const struct run_flags *f)
 {
     int i;
 
-    if (f->host) set_string(&cfg->host, f->host);
-    if (f->library) set_string(&cfg->library, f->library);
-    if (f->build) set_string(&cfg->build, f->build);
-    if (f->build_all) set_string(&cfg->build_all, f->build_all);
-    if (f->debounce) cfg->debounce_ms = (unsigned)strtoul(f->debounce, NULL, 10);
+    if (f->host)
+        set_string(&cfg->host, f->host);
+    if (f->library)
+        set_string(&cfg->library, f->library);
+    if (f->build)
+        set_string(&cfg->build, f->build);
+    if (f->build_all)
+        set_string(&cfg->build_all, f->build_all);
+    if (f->debounce)
+        cfg->debounce_ms = (unsigned)strtoul(f->debounce, NULL, 10);
     if (f->n_watch > 0) {
         for (i = 0; i < cfg->n_watch; i++)
             free(cfg->watch[i]);
@@ -165,8 +178,10 @@ static void apply_flags(struct run_config *cfg, const struct run_flags *f)
 static int check_complete(struct run_config *cfg)
 {
     if (!cfg->config[0] && (!cfg->host || !cfg->build))
-        return cli_usage_error("run", "no hotreload.conf in %s: give --host and --build, or "
-                               "run in a project made by 'hotreload new'", cfg->dir);
+        return cli_usage_error("run",
+                               "no hotreload.conf in %s: give --host and --build, or "
+                               "run in a project made by 'hotreload new'",
+                               cfg->dir);
     if (!cfg->host || !cfg->build)
         return cli_usage_error("run", "%s: no '%s' key (or %s option)", cfg->config,
                                !cfg->host ? "host" : "build", !cfg->host ? "--host" : "--build");

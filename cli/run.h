@@ -10,20 +10,20 @@
 #define RUN_MAX_LIST 32
 
 struct run_config {
-    char dir[PATH_MAX];      /* the project folder, absolute */
-    char config[PATH_MAX];   /* the config file read, or "" */
-    char *host;              /* the host's command line (split on blanks) */
-    char *library;           /* the hot library, relative to dir */
-    char *build;             /* rebuilds the library */
-    char *build_all;         /* rebuilds everything (default: build) */
+    char dir[PATH_MAX];    /* the project folder, absolute */
+    char config[PATH_MAX]; /* the config file read, or "" */
+    char *host;            /* the host's command line (split on blanks) */
+    char *library;         /* the hot library, relative to dir */
+    char *build;           /* rebuilds the library */
+    char *build_all;       /* rebuilds everything (default: build) */
     char *watch[RUN_MAX_LIST];
     int n_watch;
     char *host_sources[RUN_MAX_LIST]; /* a change restarts the host */
     int n_host_sources;
     unsigned debounce_ms;
     int timings;
-    char *stats;             /* --stats FILE, or NULL */
-    char **host_args;        /* after "--" */
+    char *stats;      /* --stats FILE, or NULL */
+    char **host_args; /* after "--" */
     int n_host_args;
 };
 

@@ -52,16 +52,16 @@ static const char *machine_name(unsigned m)
     }
 }
 
-static int parse_header(const unsigned char *b, size_t size, elf_header *h,
-                        char *msg, size_t msglen)
+static int parse_header(const unsigned char *b, size_t size, elf_header *h, char *msg,
+                        size_t msglen)
 {
     if (size == 0) {
         snprintf(msg, msglen, "empty file (0 bytes): still being written?");
         return HOT_EINCOMPLETE;
     }
     if (memcmp(b, "\177ELF", size < 4 ? size : 4) != 0) {
-        snprintf(msg, msglen, "not an ELF shared library (starts with %02x %02x %02x %02x)",
-                 b[0], size > 1 ? b[1] : 0, size > 2 ? b[2] : 0, size > 3 ? b[3] : 0);
+        snprintf(msg, msglen, "not an ELF shared library (starts with %02x %02x %02x %02x)", b[0],
+                 size > 1 ? b[1] : 0, size > 2 ? b[2] : 0, size > 3 ? b[3] : 0);
         return HOT_ENOTLIB;
     }
     if (size < 20) { /* the start of an ELF file: its writer is still at it */
@@ -101,8 +101,8 @@ static int check_target(const elf_header *h, int machine, char *msg, size_t msgl
 
     if ((machine && (int)h->machine != machine) || h->is64 != host64) {
         snprintf(msg, msglen, "built for %s (%d-bit), this process is %s (%d-bit)",
-                 machine_name(h->machine), h->is64 ? 64 : 32,
-                 machine_name((unsigned)machine), host64 ? 64 : 32);
+                 machine_name(h->machine), h->is64 ? 64 : 32, machine_name((unsigned)machine),
+                 host64 ? 64 : 32);
         return HOT_EARCH;
     }
     if (h->type != ET_DYN) {
@@ -117,8 +117,7 @@ static int table_fits(uint64_t off, unsigned n, unsigned entsize, size_t size)
     return off <= size && (uint64_t)n * entsize <= size - off;
 }
 
-static void read_build_id(const unsigned char *b, uint64_t off, uint64_t len,
-                          hot__content_id *id)
+static void read_build_id(const unsigned char *b, uint64_t off, uint64_t len, hot__content_id *id)
 {
     uint64_t pos = 0;
 
@@ -130,8 +129,8 @@ static void read_build_id(const unsigned char *b, uint64_t off, uint64_t len,
 
         if (pos + next > len)
             return;
-        if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(n + 12, "GNU", 4) == 0 &&
-            descsz > 0 && descsz <= HOT__ID_MAX) {
+        if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(n + 12, "GNU", 4) == 0 && descsz > 0 &&
+            descsz <= HOT__ID_MAX) {
             memcpy(id->bytes, n + desc, (size_t)descsz);
             id->len = (size_t)descsz;
             return;
@@ -163,8 +162,8 @@ static int check_segments(const unsigned char *b, size_t size, const elf_header 
     return 0;
 }
 
-int hot__elf_check(const unsigned char *b, size_t size, int machine,
-                   hot__content_id *id, char *msg, size_t msglen)
+int hot__elf_check(const unsigned char *b, size_t size, int machine, hot__content_id *id, char *msg,
+                   size_t msglen)
 {
     elf_header h;
     int err;
@@ -205,9 +204,9 @@ static int section(const unsigned char *b, size_t size, const elf_header *h, uns
     return *off <= size && *len <= size - *off;
 }
 
-static int search_symbols(const unsigned char *b, size_t size, const elf_header *h,
-                          uint64_t symoff, uint64_t symlen, unsigned strndx,
-                          const char *prefix, char *out, size_t outlen)
+static int search_symbols(const unsigned char *b, size_t size, const elf_header *h, uint64_t symoff,
+                          uint64_t symlen, unsigned strndx, const char *prefix, char *out,
+                          size_t outlen)
 {
     uint64_t type, stroff, strlen_, link, pos, entsize = h->is64 ? 24 : 16;
     size_t plen = strlen(prefix);
@@ -226,8 +225,8 @@ static int search_symbols(const unsigned char *b, size_t size, const elf_header 
     return HOT_ENOMANIFEST;
 }
 
-int hot__elf_find_symbol(const unsigned char *b, size_t size, const char *prefix,
-                         char *out, size_t outlen)
+int hot__elf_find_symbol(const unsigned char *b, size_t size, const char *prefix, char *out,
+                         size_t outlen)
 {
     char msg[256];
     elf_header h;

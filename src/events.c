@@ -15,10 +15,10 @@ struct hot_listener {
     hot_lib *lib;
     unsigned mask;
     int hold;
-    int holding;               /* a reload waits for this listener */
-    int hold_seen;             /* ...and the listener has been handed its
-                                  BEFORE event: its next wait releases it */
-    int waiting;               /* a thread is inside hot_listener_wait */
+    int holding;   /* a reload waits for this listener */
+    int hold_seen; /* ...and the listener has been handed its
+                      BEFORE event: its next wait releases it */
+    int waiting;   /* a thread is inside hot_listener_wait */
     hot_event queue[QUEUE_MAX];
     char messages[QUEUE_MAX][HOT__MSG_MAX];
     unsigned head, count;

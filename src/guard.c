@@ -16,8 +16,8 @@
 typedef struct guard_thread {
     hot_fn *volatile *slot;
     const char *function;
-    uint64_t entered_ns;   /* 0 while outside, or when calls are not timed */
-    uint64_t reported_ns;  /* entered_ns of the call already reported */
+    uint64_t entered_ns;  /* 0 while outside, or when calls are not timed */
+    uint64_t reported_ns; /* entered_ns of the call already reported */
     struct guard_thread *next;
 } guard_thread;
 

@@ -33,8 +33,9 @@ static int load_copy(hot_library_info *info, const char *path, const unsigned ch
     int err;
 
     hot__random_bytes(rnd, sizeof rnd);
-    copy = dir ? hot__printf("%s/inspect.%lu.%02x%02x%02x%02x.so", dir, hot__pid(), rnd[0],
-                             rnd[1], rnd[2], rnd[3]) : NULL;
+    copy = dir ? hot__printf("%s/inspect.%lu.%02x%02x%02x%02x.so", dir, hot__pid(), rnd[0], rnd[1],
+                             rnd[2], rnd[3])
+               : NULL;
     if (!copy) {
         free(dir);
         return HOT_ENOMEM;
@@ -73,7 +74,8 @@ int hot_inspect(hot_library_info **out, const char *path)
         hot__set_last_error("%s", msg);
     } else if ((err = hot__elf_check(buf, size, hot__host_machine(), &id, msg, sizeof msg)) < 0) {
         hot__set_last_error("%s: %s", path, msg);
-    } else if ((err = hot__elf_find_symbol(buf, size, "hot_manifest_", symbol, sizeof symbol)) < 0) {
+    } else if ((err = hot__elf_find_symbol(buf, size, "hot_manifest_", symbol, sizeof symbol)) <
+               0) {
         hot__set_last_error("%s: no hot_manifest_* symbol: built without hotreload", path);
     } else {
         to_hex(&id, info->build_id);

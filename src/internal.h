@@ -28,17 +28,18 @@ typedef struct hot__content_id {
 typedef struct hot__version {
     unsigned long number;
     void *handle;
-    hot_fn *table;          /* one entry per interface function, host order */
-    char *copy_path;        /* NULL once the shadow copy is deleted */
+    hot_fn *table;   /* one entry per interface function, host order */
+    char *copy_path; /* NULL once the shadow copy is deleted */
     hot__content_id id;
     uint64_t retired_epoch; /* when it stopped answering calls */
     double copy_ms, load_ms, verify_ms;
-    uint64_t detected_ns;   /* when the watcher saw the file change */
-    const hot_state_hooks *hooks;        /* NULL if the library has none */
-    const hot_var_desc *const *vars;     /* kept variables */
+    uint64_t detected_ns;            /* when the watcher saw the file change */
+    const hot_state_hooks *hooks;    /* NULL if the library has none */
+    const hot_var_desc *const *vars; /* kept variables */
     size_t n_vars;
-    struct {                /* the old version's state, saved at the swap
-                               into this one: restored on rollback */
+    /* The old version's state, saved at the swap into this one: a rollback
+     * restores it. */
+    struct {
         void *data;
         size_t size;
         unsigned tag;
@@ -57,52 +58,52 @@ typedef struct hot__callback {
 
 struct hot_lib {
     hot__mutex mu;
-    hot__cond cond;        /* version changes, pending builds, releases */
-    hot__mutex load_mu;    /* one load at a time */
+    hot__cond cond;     /* version changes, pending builds, releases */
+    hot__mutex load_mu; /* one load at a time */
     const hot_interface *iface;
-    hot_options opts;      /* strings below are owned copies */
+    hot_options opts; /* strings below are owned copies */
 
-    char *name;            /* "game" */
-    char *path;            /* the watched library file */
-    char *dir, *file;      /* path split in two */
-    char *stem;            /* "libgame", for copy names */
+    char *name;       /* "game" */
+    char *path;       /* the watched library file */
+    char *dir, *file; /* path split in two */
+    char *stem;       /* "libgame", for copy names */
     char *shadow_dir;
     char *shadow_name;
     char *env_override;
-    hot__owner *owner;     /* lists this handle's copies, for crash sweeps */
+    hot__owner *owner; /* lists this handle's copies, for crash sweeps */
     unsigned long load_counter;
     char copy_uuid[17];
 
-    hot__version *current;          /* answering calls */
-    hot__version *volatile pending; /* verified, waiting for hot_update */
-    hot__version *retired;          /* older versions still mapped, newest
-                                       first: the head is the rollback target */
-    hot__version *crashed;          /* versions rolled back from, still mapped */
-    hot_fn *volatile rollback_from; /* current table while a rollback target
-                                       exists, else NULL (read by the crash
-                                       handler) */
-    hot__content_id crashed_ids[16];/* builds never loaded again */
-    hot_fn *crashed_tables[16];     /* their tables: a thread still inside one
-                                       that crashes too is sent back (atomic) */
+    hot__version *current;           /* answering calls */
+    hot__version *volatile pending;  /* verified, waiting for hot_update */
+    hot__version *retired;           /* older versions still mapped, newest
+                                        first: the head is the rollback target */
+    hot__version *crashed;           /* versions rolled back from, still mapped */
+    hot_fn *volatile rollback_from;  /* current table while a rollback target
+                                        exists, else NULL (read by the crash
+                                        handler) */
+    hot__content_id crashed_ids[16]; /* builds never loaded again */
+    hot_fn *crashed_tables[16];      /* their tables: a thread still inside one
+                                        that crashes too is sent back (atomic) */
     unsigned n_crashed;
-    unsigned long last_number;      /* the highest version number given */
+    unsigned long last_number; /* the highest version number given */
     unsigned long version;
     int was_updated;
-    uint64_t epoch;                 /* bumped at each swap */
-    hot__content_id last_refused;   /* not retried until the file changes */
+    uint64_t epoch;               /* bumped at each swap */
+    hot__content_id last_refused; /* not retried until the file changes */
 
     struct {
         uint64_t thread;
         uint64_t seen_epoch;
-    } threads[HOT__THREADS_MAX];    /* for unload_retired */
+    } threads[HOT__THREADS_MAX]; /* for unload_retired */
     unsigned n_threads;
-    int threads_overflow;           /* more threads than slots: unload nothing */
+    int threads_overflow; /* more threads than slots: unload nothing */
 
     hot__callback *callbacks;
     struct hot_listener *listeners;
-    unsigned holds_out;             /* hold listeners yet to release */
+    unsigned holds_out; /* hold listeners yet to release */
 
-    long channel;                   /* HOTRELOAD_EVENT_FD, or -1 */
+    long channel; /* HOTRELOAD_EVENT_FD, or -1 */
 
     hot__watch *watch;
     hot__thread watcher;
@@ -125,13 +126,13 @@ void hot__log(const hot_lib *lib, hot_log_level level, const char *fmt, ...);
 /* ---- elf.c -------------------------------------------------------------- */
 /* Checks that buf is a complete shared object for this machine and reads
  * its GNU build-id (id->len 0 if none). */
-int hot__elf_check(const unsigned char *buf, size_t size, int machine,
-                   hot__content_id *id, char *msg, size_t msglen);
+int hot__elf_check(const unsigned char *buf, size_t size, int machine, hot__content_id *id,
+                   char *msg, size_t msglen);
 
 /* Finds the first dynamic symbol whose name starts with prefix; copies the
  * name to out. Returns 0 or HOT_ENOMANIFEST. */
-int hot__elf_find_symbol(const unsigned char *buf, size_t size, const char *prefix,
-                         char *out, size_t outlen);
+int hot__elf_find_symbol(const unsigned char *buf, size_t size, const char *prefix, char *out,
+                         size_t outlen);
 
 /* ---- hash.c ------------------------------------------------------------- */
 void hot__hash_content(const unsigned char *buf, size_t size, hot__content_id *id);
@@ -141,8 +142,8 @@ int hot__content_id_equal(const hot__content_id *a, const hot__content_id *b);
 /* Compares a library's manifest with what the host expects and fills the
  * table (if not NULL) in host order. Writes every reason, one per line, to
  * msg and returns the first reason's code, or 0. */
-int hot__verify(const hot_manifest *expected, const hot_manifest *found,
-                int ignore_compiler, hot_fn *table, char *msg, size_t msglen);
+int hot__verify(const hot_manifest *expected, const hot_manifest *found, int ignore_compiler,
+                hot_fn *table, char *msg, size_t msglen);
 /* "long (struct state *s, float dt)" -> "long (struct state *, float)" */
 void hot__normalize_signature(const char *sig, char *out, size_t outlen);
 
@@ -153,8 +154,7 @@ char *hot__expand_copy_name(const hot_lib *lib);
 /* ---- shadow.c ----------------------------------------------------------- */
 int hot__shadow_init(hot_lib *lib);
 void hot__shadow_sweep(const char *shadow_dir);
-int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size,
-                      char **copy_path);
+int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path);
 void hot__shadow_forget(char **copy_path);
 void hot__shadow_close(hot_lib *lib);
 
@@ -177,18 +177,17 @@ void hot__emit(hot_lib *lib, hot_event *ev);
 void hot__emit_refused(hot_lib *lib, int err);
 void hot__events_close(hot_lib *lib);
 /* Reports an event on the supervisor's channel, if there is one. */
-void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version,
-                         double ms, int error, const char *message);
+void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
+                         int error, const char *message);
 
 /* ---- state.c ------------------------------------------------------------ */
 /* Finds a loaded version's state hooks and kept variables. */
 void hot__state_resolve(hot__version *v, const char *interface_name);
 /* Carries state from old (may be NULL) into v; warnings go to warn. */
-void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v,
-                      char *warn, size_t warnlen);
+void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v, char *warn, size_t warnlen);
 /* Puts the state saved at the swap into v back into prev (rollback). */
-void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev,
-                        char *warn, size_t warnlen);
+void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev, char *warn,
+                        size_t warnlen);
 void hot__state_free(hot__version *v);
 
 /* ---- guard.c and the OS crash handler ------------------------------------ */
@@ -206,16 +205,14 @@ void hot__guard_time_calls(void);
 /* Calls report() for each outermost guarded call into slot that has run
  * longer than timeout_ns, once per call. */
 void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
-                          void (*report)(const char *function, double ms, void *arg),
-                          void *arg);
+                          void (*report)(const char *function, double ms, void *arg), void *arg);
 
 /* ---- lib.c (rollback) ---------------------------------------------------- */
 /* Async-signal-safe: does the open library behind slot have a version to
  * go back to from table? */
 int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table);
 /* Rolls the library behind slot back from the crashed table. */
-void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig,
-                   const char *function);
+void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const char *function);
 /* Recomputes rollback_from; lib->mu held. */
 void hot__update_rollback_target(hot_lib *lib);
 

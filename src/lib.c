@@ -84,7 +84,8 @@ static void registry_remove(hot_lib *lib)
 void hot__trap(void)
 {
     fputs("hotreload: a hot function was called while no version of its library "
-          "is loaded (before hot_open or after hot_close)\n", stderr);
+          "is loaded (before hot_open or after hot_close)\n",
+          stderr);
     abort();
 }
 
@@ -128,9 +129,9 @@ void hot__publish(hot_lib *lib, hot__version *v)
     ev.publish_ms = (double)(hot__now_ns() - t0) / 1e6;
     ev.detect_ms = v->detected_ns ? (double)(hot__now_ns() - v->detected_ns) / 1e6 : 0;
     ev.type = HOT_EVENT_AFTER_RELOAD;
-    snprintf(line, sizeof line, "reloaded v%lu (copy %.2f, load %.2f, verify %.2f, publish %.3f ms)%s%s",
-             v->number, ev.copy_ms, ev.load_ms, ev.verify_ms, ev.publish_ms,
-             warn[0] ? "; state: " : "", warn);
+    snprintf(line, sizeof line,
+             "reloaded v%lu (copy %.2f, load %.2f, verify %.2f, publish %.3f ms)%s%s", v->number,
+             ev.copy_ms, ev.load_ms, ev.verify_ms, ev.publish_ms, warn[0] ? "; state: " : "", warn);
     ev.message = line;
     hot__log(lib, HOT_LOG_INFO, "%s: %s", lib->file, line);
     hot__emit(lib, &ev);
@@ -288,7 +289,8 @@ void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const
     hot__mutex_unlock(&lib->mu);
     if (crashed) {
         hot__state_restore(lib, crashed, lib->current, warn, sizeof warn);
-        snprintf(why, sizeof why, "rolled back to v%lu: %s in %s (v%lu is refused until a new build)%s%s",
+        snprintf(why, sizeof why,
+                 "rolled back to v%lu: %s in %s (v%lu is refused until a new build)%s%s",
                  lib->version, hot__signal_name(sig), function, crashed->number,
                  warn[0] ? "; state: " : "", warn);
         snprintf(lib->errmsg, sizeof lib->errmsg, "%s", why);
@@ -349,7 +351,8 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
         return HOT_EINVAL;
     hot__mutex_lock(&lib->mu);
     while (lib->version <= since && !lib->closing && err == 0) {
-        if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) && lib->opts.apply == HOT_APPLY_AT_UPDATE) {
+        if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) &&
+            lib->opts.apply == HOT_APPLY_AT_UPDATE) {
             hot__mutex_unlock(&lib->mu);
             hot_update(lib); /* the waiting thread is at a safe point */
             hot__mutex_lock(&lib->mu);
@@ -449,8 +452,7 @@ static int open_first_version(hot_lib *lib)
     return 0;
 }
 
-int hot_open(hot_lib **out, const char *name, const hot_interface *iface,
-             const hot_options *opts)
+int hot_open(hot_lib **out, const char *name, const hot_interface *iface, const hot_options *opts)
 {
     hot_lib *lib;
     int err;
@@ -469,8 +471,7 @@ int hot_open(hot_lib **out, const char *name, const hot_interface *iface,
     }
     lib->iface = iface;
     lib->channel = hot__channel_from_env();
-    if ((err = hot__options_apply(lib, name, opts)) < 0 ||
-        (err = registry_add(lib)) < 0)
+    if ((err = hot__options_apply(lib, name, opts)) < 0 || (err = registry_add(lib)) < 0)
         goto fail;
     if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
         (err = hot__watcher_start(lib)) < 0)

@@ -52,8 +52,7 @@ static int has_crashed(hot_lib *lib, const hot__content_id *id)
     return found;
 }
 
-static int read_and_check(hot_lib *lib, unsigned char **buf, size_t *size,
-                          hot__content_id *id)
+static int read_and_check(hot_lib *lib, unsigned char **buf, size_t *size, hot__content_id *id)
 {
     char msg[HOT__MSG_MAX] = "";
     int err;
@@ -103,8 +102,8 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     found = (const hot_manifest *)hot__dl_sym(v->handle, symbol);
     if (!found)
         return hot__fail(lib, HOT_ENOMANIFEST,
-                         "%s: no %s: built without hotreload, or for another interface",
-                         lib->path, symbol);
+                         "%s: no %s: built without hotreload, or for another interface", lib->path,
+                         symbol);
     v->table = calloc(expected->n_fns + 1, sizeof *v->table);
     if (!v->table)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
@@ -136,8 +135,10 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
         goto cleanup;
     }
     if (err == 0 && has_crashed(lib, &v->id))
-        err = hot__fail(lib, HOT_ECRASHED, "%s: this build crashed and was rolled back; "
-                        "waiting for a new build", lib->path);
+        err = hot__fail(lib, HOT_ECRASHED,
+                        "%s: this build crashed and was rolled back; "
+                        "waiting for a new build",
+                        lib->path);
     if (err < 0)
         goto refused;
     t0 = hot__now_ns();

@@ -7,7 +7,7 @@
 
 hot_log_level hot__log_level_from_env(void)
 {
-    static const char *const names[] = {"off", "error", "warn", "info", "debug", "trace"};
+    static const char *const names[] = { "off", "error", "warn", "info", "debug", "trace" };
     const char *env = getenv("HOTRELOAD_LOG");
     int i;
 

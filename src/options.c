@@ -62,8 +62,8 @@ static int split_path(hot_lib *lib)
     if (!lib->dir || !lib->file)
         return HOT_ENOMEM;
     dot = strchr(lib->file, '.');
-    lib->stem = dot ? hot__printf("%.*s", (int)(dot - lib->file), lib->file)
-                    : hot__strdup(lib->file);
+    lib->stem =
+        dot ? hot__printf("%.*s", (int)(dot - lib->file), lib->file) : hot__strdup(lib->file);
     return lib->stem ? 0 : HOT_ENOMEM;
 }
 
@@ -91,12 +91,12 @@ int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts)
     lib->opts = opts ? *opts : defaults;
     fill_defaults(&lib->opts);
     lib->name = hot__strdup(name);
-    lib->env_override = lib->opts.env_override ? hot__strdup(lib->opts.env_override)
-                                               : default_env_name(name);
-    lib->shadow_dir = lib->opts.shadow_dir ? hot__strdup(lib->opts.shadow_dir)
-                                           : hot__default_shadow_dir();
-    lib->shadow_name = hot__strdup(lib->opts.shadow_name ? lib->opts.shadow_name
-                                                         : DEFAULT_COPY_NAME);
+    lib->env_override =
+        lib->opts.env_override ? hot__strdup(lib->opts.env_override) : default_env_name(name);
+    lib->shadow_dir =
+        lib->opts.shadow_dir ? hot__strdup(lib->opts.shadow_dir) : hot__default_shadow_dir();
+    lib->shadow_name =
+        hot__strdup(lib->opts.shadow_name ? lib->opts.shadow_name : DEFAULT_COPY_NAME);
     /* The copies below are owned; the caller's strings need not outlive us. */
     lib->opts.dir = lib->opts.shadow_dir = lib->opts.shadow_name = NULL;
     lib->opts.env_override = NULL;
@@ -130,9 +130,11 @@ char *hot__expand_copy_name(const hot_lib *lib)
         if (close && !strncmp(p, "{lib_name}", n))
             append(name, sizeof name, lib->stem, strlen(lib->stem));
         else if (close && !strncmp(p, "{load_counter}", n))
-            snprintf(value, sizeof value, "%lu", lib->load_counter), append(name, sizeof name, value, strlen(value));
+            snprintf(value, sizeof value, "%lu", lib->load_counter),
+                append(name, sizeof name, value, strlen(value));
         else if (close && !strncmp(p, "{pid}", n))
-            snprintf(value, sizeof value, "%lu", hot__pid()), append(name, sizeof name, value, strlen(value));
+            snprintf(value, sizeof value, "%lu", hot__pid()),
+                append(name, sizeof name, value, strlen(value));
         else if (close && !strncmp(p, "{uuid}", n))
             append(name, sizeof name, lib->copy_uuid, strlen(lib->copy_uuid));
         else

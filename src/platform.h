@@ -65,24 +65,20 @@ typedef struct hot__stat {
 int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen);
 /* Reads a whole regular file into a malloc'd buffer (never mapped: a file
  * truncated while mapped would raise SIGBUS). */
-int hot__fs_read_all(const char *path, unsigned char **out, size_t *size,
-                     char *msg, size_t msglen);
+int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *msg, size_t msglen);
 /* Creates path (which must not exist) holding exactly buf; on any failure
  * nothing is left behind. */
-int hot__fs_write_new(const char *path, const void *buf, size_t size,
-                      char *msg, size_t msglen);
+int hot__fs_write_new(const char *path, const void *buf, size_t size, char *msg, size_t msglen);
 /* Appends one line to an open append-only file. */
 int hot__fs_unlink(const char *path);
 int hot__fs_mkdirs(const char *path, char *msg, size_t msglen);
 /* Calls fn for each entry name of dir (not . or ..). */
-int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg),
-                 void *arg);
+int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg), void *arg);
 
 /* An owner file: created and held locked while this process lives, so that
  * another process can tell a live owner from a crashed one. */
 typedef struct hot__owner hot__owner;
-int hot__owner_create(hot__owner **out, const char *path, char *msg,
-                      size_t msglen);
+int hot__owner_create(hot__owner **out, const char *path, char *msg, size_t msglen);
 int hot__owner_append(hot__owner *o, const char *line);
 void hot__owner_close(hot__owner *o, int remove);
 /* Takes the lock of another owner file if its owner is gone: 1 if taken
@@ -114,8 +110,8 @@ typedef struct hot__watch_ops hot__watch; /* each backend's struct starts with i
 
 /* Kernel notification on the folder holding `file`; HOT_ENOTSUP-like
  * failure (HOT_ESYS) lets the caller fall back to polling. */
-int hot__watch_notify_open(hot__watch **out, const char *dir,
-                           const char *file, char *msg, size_t msglen);
+int hot__watch_notify_open(hot__watch **out, const char *dir, const char *file, char *msg,
+                           size_t msglen);
 /* Portable polling of the file's identity every poll_ms. */
 int hot__watch_poll_open(hot__watch **out, const char *path, unsigned poll_ms);
 

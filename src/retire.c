@@ -34,8 +34,10 @@ int hot__note_quiescent(hot_lib *lib)
     if (i == HOT__THREADS_MAX && !lib->threads_overflow) {
         /* An untracked thread could be inside any old version. */
         lib->threads_overflow = 1;
-        hot__log(lib, HOT_LOG_WARN, "%s: more than %d threads call hot_update; old versions "
-                 "stay loaded", lib->file, HOT__THREADS_MAX);
+        hot__log(lib, HOT_LOG_WARN,
+                 "%s: more than %d threads call hot_update; old versions "
+                 "stay loaded",
+                 lib->file, HOT__THREADS_MAX);
     }
     if (i < HOT__THREADS_MAX)
         lib->threads[i].seen_epoch = lib->epoch;

@@ -109,8 +109,10 @@ static void load_saved(hot_lib *lib, hot__version *v, char *warn, size_t warnlen
         return;
     if (h->migrate && h->migrate(tag, v->snapshot.data, v->snapshot.size) == 0)
         return;
-    warn_more(warn, warnlen, "state with tag %u was refused by the new code's load%s hook; "
-              "it starts from its defaults", tag, h->migrate ? " and migrate" : "");
+    warn_more(warn, warnlen,
+              "state with tag %u was refused by the new code's load%s hook; "
+              "it starts from its defaults",
+              tag, h->migrate ? " and migrate" : "");
 }
 
 static void carry_saved(hot_lib *lib, const hot__version *old, hot__version *v, char *warn,
@@ -124,15 +126,16 @@ static void carry_saved(hot_lib *lib, const hot__version *old, hot__version *v, 
     if (rc < 0) {
         free(v->snapshot.data);
         v->snapshot.data = NULL;
-        warn_more(warn, warnlen, "the old code's save hook failed (%d); the new code starts "
-                  "from its defaults", rc);
+        warn_more(warn, warnlen,
+                  "the old code's save hook failed (%d); the new code starts "
+                  "from its defaults",
+                  rc);
         return;
     }
     load_saved(lib, v, warn, warnlen);
 }
 
-void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v, char *warn,
-                      size_t warnlen)
+void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v, char *warn, size_t warnlen)
 {
     warn[0] = '\0';
     if (!old)
@@ -150,8 +153,8 @@ void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev,
     if (!crashed->snapshot.data && !crashed->snapshot.size)
         return;
     if (!prev->hooks || !prev->hooks->load ||
-        prev->hooks->load(crashed->snapshot.tag, crashed->snapshot.data,
-                          crashed->snapshot.size) != 0)
+        prev->hooks->load(crashed->snapshot.tag, crashed->snapshot.data, crashed->snapshot.size) !=
+            0)
         warn_more(warn, warnlen, "v%lu could not load back its own saved state", prev->number);
     if (warn[0])
         hot__log(lib, HOT_LOG_WARN, "%s: state: %s", lib->file, warn);

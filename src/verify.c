@@ -50,10 +50,10 @@ static void tokenize(const char *s, size_t len, tokens *t)
 
 static int is_keyword(const char *w)
 {
-    static const char *const words[] = {
-        "void", "char", "short", "int", "long", "float", "double", "signed",
-        "unsigned", "const", "volatile", "restrict", "_Bool", "_Complex",
-        "struct", "union", "enum", NULL};
+    static const char *const words[] = { "void",     "char",     "short",  "int",      "long",
+                                         "float",    "double",   "signed", "unsigned", "const",
+                                         "volatile", "restrict", "_Bool",  "_Complex", "struct",
+                                         "union",    "enum",     NULL };
     int i;
     for (i = 0; words[i]; i++) {
         if (strcmp(w, words[i]) == 0)
@@ -112,8 +112,8 @@ static void join(const tokens *t, int skip, char *out, size_t outlen)
         const char *tok = t->text[i];
         if (i == skip)
             continue;
-        if (prev && strcmp(prev, "(") && strcmp(prev, "*") && strcmp(prev, "[") && strcmp(tok, ")") &&
-            strcmp(tok, "]") && (strcmp(tok, "(") || strcmp(prev, ")")))
+        if (prev && strcmp(prev, "(") && strcmp(prev, "*") && strcmp(prev, "[") &&
+            strcmp(tok, ")") && strcmp(tok, "]") && (strcmp(tok, "(") || strcmp(prev, ")")))
             append(out, outlen, " ");
         append(out, outlen, tok);
         prev = tok;
@@ -221,8 +221,8 @@ static const hot_fn_desc *find_fn(const hot_manifest *m, const char *name)
     return NULL;
 }
 
-static void check_function(const hot_fn_desc *want, const hot_manifest *found,
-                           hot_fn *slot, reasons *r)
+static void check_function(const hot_fn_desc *want, const hot_manifest *found, hot_fn *slot,
+                           reasons *r)
 {
     const hot_fn_desc *have = find_fn(found, want->name);
     char a[512], b[512];
@@ -263,11 +263,11 @@ static void check_type(const hot_type_desc *want, const hot_manifest *found, rea
     if (!have)
         add_reason(r, HOT_EMISMATCH, "%s: shared type missing from the library", want->name);
     else if (have->size != want->size)
-        add_reason(r, HOT_EMISMATCH, "%s: size changed: %lu -> %lu bytes", want->name,
-                   want->size, have->size);
+        add_reason(r, HOT_EMISMATCH, "%s: size changed: %lu -> %lu bytes", want->name, want->size,
+                   have->size);
     else if (have->align != want->align)
-        add_reason(r, HOT_EMISMATCH, "%s: alignment changed: %lu -> %lu", want->name,
-                   want->align, have->align);
+        add_reason(r, HOT_EMISMATCH, "%s: alignment changed: %lu -> %lu", want->name, want->align,
+                   have->align);
 }
 
 static const hot_field_desc *find_field(const hot_manifest *m, const hot_field_desc *f)
@@ -302,8 +302,8 @@ static int same_compiler(const char *a, const char *b)
 }
 
 /* Returns nonzero when nothing else in the manifest can be trusted. */
-static int check_header(const hot_manifest *want, const hot_manifest *found,
-                        int ignore_compiler, reasons *r)
+static int check_header(const hot_manifest *want, const hot_manifest *found, int ignore_compiler,
+                        reasons *r)
 {
     if (found->magic != HOT_MANIFEST_MAGIC) {
         add_reason(r, HOT_ENOMANIFEST, "manifest is corrupt (bad magic %08x)", found->magic);
@@ -331,12 +331,13 @@ static void check_extras(const hot_manifest *want, const hot_manifest *found, re
 
     for (i = 0; i < found->n_types; i++) {
         if (!find_type(want, found->types[i].name))
-            add_reason(r, HOT_EMISMATCH, "%s: new shared type in the library", found->types[i].name);
+            add_reason(r, HOT_EMISMATCH, "%s: new shared type in the library",
+                       found->types[i].name);
     }
     for (i = 0; i < found->n_fields; i++) {
         if (!find_field(want, &found->fields[i]))
-            add_reason(r, HOT_EMISMATCH, "%s.%s: new field in the library",
-                       found->fields[i].type, found->fields[i].name);
+            add_reason(r, HOT_EMISMATCH, "%s.%s: new field in the library", found->fields[i].type,
+                       found->fields[i].name);
     }
 }
 

@@ -14,9 +14,9 @@
 #define MAX_BACKOFF_MS 2000
 
 typedef struct watch_state {
-    int writing;         /* a change is waiting to settle */
-    uint64_t since_ns;   /* the last change */
-    unsigned settle_ms;  /* grows while the file stays incomplete */
+    int writing;        /* a change is waiting to settle */
+    uint64_t since_ns;  /* the last change */
+    unsigned settle_ms; /* grows while the file stays incomplete */
 } watch_state;
 
 static unsigned settle_left_ms(const watch_state *s, uint64_t now)
@@ -143,7 +143,8 @@ int hot__watcher_start(hot_lib *lib)
         hot__guard_time_calls();
     if (lib->opts.watch == HOT_WATCH_NONE) {
         if (lib->opts.guard_timeout_ms)
-            hot__log(lib, HOT_LOG_WARN, "guard_timeout_ms needs a watcher thread; "
+            hot__log(lib, HOT_LOG_WARN,
+                     "guard_timeout_ms needs a watcher thread; "
                      "HOT_WATCH_NONE reports no slow calls");
         return 0;
     }

@@ -15,13 +15,11 @@ static int real_open(const char *path, int flags, mode_t mode)
 }
 
 static const struct hot__syscalls real_syscalls = {
-    real_open, read, write, close, dlopen, dlsym,
-    inotify_init1, inotify_add_watch,
+    real_open, read, write, close, dlopen, dlsym, inotify_init1, inotify_add_watch,
 };
 
 struct hot__syscalls hot__sys = {
-    real_open, read, write, close, dlopen, dlsym,
-    inotify_init1, inotify_add_watch,
+    real_open, read, write, close, dlopen, dlsym, inotify_init1, inotify_add_watch,
 };
 
 void hot__syscalls_reset(void)
@@ -32,13 +30,19 @@ void hot__syscalls_reset(void)
 int hot__from_errno(int err)
 {
     switch (err) {
-    case ENOENT: case ENOTDIR: return HOT_ENOENT;
-    case EACCES: case EPERM: case EROFS: return HOT_EACCES;
+    case ENOENT:
+    case ENOTDIR: return HOT_ENOENT;
+    case EACCES:
+    case EPERM:
+    case EROFS: return HOT_EACCES;
     case ENOMEM: return HOT_ENOMEM;
-    case ENOSPC: case EDQUOT: case EFBIG: return HOT_ENOSPC;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG: return HOT_ENOSPC;
     case EIO: return HOT_EIO;
     case EINVAL: return HOT_EINVAL;
-    case EBUSY: case ETXTBSY: return HOT_EBUSY;
+    case EBUSY:
+    case ETXTBSY: return HOT_EBUSY;
     case ETIMEDOUT: return HOT_ETIMEDOUT;
     default: return HOT_ESYS;
     }

@@ -78,7 +78,8 @@ static int notify_wait(hot__watch *base, unsigned timeout_ms)
         return errno == EINTR ? 0 : hot__from_errno(errno);
     if (fds[1].revents) {
         uint64_t v;
-        if (read(w->wake_fd, &v, sizeof v) < 0) { /* nothing to do */ }
+        if (read(w->wake_fd, &v, sizeof v) < 0) { /* nothing to do */
+        }
         bits |= HOT__WATCH_WOKEN;
     }
     if (fds[0].revents)
@@ -90,7 +91,8 @@ static void notify_wake(hot__watch *base)
 {
     struct notify_watch *w = (struct notify_watch *)base;
     uint64_t one = 1;
-    if (write(w->wake_fd, &one, sizeof one) < 0) { /* already pending */ }
+    if (write(w->wake_fd, &one, sizeof one) < 0) { /* already pending */
+    }
 }
 
 static void notify_close_watch(struct notify_watch *w)
@@ -110,8 +112,8 @@ static void notify_close(hot__watch *base)
     notify_close_watch((struct notify_watch *)base);
 }
 
-int hot__watch_notify_open(hot__watch **out, const char *dir, const char *file,
-                           char *msg, size_t msglen)
+int hot__watch_notify_open(hot__watch **out, const char *dir, const char *file, char *msg,
+                           size_t msglen)
 {
     /* IN_ATTRIB: a chmod can make a refused, unreadable file loadable. */
     const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_ATTRIB |

@@ -39,16 +39,16 @@ const char *hot__dl_name_format(void)
 int hot__host_machine(void)
 {
 #if defined(__x86_64__)
-    return 62;  /* EM_X86_64 */
+    return 62; /* EM_X86_64 */
 #elif defined(__aarch64__)
     return 183; /* EM_AARCH64 */
 #elif defined(__i386__)
-    return 3;   /* EM_386 */
+    return 3; /* EM_386 */
 #elif defined(__arm__)
-    return 40;  /* EM_ARM */
+    return 40; /* EM_ARM */
 #elif defined(__riscv)
     return 243; /* EM_RISCV */
 #else
-    return 0;   /* unknown: the loader decides */
+    return 0; /* unknown: the loader decides */
 #endif
 }

@@ -16,8 +16,7 @@
 /* Files larger than this are not shared libraries anyone reloads. */
 #define MAX_LIBRARY_BYTES ((size_t)1 << 31)
 
-static int fail_errno(int err, char *msg, size_t msglen, const char *what,
-                      const char *path)
+static int fail_errno(int err, char *msg, size_t msglen, const char *what, const char *path)
 {
     snprintf(msg, msglen, "%s %s: %s", what, path, strerror(err));
     return hot__from_errno(err);
@@ -42,8 +41,8 @@ int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen)
     return 0;
 }
 
-static int read_fd(int fd, unsigned char **out, size_t *size, const char *path,
-                   char *msg, size_t msglen)
+static int read_fd(int fd, unsigned char **out, size_t *size, const char *path, char *msg,
+                   size_t msglen)
 {
     struct stat sb;
     size_t cap, len = 0;
@@ -104,8 +103,7 @@ static int read_fd(int fd, unsigned char **out, size_t *size, const char *path,
     return 0;
 }
 
-int hot__fs_read_all(const char *path, unsigned char **out, size_t *size,
-                     char *msg, size_t msglen)
+int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *msg, size_t msglen)
 {
     int fd, err;
 
@@ -145,8 +143,7 @@ static int write_all(int fd, const unsigned char *p, size_t size)
     return 0;
 }
 
-int hot__fs_write_new(const char *path, const void *buf, size_t size,
-                      char *msg, size_t msglen)
+int hot__fs_write_new(const char *path, const void *buf, size_t size, char *msg, size_t msglen)
 {
     int fd, err;
 
@@ -179,7 +176,7 @@ int hot__fs_mkdirs(const char *path, char *msg, size_t msglen)
         return HOT_EINVAL;
     }
     memcpy(buf, path, len + 1);
-    for (p = buf + 1; ; p++) {
+    for (p = buf + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char saved = *p;
             *p = '\0';

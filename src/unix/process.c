@@ -80,5 +80,6 @@ void hot__channel_write(long channel, const char *line)
 {
     size_t len = strlen(line);
     /* One write of a short line to a pipe is atomic (PIPE_BUF). */
-    if (write((int)channel, line, len) < 0) { /* the supervisor is gone */ }
+    if (write((int)channel, line, len) < 0) { /* the supervisor is gone */
+    }
 }

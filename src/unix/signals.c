@@ -15,7 +15,7 @@
 
 #define ALT_STACK_BYTES (64 * 1024)
 
-static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static struct sigaction previous[NSIG];
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t alt_stack_key;
@@ -28,8 +28,7 @@ static void die_as_before(int sig, siginfo_t *info, void *ctx)
         old->sa_sigaction(sig, info, ctx);
         return;
     }
-    if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL &&
-        old->sa_handler != SIG_IGN) {
+    if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
         old->sa_handler(sig);
         return;
     }

@@ -11,9 +11,18 @@ int hot__mutex_init(hot__mutex *m)
     return pthread_mutex_init(m, NULL) ? HOT_ESYS : 0;
 }
 
-void hot__mutex_destroy(hot__mutex *m) { pthread_mutex_destroy(m); }
-void hot__mutex_lock(hot__mutex *m) { pthread_mutex_lock(m); }
-void hot__mutex_unlock(hot__mutex *m) { pthread_mutex_unlock(m); }
+void hot__mutex_destroy(hot__mutex *m)
+{
+    pthread_mutex_destroy(m);
+}
+void hot__mutex_lock(hot__mutex *m)
+{
+    pthread_mutex_lock(m);
+}
+void hot__mutex_unlock(hot__mutex *m)
+{
+    pthread_mutex_unlock(m);
+}
 
 /* Condition variables wait on the monotonic clock, so a change of the wall
  * clock neither cuts a wait short nor stretches it. */
@@ -30,8 +39,14 @@ int hot__cond_init(hot__cond *c)
     return err ? HOT_ESYS : 0;
 }
 
-void hot__cond_destroy(hot__cond *c) { pthread_cond_destroy(c); }
-void hot__cond_broadcast(hot__cond *c) { pthread_cond_broadcast(c); }
+void hot__cond_destroy(hot__cond *c)
+{
+    pthread_cond_destroy(c);
+}
+void hot__cond_broadcast(hot__cond *c)
+{
+    pthread_cond_broadcast(c);
+}
 
 int hot__cond_wait_until(hot__cond *c, hot__mutex *m, uint64_t deadline_ns)
 {
