@@ -297,8 +297,33 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
     }
 }
 
-/* Reads what the channel holds, without handling it yet; notes when the
- * oldest unhandled bytes came. */
+static void handle_events(struct runner *r)
+{
+    char *nl;
+
+    while ((nl = strchr(r->event_buf, '\n')) != NULL) {
+        *nl = '\0';
+        handle_event_line(r, r->event_buf, r->events_came_at);
+        r->event_len -= (size_t)(nl + 1 - r->event_buf);
+        memmove(r->event_buf, nl + 1, r->event_len + 1);
+    }
+}
+
+/* The buffer is full (many events during one build): hand out its complete
+ * lines now. A line that fills it alone is no event of ours: drop it. */
+static void make_room(struct runner *r)
+{
+    if (strchr(r->event_buf, '\n')) {
+        handle_events(r);
+    } else {
+        r->event_len = 0;
+        r->event_buf[0] = '\0';
+    }
+}
+
+/* Reads what the channel holds, without handling it yet (events that come
+ * during a build are credited to it afterwards); notes when the oldest
+ * unhandled bytes came. */
 static void fill_event_buf(void *ud)
 {
     struct runner *r = ud;
@@ -311,19 +336,7 @@ static void fill_event_buf(void *ud)
         r->event_len += (size_t)n;
         r->event_buf[r->event_len] = '\0';
         if (r->event_len == sizeof r->event_buf - 1)
-            r->event_len = 0; /* a line longer than any event: drop it */
-    }
-}
-
-static void handle_events(struct runner *r)
-{
-    char *nl;
-
-    while ((nl = strchr(r->event_buf, '\n')) != NULL) {
-        *nl = '\0';
-        handle_event_line(r, r->event_buf, r->events_came_at);
-        r->event_len -= (size_t)(nl + 1 - r->event_buf);
-        memmove(r->event_buf, nl + 1, r->event_len + 1);
+            make_room(r);
     }
 }
 

@@ -140,13 +140,14 @@ extern "C" {
     X(HOT_EBUSY, -15, "resource busy")                                        \
     X(HOT_ECRASHED, -16, "build crashed before and is refused")               \
     X(HOT_ESYS, -17, "system error")                                          \
-    X(HOT_ECLOSED, -18, "handle is closing")
+    X(HOT_ECLOSED, -18, "handle is closing")                                  \
+    X(HOT_EEXIST, -19, "file exists")
 
 #define HOT__ERRNO_ENUM(name, value, text) name = value,
 typedef enum hot_errno {
     HOT_OK = 0,
     HOT_ERRNO_MAP(HOT__ERRNO_ENUM)
-    HOT_ERRNO_LAST_ = -18
+    HOT_ERRNO_LAST_ = -19
 } hot_errno;
 #undef HOT__ERRNO_ENUM
 
@@ -576,14 +577,15 @@ typedef struct hot_options {
     hot_apply_mode apply;
     const char *env_override;   /* variable overriding the library's path;
                                    NULL: HOTRELOAD_LIB_<NAME> */
-    hot_log_level log_level;    /* HOT_LOG_OFF here means: from HOTRELOAD_LOG,
-                                   else warn */
+    hot_log_level log_level;    /* HOT_LOG_OFF: warn. A non-empty
+                                   HOTRELOAD_LOG overrides it for a run */
     hot_log_fn log_fn;          /* NULL: lines go to stderr */
     void *log_userdata;
     unsigned hold_timeout_ms;   /* how long a reload waits for holders to
                                    release it before going ahead; 0: 5000 */
     int unload_retired;         /* unload old versions once every thread that
-                                   calls hot_update has passed it; default 0:
+                                   announced itself has passed a quiescent
+                                   point (see hot_quiescent); default 0:
                                    keep them mapped */
     int ignore_compiler;        /* accept a library built by another compiler
                                    (the C ABI usually allows it); default 0 */
@@ -622,7 +624,9 @@ HOT_EXTERN void hot_close(hot_lib *lib);
 
 /*
  * The safe point. Swaps in a verified build if one is waiting (apply mode
- * HOT_APPLY_AT_UPDATE). Costs one atomic load when nothing changed.
+ * HOT_APPLY_AT_UPDATE). Costs one atomic load when nothing changed (with
+ * opts.unload_retired it also records this thread's quiescent point, under
+ * a lock).
  * Returns 1 if a new version now answers calls, 0 if nothing changed, or a
  * negative code. Call it from a point where no stack frame of the library is
  * live on this thread.
@@ -631,7 +635,9 @@ HOT_EXTERN int hot_update(hot_lib *lib);
 
 /* Checks the file now and loads it if it changed, in the calling thread,
  * ignoring the apply mode. Returns 1 if reloaded, 0 if unchanged, or the
- * reason it was refused (also reported as HOT_EVENT_REFUSED). */
+ * reason it was refused (also reported as HOT_EVENT_REFUSED).
+ * hot_update and hot_reload_now return HOT_EBUSY when called from an event
+ * callback (the reload that runs the callback is still going on). */
 HOT_EXTERN int hot_reload_now(hot_lib *lib);
 
 /* The version answering calls: 1 after hot_open, +1 per reload. */
@@ -643,7 +649,9 @@ HOT_EXTERN int hot_was_updated(hot_lib *lib);
 /* Waits until a version newer than `since` answers calls. In
  * HOT_APPLY_AT_UPDATE mode the waiting thread applies a waiting build itself
  * (the caller is at a safe point). timeout_ms 0 waits for ever.
- * Returns 0, HOT_ETIMEDOUT or HOT_ECLOSED. */
+ * Returns 0, HOT_ETIMEDOUT, HOT_ECLOSED (hot_close ran meanwhile: it wakes
+ * waiters and waits for them to leave), or HOT_EBUSY from an event
+ * callback. */
 HOT_EXTERN int hot_wait_reload(hot_lib *lib, unsigned long since,
                                unsigned timeout_ms);
 
@@ -662,13 +670,21 @@ HOT_EXTERN const char *hot_path(const hot_lib *lib);
  * valid until the next reload. */
 HOT_EXTERN const char *hot_loaded_path(const hot_lib *lib);
 
-/* How many versions are mapped, the current one included. */
+/* How many versions are mapped: the current one, a parked one, retired ones
+ * and ones rolled back from. */
 HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
 
-/* Marks the calling thread as outside the library (hot_update does it too);
- * with opts.unload_retired, old versions that every such thread has left are
- * unloaded. Returns how many were unloaded. */
+/*
+ * With opts.unload_retired: marks the calling thread as outside the library
+ * now (hot_update does it too), and unloads the old versions every announced
+ * thread has left. Returns how many were unloaded.
+ * The contract: a thread announces itself with hot_quiescent (or
+ * hot_update) BEFORE its first call into the library, then reaches one of
+ * them regularly; a thread that announced itself and will make no more
+ * calls says so with hot_thread_leave, or it holds old versions loaded.
+ */
 HOT_EXTERN int hot_quiescent(hot_lib *lib);
+HOT_EXTERN void hot_thread_leave(hot_lib *lib);
 
 /* Registers a callback for the events in `mask` (HOT_EVENT_* bits). It runs
  * on the thread doing the reload; a HOT_EVENT_BEFORE_RELOAD callback holds
@@ -745,6 +761,7 @@ static HOT__INLINE HOT__UNUSED const char *hot_path(const hot_lib *lib) { (void)
 static HOT__INLINE HOT__UNUSED const char *hot_loaded_path(const hot_lib *lib) { (void)lib; return "(static)"; }
 static HOT__INLINE HOT__UNUSED unsigned hot_versions_held(const hot_lib *lib) { (void)lib; return 1; }
 static HOT__INLINE HOT__UNUSED int hot_quiescent(hot_lib *lib) { (void)lib; return 0; }
+static HOT__INLINE HOT__UNUSED void hot_thread_leave(hot_lib *lib) { (void)lib; }
 static HOT__INLINE HOT__UNUSED int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
     void *userdata) { (void)lib; (void)mask; (void)fn; (void)userdata; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_listener_open(hot_listener **out, hot_lib *lib,

@@ -194,36 +194,68 @@ int hot_listener_open(hot_listener **out, hot_lib *lib, unsigned mask, int hold)
     return 0;
 }
 
+/*
+ * A listener's pointer to its library is cleared by hot_close. This lock
+ * orders that against threads entering hot_listener_wait, _release and
+ * _close: under it, a listener's lib is either NULL or alive. Lock order:
+ * this lock, then lib->mu.
+ */
+static int attach_lock;
+
+static hot_lib *lock_attached(hot_listener *l)
+{
+    hot_lib *lib;
+
+    while (__atomic_exchange_n(&attach_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+    lib = l->lib;
+    if (lib)
+        hot__mutex_lock(&lib->mu);
+    return lib;
+}
+
+static void unlock_attach(void)
+{
+    __atomic_store_n(&attach_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Called with lib->mu held. */
+static int next_event(hot_lib *lib, hot_listener *l, uint64_t deadline, hot_event *out)
+{
+    int err = 0;
+
+    while (l->count == 0 && !lib->closing && err == 0)
+        err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
+    if (l->count == 0)
+        return lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
+    *out = l->queue[l->head];
+    if (out->type == HOT_EVENT_BEFORE_RELOAD && l->holding)
+        l->hold_seen = 1;
+    snprintf(l->current, sizeof l->current, "%s", l->messages[l->head]);
+    out->message = l->current;
+    l->head = (l->head + 1) % QUEUE_MAX;
+    l->count--;
+    return 0;
+}
+
 int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
 {
     uint64_t deadline = timeout_ms ? hot__now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
     hot_lib *lib;
-    int err = 0;
+    int err;
 
     if (!l || !out)
         return HOT_EINVAL;
-    lib = l->lib;
+    lib = lock_attached(l);
+    if (lib)
+        l->waiting++; /* hot_close waits for us to leave */
+    unlock_attach();
     if (!lib)
         return HOT_ECLOSED;
-    hot__mutex_lock(&lib->mu);
     if (l->hold_seen) /* waiting again means done with the event it saw */
         release_locked(l);
-    l->waiting++;
-    while (l->count == 0 && !lib->closing && err == 0)
-        err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
+    err = next_event(lib, l, deadline, out);
     l->waiting--;
-    if (l->count > 0) {
-        *out = l->queue[l->head];
-        if (out->type == HOT_EVENT_BEFORE_RELOAD && l->holding)
-            l->hold_seen = 1;
-        snprintf(l->current, sizeof l->current, "%s", l->messages[l->head]);
-        out->message = l->current;
-        l->head = (l->head + 1) % QUEUE_MAX;
-        l->count--;
-        err = 0;
-    } else {
-        err = lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
-    }
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
     return err;
@@ -231,11 +263,16 @@ int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
 
 void hot_listener_release(hot_listener *l)
 {
-    if (!l || !l->lib)
+    hot_lib *lib;
+
+    if (!l)
         return;
-    hot__mutex_lock(&l->lib->mu);
-    release_locked(l);
-    hot__mutex_unlock(&l->lib->mu);
+    lib = lock_attached(l);
+    if (lib) {
+        release_locked(l);
+        hot__mutex_unlock(&lib->mu);
+    }
+    unlock_attach();
 }
 
 void hot_listener_close(hot_listener *l)
@@ -245,9 +282,8 @@ void hot_listener_close(hot_listener *l)
 
     if (!l)
         return;
-    lib = l->lib;
+    lib = lock_attached(l);
     if (lib) {
-        hot__mutex_lock(&lib->mu);
         release_locked(l);
         for (p = &lib->listeners; *p; p = &(*p)->next) {
             if (*p == l) {
@@ -257,29 +293,42 @@ void hot_listener_close(hot_listener *l)
         }
         hot__mutex_unlock(&lib->mu);
     }
+    unlock_attach();
     free(l);
 }
 
-/* At close: wake and detach listeners still open (their threads get
- * HOT_ECLOSED), then free the callbacks. */
+static int any_waiting(const hot_listener *list)
+{
+    for (; list; list = list->next) {
+        if (list->waiting > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* At close (lib->closing is set): detach the listeners still open, so no
+ * thread can reach the library through them again, then wait for the
+ * threads already waiting to leave with HOT_ECLOSED. */
 void hot__events_close(hot_lib *lib)
 {
-    struct hot_listener *l;
+    struct hot_listener *l, *detached;
     hot__callback *cb, *next;
-    int busy = 1;
 
+    while (__atomic_exchange_n(&attach_lock, 1, __ATOMIC_ACQUIRE))
+        ;
     hot__mutex_lock(&lib->mu);
-    while (busy) {
-        busy = 0;
-        for (l = lib->listeners; l; l = l->next)
-            busy |= l->waiting > 0;
-        hot__cond_broadcast(&lib->cond);
-        if (busy)
-            hot__cond_wait_until(&lib->cond, &lib->mu, hot__now_ns() + 10000000u);
-    }
-    for (l = lib->listeners; l; l = l->next)
+    detached = lib->listeners;
+    for (l = detached; l; l = l->next)
         l->lib = NULL;
     lib->listeners = NULL;
+    hot__mutex_unlock(&lib->mu);
+    unlock_attach();
+
+    hot__mutex_lock(&lib->mu);
+    while (any_waiting(detached)) {
+        hot__cond_broadcast(&lib->cond);
+        hot__cond_wait_until(&lib->cond, &lib->mu, hot__now_ns() + 10000000u);
+    }
     hot__mutex_unlock(&lib->mu);
     for (cb = lib->callbacks; cb; cb = next) {
         next = cb->next;

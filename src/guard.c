@@ -23,8 +23,10 @@ typedef struct guard_thread {
 
 static guard_thread *all_threads; /* pushed, never removed */
 static int time_calls;
-static __thread hot_guard *innermost;
-static __thread guard_thread *self;
+/* Initial-exec: the crash handler reads these, and the first access to a
+ * dynamic-model thread-local may allocate, which a handler must not do. */
+static __thread hot_guard *innermost __attribute__((tls_model("initial-exec")));
+static __thread guard_thread *self __attribute__((tls_model("initial-exec")));
 
 static void prepare_thread(void)
 {

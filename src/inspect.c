@@ -38,9 +38,11 @@ static int load_copy(hot_library_info *info, const char *path, const unsigned ch
                : NULL;
     if (!copy) {
         free(dir);
+        hot__set_last_error("%s: out of memory", path);
         return HOT_ENOMEM;
     }
     if ((err = hot__fs_mkdirs(dir, msg, sizeof msg)) == 0 &&
+        (err = hot__fs_check_private(dir, msg, sizeof msg)) == 0 &&
         (err = hot__fs_write_new(copy, buf, size, msg, sizeof msg)) == 0) {
         err = hot__dl_open(copy, &info->handle, msg, sizeof msg);
         hot__fs_unlink(copy);
@@ -65,11 +67,15 @@ int hot_inspect(hot_library_info **out, const char *path)
     char msg[HOT__MSG_MAX] = "", symbol[256];
     int err;
 
-    if (!out || !path)
+    if (!out || !path) {
+        hot__set_last_error("hot_inspect: out and path are required");
         return HOT_EINVAL;
+    }
     *out = NULL;
-    if (!(info = calloc(1, sizeof *info)))
+    if (!(info = calloc(1, sizeof *info))) {
+        hot__set_last_error("%s: out of memory", path);
         return HOT_ENOMEM;
+    }
     if ((err = hot__fs_read_all(path, &buf, &size, msg, sizeof msg)) < 0) {
         hot__set_last_error("%s", msg);
     } else if ((err = hot__elf_check(buf, size, hot__host_machine(), &id, msg, sizeof msg)) < 0) {

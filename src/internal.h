@@ -58,8 +58,9 @@ typedef struct hot__callback {
 
 struct hot_lib {
     hot__mutex mu;
-    hot__cond cond;     /* version changes, pending builds, releases */
-    hot__mutex load_mu; /* one load at a time */
+    hot__cond cond;      /* version changes, pending builds, releases */
+    hot__mutex load_mu;  /* one load at a time */
+    uint64_t load_owner; /* the thread holding load_mu, or 0 (atomic) */
     const hot_interface *iface;
     hot_options opts; /* strings below are owned copies */
 
@@ -104,6 +105,8 @@ struct hot_lib {
     unsigned holds_out; /* hold listeners yet to release */
 
     long channel; /* HOTRELOAD_EVENT_FD, or -1 */
+
+    unsigned waiters; /* threads inside hot_wait_reload */
 
     hot__watch *watch;
     hot__thread watcher;
@@ -157,6 +160,7 @@ void hot__shadow_sweep(const char *shadow_dir);
 int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path);
 void hot__shadow_forget(char **copy_path);
 void hot__shadow_close(hot_lib *lib);
+void hot__shadow_delete_at_exit(hot_lib *lib);
 
 /* ---- loader.c ----------------------------------------------------------- */
 /* Reads, checks, copies, loads and verifies the file now. Returns 1 with

@@ -21,25 +21,18 @@ static void registry_unlock(void)
     __atomic_store_n(&open_libs_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* At exit, copies are deleted but nothing is unloaded: other threads may
- * still be running library code while the process winds down. */
+/* At exit, the copies each open handle listed are deleted; nothing is
+ * unloaded or freed: other threads may still be running library code, or
+ * be in the middle of a reload, while the process winds down. */
 static void delete_copies_at_exit(void)
 {
     int i;
-    hot__version *v;
 
     registry_lock();
     for (i = 0; i < 64; i++) {
-        hot_lib *lib = open_libs[i];
-        if (!lib)
-            continue;
-        for (v = lib->retired; v; v = v->next)
-            hot__shadow_forget(&v->copy_path);
-        if (lib->current)
-            hot__shadow_forget(&lib->current->copy_path);
-        if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE))
-            hot__shadow_forget(&lib->pending->copy_path);
-        hot__shadow_close(lib);
+        hot_lib *lib = __atomic_load_n(&open_libs[i], __ATOMIC_ACQUIRE);
+        if (lib)
+            hot__shadow_delete_at_exit(lib);
     }
     registry_unlock();
 }
@@ -137,15 +130,39 @@ void hot__publish(hot_lib *lib, hot__version *v)
     hot__emit(lib, &ev);
 }
 
+/* Loads and swaps are serialised by load_mu. Event callbacks run while it
+ * is held, so a callback that reloads would wait for itself: it is told
+ * HOT_EBUSY instead. */
+static int lock_load(hot_lib *lib)
+{
+    uint64_t self = hot__thread_self();
+
+    if (__atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == self)
+        return hot__fail(lib, HOT_EBUSY,
+                         "cannot reload from inside a reload (an event "
+                         "callback called hot_update or hot_reload_now)");
+    hot__mutex_lock(&lib->load_mu);
+    __atomic_store_n(&lib->load_owner, self, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static void unlock_load(hot_lib *lib)
+{
+    __atomic_store_n(&lib->load_owner, 0, __ATOMIC_RELEASE);
+    hot__mutex_unlock(&lib->load_mu);
+}
+
 static int apply_pending(hot_lib *lib)
 {
     hot__version *v;
+    int err = lock_load(lib);
 
-    hot__mutex_lock(&lib->load_mu);
+    if (err < 0)
+        return err;
     v = __atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL);
     if (v)
         hot__publish(lib, v);
-    hot__mutex_unlock(&lib->load_mu);
+    unlock_load(lib);
     return v != NULL;
 }
 
@@ -176,20 +193,24 @@ static int reload_locked(hot_lib *lib, int settled, uint64_t detected_ns, int at
     if (!v)
         return 0;
     v->detected_ns = detected_ns;
-    if (at_once)
+    if (at_once) {
+        /* An older parked build must not come back at the next hot_update. */
+        hot__version_free(__atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL));
         hot__publish(lib, v);
-    else
+    } else {
         park(lib, v);
+    }
     return 1;
 }
 
 int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns)
 {
-    int err;
+    int err = lock_load(lib);
 
-    hot__mutex_lock(&lib->load_mu);
+    if (err < 0)
+        return err;
     err = reload_locked(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
-    hot__mutex_unlock(&lib->load_mu);
+    unlock_load(lib);
     return err;
 }
 
@@ -279,9 +300,13 @@ void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const
     hot__version *crashed = NULL;
     char why[HOT__MSG_MAX], warn[HOT__MSG_MAX / 2];
 
+    int locked;
+
     if (!lib)
         return;
-    hot__mutex_lock(&lib->load_mu);
+    /* A crash inside an event callback happens with load_mu held by this
+     * very thread: roll back under that hold. */
+    locked = lock_load(lib) == 0;
     hot__mutex_lock(&lib->mu);
     /* Another thread may have rolled back already: then just retry. */
     if (lib->current && lib->current->table == crashed_table && lib->retired)
@@ -296,7 +321,8 @@ void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const
         snprintf(lib->errmsg, sizeof lib->errmsg, "%s", why);
         report_rollback(lib, crashed, why);
     }
-    hot__mutex_unlock(&lib->load_mu);
+    if (locked)
+        unlock_load(lib);
 }
 
 /* ---- Public calls ------------------------------------------------------- */
@@ -324,9 +350,10 @@ int hot_reload_now(hot_lib *lib)
 
     if (!lib)
         return HOT_EINVAL;
-    hot__mutex_lock(&lib->load_mu);
+    if ((err = lock_load(lib)) < 0)
+        return err;
     err = reload_locked(lib, 0, hot__now_ns(), 1);
-    hot__mutex_unlock(&lib->load_mu);
+    unlock_load(lib);
     if (err == 0)
         err = apply_pending(lib);
     return err;
@@ -350,17 +377,22 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
     if (!lib)
         return HOT_EINVAL;
     hot__mutex_lock(&lib->mu);
+    lib->waiters++; /* hot_close waits for us to leave */
     while (lib->version <= since && !lib->closing && err == 0) {
         if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) &&
             lib->opts.apply == HOT_APPLY_AT_UPDATE) {
             hot__mutex_unlock(&lib->mu);
-            hot_update(lib); /* the waiting thread is at a safe point */
+            err = hot_update(lib); /* the waiting thread is at a safe point */
             hot__mutex_lock(&lib->mu);
+            err = err < 0 ? err : 0;
             continue;
         }
         err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
     }
-    err = lib->version > since ? 0 : lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
+    if (err != HOT_EBUSY)
+        err = lib->version > since ? 0 : lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
+    lib->waiters--;
+    hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
     return err;
 }
@@ -386,6 +418,8 @@ unsigned hot_versions_held(const hot_lib *lib)
     hot__mutex_lock(&l->mu);
     n = (l->current != NULL) + (__atomic_load_n(&l->pending, __ATOMIC_ACQUIRE) != NULL);
     for (v = l->retired; v; v = v->next)
+        n++;
+    for (v = l->crashed; v; v = v->next)
         n++;
     hot__mutex_unlock(&l->mu);
     return n;
@@ -489,16 +523,28 @@ fail:
     return err;
 }
 
+/* Wakes threads blocked in hot_wait_reload and waits for them to leave. */
+static void release_waiters(hot_lib *lib)
+{
+    hot__mutex_lock(&lib->mu);
+    __atomic_store_n(&lib->closing, 1, __ATOMIC_RELEASE);
+    while (lib->waiters > 0) {
+        hot__cond_broadcast(&lib->cond);
+        hot__cond_wait_until(&lib->cond, &lib->mu, hot__now_ns() + 10000000u);
+    }
+    hot__mutex_unlock(&lib->mu);
+}
+
 void hot_close(hot_lib *lib)
 {
     if (!lib)
         return;
-    hot__mutex_lock(&lib->mu);
-    __atomic_store_n(&lib->closing, 1, __ATOMIC_RELEASE);
-    hot__cond_broadcast(&lib->cond);
-    hot__mutex_unlock(&lib->mu);
+    release_waiters(lib);
     hot__watcher_stop(lib);
     hot__events_close(lib);
+    /* A swap still running on another thread finishes before we free. */
+    hot__mutex_lock(&lib->load_mu);
+    hot__mutex_unlock(&lib->load_mu);
     __atomic_store_n(lib->iface->slot, lib->iface->traps, __ATOMIC_RELEASE);
     registry_remove(lib);
     free_lib(lib);

@@ -72,6 +72,9 @@ int hot__fs_write_new(const char *path, const void *buf, size_t size, char *msg,
 /* Appends one line to an open append-only file. */
 int hot__fs_unlink(const char *path);
 int hot__fs_mkdirs(const char *path, char *msg, size_t msglen);
+/* Fails with HOT_EACCES unless path is a folder (not a link) owned by this
+ * user that no one else can write to: copies loaded from it run as code. */
+int hot__fs_check_private(const char *path, char *msg, size_t msglen);
 /* Calls fn for each entry name of dir (not . or ..). */
 int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg), void *arg);
 
@@ -80,6 +83,7 @@ int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg), void 
 typedef struct hot__owner hot__owner;
 int hot__owner_create(hot__owner **out, const char *path, char *msg, size_t msglen);
 int hot__owner_append(hot__owner *o, const char *line);
+const char *hot__owner_path(const hot__owner *o);
 void hot__owner_close(hot__owner *o, int remove);
 /* Takes the lock of another owner file if its owner is gone: 1 if taken
  * (the caller may clean up and hot__fs_unlink it), 0 if still owned. */
@@ -103,7 +107,8 @@ enum {
     HOT__WATCH_WRITING = 2,  /* changed, completeness unknown */
     HOT__WATCH_GONE = 4,     /* deleted or renamed away */
     HOT__WATCH_WOKEN = 8,    /* hot__watch_wake was called */
-    HOT__WATCH_LOST = 16     /* the backend cannot go on (folder removed) */
+    HOT__WATCH_LOST = 16,    /* the backend cannot go on (folder removed) */
+    HOT__WATCH_ATTRIB = 32   /* permissions changed (GNU ld chmods its output) */
 };
 
 typedef struct hot__watch_ops hot__watch; /* each backend's struct starts with it */

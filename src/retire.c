@@ -89,6 +89,24 @@ int hot__unload_quiesced(hot_lib *lib)
     return n;
 }
 
+void hot_thread_leave(hot_lib *lib)
+{
+    uint64_t self = hot__thread_self();
+    unsigned i;
+
+    if (!lib)
+        return;
+    hot__mutex_lock(&lib->mu);
+    for (i = 0; i < lib->n_threads; i++) {
+        if (lib->threads[i].thread == self) {
+            lib->threads[i] = lib->threads[--lib->n_threads];
+            break;
+        }
+    }
+    hot__mutex_unlock(&lib->mu);
+    hot__unload_quiesced(lib);
+}
+
 int hot_quiescent(hot_lib *lib)
 {
     if (!lib)

@@ -16,26 +16,59 @@
 
 #define OWNER_PREFIX ".owner-"
 
+/* Only a file directly inside the shadow folder is ever deleted, whatever
+ * an owner file says. */
+static int inside(const char *shadow_dir, const char *path)
+{
+    size_t len = strlen(shadow_dir);
+
+    return strncmp(path, shadow_dir, len) == 0 && path[len] == '/' &&
+           !strchr(path + len + 1, '/') && strcmp(path + len + 1, "..") != 0 &&
+           path[len + 1] != '\0';
+}
+
+/* Was this line taken back by a later "!path" line? */
+static int retracted(const char *lines, const char *end, const char *path)
+{
+    size_t len = strlen(path);
+    const char *p;
+
+    for (p = lines; p < end; p += strlen(p) + 1) {
+        if (p[0] == '!' && strncmp(p + 1, path, len) == 0 && p[1 + len] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+/* Deletes the copies an owner file lists, then the owner file. */
+static void delete_listed(const char *shadow_dir, const char *owner_path)
+{
+    unsigned char *list = NULL;
+    size_t size = 0, i;
+    const char *line, *end;
+    char msg[256];
+
+    if (hot__fs_read_all(owner_path, &list, &size, msg, sizeof msg) == 0) {
+        for (i = 0; i < size; i++)
+            list[i] = list[i] == '\n' ? '\0' : list[i];
+        end = (const char *)list + size;
+        for (line = (const char *)list; line < end && size; line += strlen(line) + 1) {
+            if (line[0] != '!' && inside(shadow_dir, line) && !retracted(line, end, line))
+                hot__fs_unlink(line);
+        }
+    }
+    hot__fs_unlink(owner_path);
+    free(list);
+}
+
 static void sweep_owner(const char *shadow_dir, const char *owner_name)
 {
     char *path = hot__printf("%s/%s", shadow_dir, owner_name);
-    unsigned char *list = NULL;
-    size_t size = 0, i, start = 0;
-    char msg[256];
 
-    if (path && hot__owner_try_orphan(path) &&
-        hot__fs_read_all(path, &list, &size, msg, sizeof msg) == 0) {
-        for (i = 0; i < size; i++) {
-            if (list[i] != '\n')
-                continue;
-            list[i] = '\0';
-            hot__fs_unlink((const char *)list + start);
-            start = i + 1;
-        }
-        hot__fs_unlink(path);
+    if (path && hot__owner_try_orphan(path)) {
+        delete_listed(shadow_dir, path);
         hot__log(NULL, HOT_LOG_DEBUG, "swept copies of a process that is gone: %s", path);
     }
-    free(list);
     free(path);
 }
 
@@ -73,7 +106,7 @@ static void random_hex(char *out, size_t nbytes)
 
 static int create_owner(hot_lib *lib)
 {
-    char msg[HOT__MSG_MAX], tag[17];
+    char msg[HOT__MSG_MAX] = "", tag[17];
     char *owner_path;
     int err;
 
@@ -90,10 +123,11 @@ static int create_owner(hot_lib *lib)
 
 int hot__shadow_init(hot_lib *lib)
 {
-    char msg[HOT__MSG_MAX];
+    char msg[HOT__MSG_MAX] = "";
     int err;
 
-    if ((err = hot__fs_mkdirs(lib->shadow_dir, msg, sizeof msg)) < 0)
+    if ((err = hot__fs_mkdirs(lib->shadow_dir, msg, sizeof msg)) < 0 ||
+        (err = hot__fs_check_private(lib->shadow_dir, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "shadow folder: %s", msg);
     hot__shadow_sweep(lib->shadow_dir);
     return create_owner(lib);
@@ -119,6 +153,18 @@ static int write_copy(hot_lib *lib, const char *path, const unsigned char *buf, 
     if (err == HOT_ENOENT && recreate_folder(lib) == 0 &&
         (err = hot__owner_append(lib->owner, path)) == 0)
         err = hot__fs_write_new(path, buf, size, msg, msglen);
+    if (err == HOT_EEXIST) {
+        /* Someone else's file (a template without {pid} or {uuid}): take
+         * the name back, so no sweep of ours ever deletes it. */
+        char *retract = hot__printf("!%s", path);
+        if (retract)
+            hot__owner_append(lib->owner, retract);
+        free(retract);
+        snprintf(msg, msglen,
+                 "%s already exists: the copy name template (%s) must make "
+                 "names unique, e.g. with {pid} and {uuid}",
+                 path, lib->shadow_name);
+    }
     return err;
 }
 
@@ -150,6 +196,14 @@ void hot__shadow_forget(char **copy_path)
         free(*copy_path);
         *copy_path = NULL;
     }
+}
+
+/* At exit: the files this handle listed go, nothing in memory is touched
+ * (other threads may still be running). */
+void hot__shadow_delete_at_exit(hot_lib *lib)
+{
+    if (lib->owner)
+        delete_listed(lib->shadow_dir, hot__owner_path(lib->owner));
 }
 
 void hot__shadow_close(hot_lib *lib)

@@ -12,6 +12,13 @@
 
 /* ---- Signatures --------------------------------------------------------- */
 
+/*
+ * Normalising drops parameter names (also inside function-pointer
+ * parameters) and spaces the tokens one way. It works in fixed buffers; a
+ * signature too long for them is marked truncated and then compared as
+ * whole text instead (see same_signature), never cut short and found equal.
+ */
+
 #define TOKENS_MAX 64
 #define TOKEN_LEN 64
 
@@ -20,17 +27,23 @@ typedef struct tokens {
     int n;
 } tokens;
 
+typedef struct sig_out {
+    char *buf;
+    size_t len;
+    int truncated;
+} sig_out;
+
 static int is_ident_char(int c)
 {
     return isalnum(c) || c == '_';
 }
 
-static void tokenize(const char *s, size_t len, tokens *t)
+static void tokenize(const char *s, size_t len, tokens *t, sig_out *o)
 {
     size_t i = 0;
 
     t->n = 0;
-    while (i < len && t->n < TOKENS_MAX) {
+    while (i < len) {
         size_t start = i, n;
         if (isspace((unsigned char)s[i])) {
             i++;
@@ -42,7 +55,11 @@ static void tokenize(const char *s, size_t len, tokens *t)
         } else {
             i++;
         }
-        n = i - start < TOKEN_LEN - 1 ? i - start : TOKEN_LEN - 1;
+        if (t->n == TOKENS_MAX || i - start >= TOKEN_LEN) {
+            o->truncated = 1;
+            return;
+        }
+        n = i - start;
         memcpy(t->text[t->n], s + start, n);
         t->text[t->n++][n] = '\0';
     }
@@ -77,7 +94,7 @@ static int declarator_name(const tokens *t)
 {
     int i, last = -1, type_words = 0;
 
-    for (i = 0; i + 2 < t->n; i++) { /* void (*cb)(int): the name follows "(*" */
+    for (i = 0; i + 2 < t->n; i++) { /* void (*cb): the name follows "(*" */
         if (!strcmp(t->text[i], "(") && !strcmp(t->text[i + 1], "*") &&
             is_ident_char((unsigned char)t->text[i + 2][0]))
             return i + 2;
@@ -95,50 +112,104 @@ static int declarator_name(const tokens *t)
     return type_words > 0 ? last : -1;
 }
 
-static void append(char *out, size_t outlen, const char *s)
+static void append(sig_out *o, const char *s)
 {
-    size_t used = strlen(out);
-    if (used + 1 < outlen)
-        snprintf(out + used, outlen - used, "%s", s);
+    size_t used = strlen(o->buf), n = strlen(s);
+
+    if (used + n >= o->len) {
+        o->truncated = 1;
+        return;
+    }
+    memcpy(o->buf + used, s, n + 1);
+}
+
+static int glued(const char *prev, const char *tok)
+{
+    return !strcmp(prev, "(") || !strcmp(prev, "*") || !strcmp(prev, "[") || !strcmp(tok, ")") ||
+           !strcmp(tok, "]") || !strcmp(tok, ",") || (!strcmp(tok, "(") && !strcmp(prev, ")"));
 }
 
 /* Joins tokens the way people write C: "const char *", "int [4]". */
-static void join(const tokens *t, int skip, char *out, size_t outlen)
+static void join(const tokens *t, int skip, sig_out *o)
 {
     const char *prev = NULL;
     int i;
 
     for (i = 0; i < t->n; i++) {
-        const char *tok = t->text[i];
         if (i == skip)
             continue;
-        if (prev && strcmp(prev, "(") && strcmp(prev, "*") && strcmp(prev, "[") &&
-            strcmp(tok, ")") && strcmp(tok, "]") && (strcmp(tok, "(") || strcmp(prev, ")")))
-            append(out, outlen, " ");
-        append(out, outlen, tok);
-        prev = tok;
+        if (prev && !glued(prev, t->text[i]))
+            append(o, " ");
+        append(o, t->text[i]);
+        prev = t->text[i];
     }
 }
 
-static void normalize_param(const char *s, size_t len, char *out, size_t outlen)
+/* The end of the balanced group opening at s[open], or 0. */
+static size_t group_end(const char *s, size_t len, size_t open)
+{
+    size_t i;
+    int depth = 0;
+
+    for (i = open; i < len; i++) {
+        if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && --depth == 0)
+            return i;
+    }
+    return 0;
+}
+
+static void normalize_simple(const char *s, size_t len, sig_out *o)
 {
     tokens t;
 
-    tokenize(s, len, &t);
-    join(&t, declarator_name(&t), out, outlen);
+    tokenize(s, len, &t, o);
+    join(&t, declarator_name(&t), o);
 }
 
-static void normalize_params(const char *p, size_t len, char *out, size_t outlen)
+static void normalize_params(const char *p, size_t len, sig_out *o);
+
+/* "void (*cb)(int count)": the part up to "(*cb)", then its own parameter
+ * list, normalised in turn. */
+static int normalize_function_pointer(const char *s, size_t len, sig_out *o)
+{
+    size_t i, close, list;
+
+    for (i = 0; i < len && s[i] != '('; i++)
+        ;
+    for (close = i + 1; close < len && isspace((unsigned char)s[close]); close++)
+        ;
+    if (i == len || close == len || s[close] != '*' || !(close = group_end(s, len, i)))
+        return 0;
+    for (list = close + 1; list < len && isspace((unsigned char)s[list]); list++)
+        ;
+    if (list == len || s[list] != '(' || group_end(s, len, list) != len - 1)
+        return 0;
+    normalize_simple(s, close + 1, o);
+    normalize_params(s + list + 1, len - list - 2, o);
+    return 1;
+}
+
+static void normalize_param(const char *s, size_t len, sig_out *o)
+{
+    while (len > 0 && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (!normalize_function_pointer(s, len, o))
+        normalize_simple(s, len, o);
+}
+
+static void normalize_params(const char *p, size_t len, sig_out *o)
 {
     size_t i, start = 0;
     int depth = 0;
 
-    append(out, outlen, "(");
+    append(o, "(");
     for (i = 0; i <= len; i++) {
         if (i == len || (p[i] == ',' && depth == 0)) {
             if (start > 0)
-                append(out, outlen, ", ");
-            normalize_param(p + start, i - start, out, outlen);
+                append(o, ", ");
+            normalize_param(p + start, i - start, o);
             start = i + 1;
         } else if (p[i] == '(') {
             depth++;
@@ -146,37 +217,69 @@ static void normalize_params(const char *p, size_t len, char *out, size_t outlen
             depth--;
         }
     }
-    append(out, outlen, ")");
+    append(o, ")");
 }
 
-void hot__normalize_signature(const char *sig, char *out, size_t outlen)
+/* Returns 1 if the result had to be cut short. */
+static int normalize(const char *sig, char *buf, size_t buflen)
 {
     size_t len = strlen(sig), open;
+    sig_out o;
     int depth = 0;
 
-    out[0] = '\0';
+    o.buf = buf;
+    o.len = buflen;
+    o.truncated = 0;
+    buf[0] = '\0';
     while (len > 0 && isspace((unsigned char)sig[len - 1]))
         len--;
-    if (len == 0 || sig[len - 1] != ')') {
-        snprintf(out, outlen, "%s", sig);
-        return;
-    }
     /* The parameter list is the last balanced group; without one (only a
      * hand-made manifest has that) the text is compared as it is. */
-    for (open = len; open > 0; open--) {
+    for (open = len; len > 0 && sig[len - 1] == ')' && open > 0; open--) {
         if (sig[open - 1] == ')')
             depth++;
         else if (sig[open - 1] == '(' && --depth == 0)
             break;
     }
-    if (open == 0) {
-        snprintf(out, outlen, "%.*s", (int)len, sig);
-        return;
+    if (len == 0 || sig[len - 1] != ')' || open == 0) {
+        snprintf(buf, buflen, "%.*s", (int)len, sig);
+        return len >= buflen;
     }
     open--;
-    normalize_param(sig, open, out, outlen);
-    append(out, outlen, " ");
-    normalize_params(sig + open + 1, len - open - 2, out, outlen);
+    normalize_param(sig, open, &o);
+    append(&o, " ");
+    normalize_params(sig + open + 1, len - open - 2, &o);
+    return o.truncated;
+}
+
+void hot__normalize_signature(const char *sig, char *out, size_t outlen)
+{
+    if (outlen)
+        normalize(sig, out, outlen);
+}
+
+/* Equal up to runs of white space, for signatures too long to normalise. */
+static int same_text(const char *a, const char *b)
+{
+    for (;;) {
+        int space_a = 0, space_b = 0;
+        while (isspace((unsigned char)*a))
+            a++, space_a = 1;
+        while (isspace((unsigned char)*b))
+            b++, space_b = 1;
+        if (*a != *b || (space_a != space_b && *a))
+            return 0;
+        if (!*a)
+            return 1;
+        a++, b++;
+    }
+}
+
+/* Writes both normalised forms; says whether they are the same signature. */
+static int same_signature(const char *want, const char *have, char *a, char *b, size_t len)
+{
+    int cut = normalize(want, a, len) | normalize(have, b, len);
+    return cut ? same_text(want, have) : strcmp(a, b) == 0;
 }
 
 /* ---- Manifests ---------------------------------------------------------- */
@@ -231,9 +334,7 @@ static void check_function(const hot_fn_desc *want, const hot_manifest *found, h
         add_reason(r, HOT_EMISMATCH, "%s: missing from the library", want->name);
         return;
     }
-    hot__normalize_signature(want->signature, a, sizeof a);
-    hot__normalize_signature(have->signature, b, sizeof b);
-    if (strcmp(a, b) != 0) {
+    if (!same_signature(want->signature, have->signature, a, b, sizeof a)) {
         size_t ra = (size_t)(params_of(a) - a), rb = (size_t)(params_of(b) - b);
         int same_return = ra == rb && strncmp(a, b, ra) == 0;
         add_reason(r, HOT_EMISMATCH, "%s: signature changed: %s -> %s", want->name,

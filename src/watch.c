@@ -106,7 +106,8 @@ int hot__watch_wait(hot__watch *w, unsigned timeout_ms)
 
 void hot__watch_wake(hot__watch *w)
 {
-    w->wake(w);
+    if (w)
+        w->wake(w);
 }
 
 void hot__watch_close(hot__watch *w)

@@ -17,6 +17,7 @@ typedef struct watch_state {
     int writing;        /* a change is waiting to settle */
     uint64_t since_ns;  /* the last change */
     unsigned settle_ms; /* grows while the file stays incomplete */
+    int last_err;       /* of the last load attempt */
 } watch_state;
 
 static unsigned settle_left_ms(const watch_state *s, uint64_t now)
@@ -46,6 +47,7 @@ static void on_settled(hot_lib *lib, watch_state *s, uint64_t now)
 {
     int err = hot__reload_from_watcher(lib, 1, s->since_ns);
 
+    s->last_err = err;
     s->writing = 0;
     if (err == HOT_EINCOMPLETE) {
         /* Still being written: look again later, less often each time. */
@@ -58,10 +60,13 @@ static void on_settled(hot_lib *lib, watch_state *s, uint64_t now)
 
 static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
 {
+    /* A chmod alone only matters to a file that could not be read. */
+    if ((bits & HOT__WATCH_ATTRIB) && s->last_err == HOT_EACCES)
+        bits |= HOT__WATCH_COMPLETE;
     if (bits & HOT__WATCH_COMPLETE) {
         s->writing = 0;
         s->settle_ms = lib->opts.settle_ms;
-        hot__reload_from_watcher(lib, 0, now);
+        s->last_err = hot__reload_from_watcher(lib, 0, now);
     } else if (bits & HOT__WATCH_WRITING) {
         if (!s->writing)
             s->settle_ms = lib->opts.settle_ms;
@@ -122,6 +127,8 @@ static void watcher_main(void *arg)
         if (__atomic_load_n(&lib->closing, __ATOMIC_ACQUIRE))
             break;
         if (bits < 0 || (bits & HOT__WATCH_LOST)) {
+            if (bits > 0) /* what came with the loss still counts */
+                handle(lib, &s, bits & ~HOT__WATCH_LOST, hot__now_ns());
             fall_back_to_polling(lib, bits < 0 ? hot_strerror(bits) : "its folder went away");
             if (!lib->watch)
                 break;

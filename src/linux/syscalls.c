@@ -40,6 +40,7 @@ int hot__from_errno(int err)
     case EDQUOT:
     case EFBIG: return HOT_ENOSPC;
     case EIO: return HOT_EIO;
+    case EEXIST: return HOT_EEXIST;
     case EINVAL: return HOT_EINVAL;
     case EBUSY:
     case ETXTBSY: return HOT_EBUSY;

@@ -34,6 +34,8 @@ static int classify(const struct inotify_event *ev, const char *file)
         return HOT__WATCH_COMPLETE;
     if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
         return HOT__WATCH_GONE;
+    if (ev->mask & IN_ATTRIB)
+        return HOT__WATCH_ATTRIB;
     return HOT__WATCH_WRITING;
 }
 

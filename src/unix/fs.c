@@ -68,8 +68,10 @@ static int read_fd(int fd, unsigned char **out, size_t *size, const char *path, 
      * end whatever the size said, the ELF check judges completeness. */
     cap = (size_t)sb.st_size + 1;
     buf = malloc(cap);
-    if (!buf)
+    if (!buf) {
+        snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path, (unsigned long)cap);
         return HOT_ENOMEM;
+    }
     for (;;) {
         if (len == cap) {
             unsigned char *bigger;
@@ -81,6 +83,8 @@ static int read_fd(int fd, unsigned char **out, size_t *size, const char *path, 
             bigger = realloc(buf, cap * 2);
             if (!bigger) {
                 free(buf);
+                snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path,
+                         (unsigned long)cap * 2);
                 return HOT_ENOMEM;
             }
             buf = bigger;
@@ -190,6 +194,29 @@ int hot__fs_mkdirs(const char *path, char *msg, size_t msglen)
     return 0;
 }
 
+int hot__fs_check_private(const char *path, char *msg, size_t msglen)
+{
+    struct stat sb;
+
+    if (lstat(path, &sb) != 0)
+        return fail_errno(errno, msg, msglen, "stat", path);
+    if (!S_ISDIR(sb.st_mode)) {
+        snprintf(msg, msglen, "%s is not a folder (a link?): not private", path);
+        return HOT_EACCES;
+    }
+    if (sb.st_uid != geteuid()) {
+        snprintf(msg, msglen, "%s belongs to uid %lu, not to this user: not private", path,
+                 (unsigned long)sb.st_uid);
+        return HOT_EACCES;
+    }
+    if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(msg, msglen, "%s is writable by others (mode %03o): not private", path,
+                 (unsigned)(sb.st_mode & 0777));
+        return HOT_EACCES;
+    }
+    return 0;
+}
+
 int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg), void *arg)
 {
     DIR *d = opendir(dir);
@@ -240,6 +267,7 @@ int hot__owner_create(hot__owner **out, const char *path, char *msg, size_t msgl
     if (!o || !unlisted || !(o->path = strdup(path))) {
         free(o);
         free(unlisted);
+        snprintf(msg, msglen, "out of memory creating %s", path);
         return HOT_ENOMEM;
     }
     o->fd = hot__sys.open(unlisted, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600);
@@ -267,12 +295,17 @@ int hot__owner_append(hot__owner *o, const char *line)
     char buf[4200];
     int err;
 
-    if (len + 2 > sizeof buf)
+    if (!o || len + 2 > sizeof buf)
         return HOT_EINVAL;
     memcpy(buf, line, len);
     buf[len] = '\n';
     err = write_all(o->fd, (const unsigned char *)buf, len + 1);
     return err ? hot__from_errno(err) : 0;
+}
+
+const char *hot__owner_path(const hot__owner *o)
+{
+    return o->path;
 }
 
 void hot__owner_close(hot__owner *o, int remove)

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../internal.h"
 
@@ -19,6 +21,12 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static struct sigaction previous[NSIG];
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t alt_stack_key;
+
+static size_t page_size(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    return page > 0 ? (size_t)page : 4096;
+}
 
 static void die_as_before(int sig, siginfo_t *info, void *ctx)
 {
@@ -52,7 +60,24 @@ static void free_alt_stack(void *stack)
     memset(&none, 0, sizeof none);
     none.ss_flags = SS_DISABLE;
     sigaltstack(&none, NULL);
-    free(stack);
+    munmap((char *)stack - page_size(), ALT_STACK_BYTES + page_size());
+}
+
+/* The stack a crash is handled on, with an unmapped page below it: a fault
+ * that overflows it stops there instead of writing over the heap. */
+static void *map_alt_stack(void)
+{
+    size_t page = page_size();
+    char *base = mmap(NULL, ALT_STACK_BYTES + page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (base == MAP_FAILED)
+        return NULL;
+    if (mprotect(base, page, PROT_NONE) != 0) {
+        munmap(base, ALT_STACK_BYTES + page);
+        return NULL;
+    }
+    return base + page;
 }
 
 static void install(void)
@@ -79,11 +104,13 @@ void hot__crash_prepare_thread(void)
         return; /* the program gave this thread one already */
     memset(&st, 0, sizeof st);
     st.ss_size = ALT_STACK_BYTES;
-    st.ss_sp = malloc(st.ss_size);
-    if (st.ss_sp && sigaltstack(&st, NULL) == 0)
+    st.ss_sp = map_alt_stack();
+    if (!st.ss_sp)
+        return; /* crashes are still caught, only not stack overflows */
+    if (sigaltstack(&st, NULL) == 0)
         pthread_setspecific(alt_stack_key, st.ss_sp);
     else
-        free(st.ss_sp);
+        free_alt_stack(st.ss_sp);
 }
 
 void hot__crash_after_jump(int sig)
