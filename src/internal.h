@@ -160,7 +160,11 @@ void hot__shadow_sweep(const char *shadow_dir);
 int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path);
 void hot__shadow_forget(char **copy_path);
 void hot__shadow_close(hot_lib *lib);
+/* At exit: hot__shadow_exiting(), hot__shadow_delete_at_exit() for each
+ * handle, then hot__shadow_exit_done() with all of them. */
+void hot__shadow_exiting(void);
 void hot__shadow_delete_at_exit(hot_lib *lib);
+void hot__shadow_exit_done(hot_lib *const *libs, int n);
 
 /* ---- loader.c ----------------------------------------------------------- */
 /* Reads, checks, copies, loads and verifies the file now. Returns 1 with

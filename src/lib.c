@@ -28,12 +28,14 @@ static void delete_copies_at_exit(void)
 {
     int i;
 
+    hot__shadow_exiting();
     registry_lock();
     for (i = 0; i < 64; i++) {
         hot_lib *lib = __atomic_load_n(&open_libs[i], __ATOMIC_ACQUIRE);
         if (lib)
             hot__shadow_delete_at_exit(lib);
     }
+    hot__shadow_exit_done(open_libs, 64);
     registry_unlock();
 }
 

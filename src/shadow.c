@@ -40,8 +40,8 @@ static int retracted(const char *lines, const char *end, const char *path)
     return 0;
 }
 
-/* Deletes the copies an owner file lists, then the owner file. */
-static void delete_listed(const char *shadow_dir, const char *owner_path)
+/* Deletes the copies an owner file lists, then (if asked) the owner file. */
+static void delete_listed(const char *shadow_dir, const char *owner_path, int delete_owner)
 {
     unsigned char *list = NULL;
     size_t size = 0, i;
@@ -57,7 +57,8 @@ static void delete_listed(const char *shadow_dir, const char *owner_path)
                 hot__fs_unlink(line);
         }
     }
-    hot__fs_unlink(owner_path);
+    if (delete_owner)
+        hot__fs_unlink(owner_path);
     free(list);
 }
 
@@ -66,7 +67,7 @@ static void sweep_owner(const char *shadow_dir, const char *owner_name)
     char *path = hot__printf("%s/%s", shadow_dir, owner_name);
 
     if (path && hot__owner_try_orphan(path)) {
-        delete_listed(shadow_dir, path);
+        delete_listed(shadow_dir, path, 1);
         hot__log(NULL, HOT_LOG_DEBUG, "swept copies of a process that is gone: %s", path);
     }
     free(path);
@@ -168,22 +169,52 @@ static int write_copy(hot_lib *lib, const char *path, const unsigned char *buf, 
     return err;
 }
 
+/*
+ * The exit hook and a watcher still making a copy race. The hook raises
+ * `exiting`, deletes the listed copies, raises `hook_done`, and deletes the
+ * owner file if no write is in flight. A writer counts itself in flight,
+ * then checks `exiting` before and after writing its copy; seeing it, it
+ * deletes its copy, and the last writer out after the hook deletes the
+ * owner file. All of it sequentially consistent: either the hook sees a
+ * listed copy, or its writer sees `exiting`. A writer the process ends in
+ * the middle leaves the owner file, and the next start's sweep finishes.
+ */
+static int exiting, hook_done, writes_in_flight;
+
+static int leave_write(hot_lib *lib, const char *path, int err)
+{
+    if (__atomic_load_n(&exiting, __ATOMIC_SEQ_CST)) {
+        if (err == 0)
+            hot__fs_unlink(path);
+        err = hot__fail(lib, HOT_ECLOSED, "the process is exiting");
+    }
+    if (__atomic_sub_fetch(&writes_in_flight, 1, __ATOMIC_SEQ_CST) == 0 &&
+        __atomic_load_n(&hook_done, __ATOMIC_SEQ_CST) && lib->owner)
+        hot__fs_unlink(hot__owner_path(lib->owner));
+    return err;
+}
+
 int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path)
 {
     char msg[HOT__MSG_MAX] = "";
     char *path;
-    int err;
+    int err = 0;
 
     lib->load_counter++;
     random_hex(lib->copy_uuid, 8);
     path = hot__expand_copy_name(lib);
     if (!path)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    __atomic_add_fetch(&writes_in_flight, 1, __ATOMIC_SEQ_CST);
     /* Listed before it exists: a crash between the two leaves nothing
      * unlisted behind. */
-    if ((err = write_copy(lib, path, buf, size, msg, sizeof msg)) < 0) {
+    if (!__atomic_load_n(&exiting, __ATOMIC_SEQ_CST) &&
+        (err = write_copy(lib, path, buf, size, msg, sizeof msg)) < 0)
+        err = hot__fail(lib, err, "shadow copy: %s", msg[0] ? msg : hot_strerror(err));
+    err = leave_write(lib, path, err);
+    if (err < 0) {
         free(path);
-        return hot__fail(lib, err, "shadow copy: %s", msg[0] ? msg : hot_strerror(err));
+        return err;
     }
     *copy_path = path;
     return 0;
@@ -200,10 +231,28 @@ void hot__shadow_forget(char **copy_path)
 
 /* At exit: the files this handle listed go, nothing in memory is touched
  * (other threads may still be running). */
+void hot__shadow_exiting(void)
+{
+    __atomic_store_n(&exiting, 1, __ATOMIC_SEQ_CST);
+}
+
 void hot__shadow_delete_at_exit(hot_lib *lib)
 {
     if (lib->owner)
-        delete_listed(lib->shadow_dir, hot__owner_path(lib->owner));
+        delete_listed(lib->shadow_dir, hot__owner_path(lib->owner), 0);
+}
+
+void hot__shadow_exit_done(hot_lib *const *libs, int n)
+{
+    int i;
+
+    __atomic_store_n(&hook_done, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&writes_in_flight, __ATOMIC_SEQ_CST) != 0)
+        return; /* the last writer out deletes them */
+    for (i = 0; i < n; i++) {
+        if (libs[i] && libs[i]->owner)
+            hot__fs_unlink(hot__owner_path(libs[i]->owner));
+    }
 }
 
 void hot__shadow_close(hot_lib *lib)
