@@ -94,6 +94,13 @@ static BENCH_LOOP long loop_update(long n)
     return acc;
 }
 
+long bench_guarded_loop(long n, volatile long *arg);
+
+static BENCH_LOOP long loop_hot_guarded(long n)
+{
+    return bench_guarded_loop(n, &g_arg);
+}
+
 typedef struct bench_case {
     const char *key;
     long (*loop)(long n);
@@ -106,9 +113,10 @@ static bench_case g_cases[] = {
     {"call_ns_hot", loop_hot, NULL},
     {"call_ns_fnptr_local", loop_fnptr_local, NULL},
     {"update_poll_ns", loop_update, NULL},
+    {"call_ns_hot_guarded", loop_hot_guarded, NULL},
 };
 /* Indexes into g_cases, for the ratios. */
-enum { CASE_DIRECT, CASE_FNPTR, CASE_HOT, CASE_FNPTR_LOCAL };
+enum { CASE_DIRECT, CASE_FNPTR, CASE_HOT, CASE_FNPTR_LOCAL, CASE_UPDATE, CASE_GUARDED };
 #define N_CASES (sizeof g_cases / sizeof g_cases[0])
 
 static double time_run(const bench_case *c, long calls)
@@ -190,6 +198,7 @@ static void report(long runs, long calls)
     bench_json_num("call_overhead_ratio_vs_fnptr_min", min[CASE_HOT] / min[CASE_FNPTR], 3);
     bench_json_num("call_overhead_ratio_vs_fnptr_local",
                    med[CASE_HOT] / med[CASE_FNPTR_LOCAL], 3);
+    bench_json_num("call_guarded_ratio_vs_hot", med[CASE_GUARDED] / med[CASE_HOT], 3);
     bench_json_num("call_runs", (double)runs, 0);
     bench_json_num("calls_per_run", (double)calls, 0);
     bench_json_str("compiler", BENCH_COMPILER);

@@ -18,6 +18,12 @@
 
 #define BENCH_TYPES(TYPE, FIELD)
 
+/* bench_guarded.c compiles the same interface with guarded wrappers (the
+ * library is the same either way: only the host's wrappers differ). */
+#ifdef BENCH_GUARDED
+HOT_GUARDED_INTERFACE(benchlib, BENCH_FUNCTIONS, BENCH_TYPES)
+#else
 HOT_INTERFACE(benchlib, BENCH_FUNCTIONS, BENCH_TYPES)
+#endif
 
 #endif

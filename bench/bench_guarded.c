@@ -1,0 +1,20 @@
+/*
+ * The call through a guarded wrapper (HOT_GUARDED_INTERFACE), for
+ * call_ns_hot_guarded: a setjmp, the guard pushed and popped, then the same
+ * table load and call as the plain wrapper. In its own file because a
+ * translation unit gets one kind of wrapper per interface.
+ */
+#define BENCH_GUARDED
+#include "bench_iface.h"
+#include "bench_util.h"
+
+long bench_guarded_loop(long n, volatile long *arg);
+
+BENCH_LOOP long bench_guarded_loop(long n, volatile long *arg)
+{
+    long acc = 0, i;
+
+    for (i = 0; i < n; i++)
+        acc += bench_inc(*arg);
+    return acc;
+}
