@@ -11,9 +11,9 @@
 #                      until make has exited
 #   event_ms           build start -> the runtime's "reloaded" event reached
 #                      the CLI (compile, link, the runtime noticing, loading)
-#   library_notice_ms  make exited -> the event came, less load_ms: negative
+#   library_notice_ms  make exited -> the event came, less edit_load_ms: negative
 #                      when the runtime loaded the library before make exited
-#   load_ms            the runtime's copy + load + verify + publish
+#   edit_load_ms       the runtime's copy + load + verify + publish
 #   print_ms           event -> the host printed the changed line
 # Timestamps come from `hotreload run --stats`, not from the screen.
 set -eu
@@ -111,7 +111,7 @@ print(json.dumps({
     "build_ms": median_of("build"),
     "event_ms": median_of("event"),
     "library_notice_ms": median_of("library_notice"),
-    "load_ms": median_of("load"),
+    "edit_load_ms": median_of("load"),
     "print_ms": median_of("print"),
 }))
 PY

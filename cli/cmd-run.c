@@ -231,18 +231,32 @@ static int is_interface_change(const char *error)
            strcmp(error, hot_errname(HOT_EABI)) == 0;
 }
 
-static void on_reloaded(struct runner *r, unsigned long version, double ms, double event_at)
+/* The runtime appends "; state: ..." to a reload's message when some state
+ * could not be carried; the user must see that. */
+static const char *state_note(const char *message, char *buf, size_t len)
 {
-    char note[256];
+    const char *state = strstr(message, "; state: ");
+
+    if (!state)
+        return "";
+    snprintf(buf, len, " · state: %s", state + strlen("; state: "));
+    return buf;
+}
+
+static void on_reloaded(struct runner *r, unsigned long version, double ms, const char *message,
+                        double event_at)
+{
+    char note[256], state[512];
 
     r->version = version;
     if (r->pending.active) {
-        status("built in %.0f ms · reloaded v%lu in %.1f ms%s", r->pending.build_ms, version, ms,
-               timings_note(r, event_at, note, sizeof note));
+        status("built in %.0f ms · reloaded v%lu in %.1f ms%s%s", r->pending.build_ms, version, ms,
+               timings_note(r, event_at, note, sizeof note),
+               state_note(message, state, sizeof state));
         stats_line(r, "reloaded", version, event_at, ms);
         r->pending.active = 0;
     } else {
-        status("reloaded v%lu in %.1f ms", version, ms);
+        status("reloaded v%lu in %.1f ms%s", version, ms, state_note(message, state, sizeof state));
     }
 }
 
@@ -287,7 +301,7 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
         r->version = strtoul(field[2], NULL, 10);
         status("loaded v%lu in %.1f ms", r->version, strtod(field[3], NULL));
     } else if (strcmp(field[1], "reloaded") == 0) {
-        on_reloaded(r, strtoul(field[2], NULL, 10), strtod(field[3], NULL), event_at);
+        on_reloaded(r, strtoul(field[2], NULL, 10), strtod(field[3], NULL), field[5], event_at);
     } else if (strcmp(field[1], "refused") == 0) {
         on_refused(r, strtoul(field[2], NULL, 10), field[4], field[5], event_at);
     } else if (strcmp(field[1], "rolledback") == 0) {

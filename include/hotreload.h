@@ -39,8 +39,9 @@
  *   - in the library (HOT_LIBRARY defined): prototypes of the exported
  *     functions plus the manifest the runtime verifies.
  *   - HOT_STATIC defined: plain prototypes and direct calls, and every hot_*
- *     function below becomes an inline no-op, so the same sources build a
- *     static program with no runtime dependency.
+ *     call a host makes (open, update, events, listeners) becomes an inline
+ *     no-op, so the same sources build a static program with no runtime
+ *     dependency (the inspection calls are not declared there).
  */
 #ifndef HOTRELOAD_H
 #define HOTRELOAD_H
@@ -640,7 +641,8 @@ HOT_EXTERN int hot_update(hot_lib *lib);
  * callback (the reload that runs the callback is still going on). */
 HOT_EXTERN int hot_reload_now(hot_lib *lib);
 
-/* The version answering calls: 1 after hot_open, +1 per reload. */
+/* The version answering calls: 1 after hot_open, +1 per reload; after a
+ * rollback, the number of the version rolled back to. */
 HOT_EXTERN unsigned long hot_version(const hot_lib *lib);
 
 /* 1 once after each reload (or batch of reloads), then 0. */
@@ -688,7 +690,7 @@ HOT_EXTERN void hot_thread_leave(hot_lib *lib);
 
 /* Registers a callback for the events in `mask` (HOT_EVENT_* bits). It runs
  * on the thread doing the reload; a HOT_EVENT_BEFORE_RELOAD callback holds
- * the reload until it returns. Returns 0 or HOT_ENOMEM. */
+ * the reload until it returns. Returns 0, HOT_EINVAL or HOT_ENOMEM. */
 HOT_EXTERN int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
                             void *userdata);
 
