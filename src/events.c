@@ -206,8 +206,7 @@ static hot_lib *lock_attached(hot_listener *l)
 {
     hot_lib *lib;
 
-    while (__atomic_exchange_n(&attach_lock, 1, __ATOMIC_ACQUIRE))
-        ;
+    hot__spin_lock(&attach_lock);
     lib = l->lib;
     if (lib)
         hot__mutex_lock(&lib->mu);
@@ -216,7 +215,7 @@ static hot_lib *lock_attached(hot_listener *l)
 
 static void unlock_attach(void)
 {
-    __atomic_store_n(&attach_lock, 0, __ATOMIC_RELEASE);
+    hot__spin_unlock(&attach_lock);
 }
 
 /* Called with lib->mu held. */
@@ -314,8 +313,7 @@ void hot__events_close(hot_lib *lib)
     struct hot_listener *l, *detached;
     hot__callback *cb, *next;
 
-    while (__atomic_exchange_n(&attach_lock, 1, __ATOMIC_ACQUIRE))
-        ;
+    hot__spin_lock(&attach_lock);
     hot__mutex_lock(&lib->mu);
     detached = lib->listeners;
     for (l = detached; l; l = l->next)

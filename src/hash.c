@@ -22,6 +22,18 @@ void hot__hash_content(const unsigned char *buf, size_t size, hot__content_id *i
         id->bytes[1 + i] = (unsigned char)(h >> (8 * i));
 }
 
+void hot__hex(const unsigned char *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 int hot__content_id_equal(const hot__content_id *a, const hot__content_id *b)
 {
     return a->len != 0 && a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;

@@ -13,29 +13,17 @@ struct hot_library_info {
     char build_id[2 * HOT__ID_MAX + 1];
 };
 
-static void to_hex(const hot__content_id *id, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < id->len; i++) {
-        out[2 * i] = hex[id->bytes[i] >> 4];
-        out[2 * i + 1] = hex[id->bytes[i] & 15];
-    }
-    out[2 * id->len] = '\0';
-}
-
 static int load_copy(hot_library_info *info, const char *path, const unsigned char *buf,
                      size_t size, const char *symbol)
 {
     char *dir = hot__default_shadow_dir(), msg[HOT__MSG_MAX] = "", *copy;
     unsigned char rnd[8];
+    char tag[2 * sizeof rnd + 1];
     int err;
 
     hot__random_bytes(rnd, sizeof rnd);
-    copy = dir ? hot__printf("%s/inspect.%lu.%02x%02x%02x%02x.so", dir, hot__pid(), rnd[0], rnd[1],
-                             rnd[2], rnd[3])
-               : NULL;
+    hot__hex(rnd, sizeof rnd, tag);
+    copy = dir ? hot__printf("%s/inspect.%lu.%s.so", dir, hot__pid(), tag) : NULL;
     if (!copy) {
         free(dir);
         hot__set_last_error("%s: out of memory", path);
@@ -84,7 +72,7 @@ int hot_inspect(hot_library_info **out, const char *path)
                0) {
         hot__set_last_error("%s: no hot_manifest_* symbol: built without hotreload", path);
     } else {
-        to_hex(&id, info->build_id);
+        hot__hex(id.bytes, id.len, info->build_id);
         err = load_copy(info, path, buf, size, symbol);
     }
     free(buf);

@@ -116,6 +116,21 @@ struct hot_lib {
     char errmsg[HOT__MSG_MAX];
 };
 
+/* ---- Small shared pieces --------------------------------------------------- */
+
+/* A lock for a few instructions of bookkeeping, usable before anything is
+ * initialised (the handle registry, listener detaching). */
+static inline void hot__spin_lock(int *lock)
+{
+    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static inline void hot__spin_unlock(int *lock)
+{
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
 /* ---- error.c ------------------------------------------------------------ */
 int hot__fail(hot_lib *lib, int err, const char *fmt, ...);
 void hot__set_last_error(const char *fmt, ...);
@@ -139,6 +154,8 @@ int hot__elf_find_symbol(const unsigned char *buf, size_t size, const char *pref
 
 /* ---- hash.c ------------------------------------------------------------- */
 void hot__hash_content(const unsigned char *buf, size_t size, hot__content_id *id);
+/* Writes 2 * n lowercase hex digits and a terminating NUL to out. */
+void hot__hex(const unsigned char *bytes, size_t n, char *out);
 int hot__content_id_equal(const hot__content_id *a, const hot__content_id *b);
 
 /* ---- verify.c ----------------------------------------------------------- */

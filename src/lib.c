@@ -12,13 +12,12 @@ static int open_libs_lock;
 
 static void registry_lock(void)
 {
-    while (__atomic_exchange_n(&open_libs_lock, 1, __ATOMIC_ACQUIRE))
-        ;
+    hot__spin_lock(&open_libs_lock);
 }
 
 static void registry_unlock(void)
 {
-    __atomic_store_n(&open_libs_lock, 0, __ATOMIC_RELEASE);
+    hot__spin_unlock(&open_libs_lock);
 }
 
 /* At exit, the copies each open handle listed are deleted; nothing is

@@ -93,16 +93,10 @@ void hot__shadow_sweep(const char *shadow_dir)
 
 static void random_hex(char *out, size_t nbytes)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char raw[16];
-    size_t i;
 
     hot__random_bytes(raw, nbytes);
-    for (i = 0; i < nbytes; i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[2 * nbytes] = '\0';
+    hot__hex(raw, nbytes, out);
 }
 
 static int create_owner(hot_lib *lib)
