@@ -18,6 +18,7 @@
 #define PT_LOAD 1
 #define PT_NOTE 4
 #define NT_GNU_BUILD_ID 3
+#define PN_XNUM 0xffff /* the real count is in section header 0 */
 
 /* The fields we need, whatever the class. */
 typedef struct elf_header {
@@ -52,11 +53,26 @@ static const char *machine_name(unsigned m)
     }
 }
 
+static int starts_with_zeros(const unsigned char *b, size_t size)
+{
+    size_t i, n = size < 4 ? size : 4;
+
+    for (i = 0; i < n && b[i] == 0; i++)
+        ;
+    return i == n;
+}
+
 static int parse_header(const unsigned char *b, size_t size, elf_header *h, char *msg,
                         size_t msglen)
 {
     if (size == 0) {
         snprintf(msg, msglen, "empty file (0 bytes): still being written?");
+        return HOT_EINCOMPLETE;
+    }
+    if (starts_with_zeros(b, size)) {
+        /* GNU ld writes the ELF header last: the start of its output stays
+         * zero until the end. */
+        snprintf(msg, msglen, "starts with zeros: still being written?");
         return HOT_EINCOMPLETE;
     }
     if (memcmp(b, "\177ELF", size < 4 ? size : 4) != 0) {
@@ -173,6 +189,10 @@ int hot__elf_check(const unsigned char *b, size_t size, int machine, hot__conten
         return err;
     if ((err = check_target(&h, machine, msg, msglen)) < 0)
         return err;
+    if (h.phnum == PN_XNUM) {
+        snprintf(msg, msglen, "e_phnum is PN_XNUM (65535 or more program headers): not supported");
+        return HOT_ENOTLIB;
+    }
     if (h.phnum == 0 || !table_fits(h.phoff, h.phnum, h.phentsize, size) ||
         h.phentsize < (h.is64 ? 56u : 32u)) {
         snprintf(msg, msglen, "truncated: program headers missing or past the end (%lu bytes)",

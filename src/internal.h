@@ -111,6 +111,7 @@ struct hot_lib {
     hot__watch *watch;
     hot__thread watcher;
     int watching;
+    int watcher_done; /* the watcher thread has left its loop (lib->mu) */
     int closing;
 
     char errmsg[HOT__MSG_MAX];
@@ -249,6 +250,8 @@ int hot__note_quiescent(hot_lib *lib);
 
 /* ---- watcher.c ---------------------------------------------------------- */
 int hot__watcher_start(hot_lib *lib);
-void hot__watcher_stop(hot_lib *lib);
+/* Stops the watcher; HOT_ETIMEDOUT if it stayed busy loading past a bound
+ * and was left running: nothing it uses may be freed then. */
+int hot__watcher_stop(hot_lib *lib);
 
 #endif /* HOT_INTERNAL_H */

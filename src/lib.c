@@ -193,6 +193,10 @@ static int reload_locked(hot_lib *lib, int settled, uint64_t detected_ns, int at
     }
     if (!v)
         return 0;
+    if (__atomic_load_n(&lib->closing, __ATOMIC_ACQUIRE)) {
+        hot__version_free(v); /* finished after hot_close gave up on it */
+        return 0;
+    }
     v->detected_ns = detected_ns;
     if (at_once) {
         /* An older parked build must not come back at the next hot_update. */
@@ -541,7 +545,13 @@ void hot_close(hot_lib *lib)
     if (!lib)
         return;
     release_waiters(lib);
-    hot__watcher_stop(lib);
+    if (hot__watcher_stop(lib) < 0) {
+        /* The watcher is stuck inside a load (holding load_mu) and still
+         * uses the handle: calls go to the traps, the rest stays. */
+        __atomic_store_n(lib->iface->slot, lib->iface->traps, __ATOMIC_RELEASE);
+        registry_remove(lib);
+        return;
+    }
     hot__events_close(lib);
     /* A swap still running on another thread finishes before we free. */
     hot__mutex_lock(&lib->load_mu);

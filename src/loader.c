@@ -52,20 +52,67 @@ static int has_crashed(hot_lib *lib, const hot__content_id *id)
     return found;
 }
 
+static int same_file(const hot__stat *a, const hot__stat *b)
+{
+    return a->exists == b->exists && a->inode == b->inode && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* Reads the whole file, and only a file no one changed while we read: a
+ * writer that starts again (an in-place `cp` storm) makes it incomplete. */
+static int read_unchanged(hot_lib *lib, unsigned char **buf, size_t *size)
+{
+    char msg[HOT__MSG_MAX] = "";
+    hot__stat before, after;
+    int err;
+
+    if ((err = hot__fs_stat(lib->path, &before, msg, sizeof msg)) < 0)
+        return hot__fail(lib, err, "%s", msg);
+    if ((err = hot__fs_read_all(lib->path, buf, size, msg, sizeof msg)) < 0)
+        return hot__fail(lib, err, "%s", msg);
+    if ((err = hot__fs_stat(lib->path, &after, msg, sizeof msg)) < 0)
+        return hot__fail(lib, err, "%s", msg);
+    if (!same_file(&before, &after) || after.size != *size)
+        return hot__fail(lib, HOT_EINCOMPLETE, "%s: changed while being read: still being written?",
+                         lib->path);
+    return 0;
+}
+
 static int read_and_check(hot_lib *lib, unsigned char **buf, size_t *size, hot__content_id *id)
 {
     char msg[HOT__MSG_MAX] = "";
     int err;
 
-    err = hot__fs_read_all(lib->path, buf, size, msg, sizeof msg);
-    if (err < 0)
-        return hot__fail(lib, err, "%s", msg);
+    if ((err = read_unchanged(lib, buf, size)) < 0)
+        return err;
     err = hot__elf_check(*buf, *size, hot__host_machine(), id, msg, sizeof msg);
     if (err < 0)
         return hot__fail(lib, err, "%s: %s", lib->path, msg);
     if (id->len == 0)
         hot__hash_content(*buf, *size, id);
     return 0;
+}
+
+/* Refusals are remembered by the bytes read, not by build-id: a file read
+ * half-written already carries the finished build's id (the note comes
+ * first), and the finished file must not be taken for the refused one. */
+static int refused_before(const hot_lib *lib, const unsigned char *buf, size_t size)
+{
+    hot__content_id read;
+
+    if (lib->last_refused.len == 0 || !buf)
+        return 0;
+    hot__hash_content(buf, size, &read);
+    return hot__content_id_equal(&lib->last_refused, &read);
+}
+
+static void remember_refusal(hot_lib *lib, int err, const unsigned char *buf, size_t size)
+{
+    lib->last_refused.len = 0;
+    /* Not the build's fault (or nothing read): retry it. */
+    if (!buf || err == HOT_ENOSPC || err == HOT_ENOMEM || err == HOT_ENOENT)
+        return;
+    hot__hash_content(buf, size, &lib->last_refused);
 }
 
 /* The message is one line: the first reason, and how many more there are
@@ -129,7 +176,9 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     err = read_and_check(lib, &buf, &size, &v->id);
     if (err == HOT_EINCOMPLETE && quiet_incomplete)
         goto cleanup;
-    if (err == 0 && (is_known(lib, &v->id) || hot__content_id_equal(&lib->last_refused, &v->id))) {
+    /* last_refused holds a build-id only when a rollback put it there. */
+    if (err == 0 && (is_known(lib, &v->id) || refused_before(lib, buf, size) ||
+                     hot__content_id_equal(&lib->last_refused, &v->id))) {
         hot__log(lib, HOT_LOG_DEBUG, "%s: content unchanged, nothing to load", lib->path);
         err = 0;
         goto cleanup;
@@ -156,9 +205,7 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
 
 refused:
     /* The same bytes are not retried until the file changes again. */
-    lib->last_refused = v->id;
-    if (err == HOT_ENOSPC || err == HOT_ENOMEM || err == HOT_ENOENT)
-        lib->last_refused.len = 0; /* not the build's fault: retry it */
+    remember_refusal(lib, err, buf, size);
 cleanup:
     free(buf);
     hot__version_free(v);

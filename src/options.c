@@ -28,7 +28,7 @@ static int looks_like_path(const char *name)
 }
 
 /* The file a name stands for: an override, a path, or dir/lib<name>.so. */
-static char *resolve_path(hot_lib *lib, const char *name, const char *dir)
+static char *name_to_path(hot_lib *lib, const char *name, const char *dir)
 {
     const char *override = getenv(lib->env_override);
     char file[512];
@@ -41,6 +41,17 @@ static char *resolve_path(hot_lib *lib, const char *name, const char *dir)
         return hot__strdup(name);
     snprintf(file, sizeof file, hot__dl_name_format(), name);
     return hot__printf("%s/%s", dir ? dir : ".", file);
+}
+
+/* Resolved once, here: a relative path would follow the program's later
+ * chdir to another file, or to none. */
+static char *resolve_path(hot_lib *lib, const char *name, const char *dir)
+{
+    char *given = name_to_path(lib, name, dir);
+    char *path = given ? hot__path_absolute(given) : NULL;
+
+    free(given);
+    return path;
 }
 
 static int split_path(hot_lib *lib)

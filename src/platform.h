@@ -104,24 +104,27 @@ int hot__host_machine(void);
 
 enum {
     HOT__WATCH_COMPLETE = 1, /* written and closed, or renamed into place */
-    HOT__WATCH_WRITING = 2,  /* changed, completeness unknown */
+    HOT__WATCH_WRITING = 2,  /* a writer is writing: its close says when it is done */
     HOT__WATCH_GONE = 4,     /* deleted or renamed away */
     HOT__WATCH_WOKEN = 8,    /* hot__watch_wake was called */
     HOT__WATCH_LOST = 16,    /* the backend cannot go on (folder removed) */
-    HOT__WATCH_ATTRIB = 32   /* permissions changed (GNU ld chmods its output) */
+    HOT__WATCH_ATTRIB = 32,  /* permissions changed (GNU ld chmods its output) */
+    HOT__WATCH_CHANGED = 64  /* changed, completeness unknown (polling, a new name, a
+                                re-pointed link, lost events): let it settle */
 };
 
 typedef struct hot__watch_ops hot__watch; /* each backend's struct starts with it */
 
-/* Kernel notification on the folder holding `file`; HOT_ENOTSUP-like
- * failure (HOT_ESYS) lets the caller fall back to polling. */
-int hot__watch_notify_open(hot__watch **out, const char *dir, const char *file, char *msg,
-                           size_t msglen);
+/* Kernel notification on the folder holding the file at the absolute path,
+ * and on the folder of every link met on the way to it (a re-pointed link
+ * is a change). Failure (HOT_ESYS, msg naming the call) lets the caller
+ * fall back to polling. */
+int hot__watch_notify_open(hot__watch **out, const char *path, char *msg, size_t msglen);
 /* Portable polling of the file's identity every poll_ms. */
 int hot__watch_poll_open(hot__watch **out, const char *path, unsigned poll_ms);
 
 /* Waits at most timeout_ms (0: for ever) and returns HOT__WATCH_* bits,
- * 0 on timeout, or a negative code. */
+ * 0 on timeout, or a negative code with w->msg naming the failed call. */
 int hot__watch_wait(hot__watch *w, unsigned timeout_ms);
 /* Makes a hot__watch_wait in another thread return HOT__WATCH_WOKEN. */
 void hot__watch_wake(hot__watch *w);
@@ -131,6 +134,19 @@ struct hot__watch_ops {
     int (*wait)(hot__watch *w, unsigned timeout_ms);
     void (*wake)(hot__watch *w);
     void (*close)(hot__watch *w);
+    char msg[256]; /* why the last wait failed */
 };
+
+/* ---- Paths -------------------------------------------------------------- */
+
+/* path made absolute against the working folder, links kept (they are
+ * watched as links). Caller frees; NULL when out of memory or the working
+ * folder is unknown. */
+char *hot__path_absolute(const char *path);
+
+/* ---- Threads, bounded --------------------------------------------------- */
+
+/* Lets a thread that will not finish run on alone. */
+void hot__thread_detach(hot__thread *t);
 
 #endif /* HOT_PLATFORM_H */

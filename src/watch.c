@@ -35,7 +35,7 @@ static int poll_check(struct poll_watch *w)
     if (hot__fs_stat(w->path, &now, msg, sizeof msg) < 0 || same_file(&now, &w->last))
         return 0;
     w->last = now;
-    return now.exists ? HOT__WATCH_WRITING : HOT__WATCH_GONE;
+    return now.exists ? HOT__WATCH_CHANGED : HOT__WATCH_GONE;
 }
 
 static int poll_wait(hot__watch *base, unsigned timeout_ms)

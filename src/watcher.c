@@ -1,8 +1,10 @@
 /*
  * The watcher thread. A complete file (closed after writing, or renamed
- * into place) loads at once. A file that changed with no sign of completion
- * (polling, or writes with no close yet) loads once it has been quiet for
- * the settle time; if it is still incomplete then, the watcher waits longer
+ * into place) loads at once. A file inotify saw being written loads on its
+ * close, never on quiet alone (gold writes through a shared mapping: its
+ * file looks whole long before it is). A change with no sign of completion
+ * (polling, a new name, lost events) loads once it has been quiet for the
+ * settle time; if it is still incomplete then, the watcher waits longer
  * instead of refusing it. Queued events are drained together, so a burst of
  * writes is one load of the final file.
  */
@@ -12,10 +14,18 @@
 #include "internal.h"
 
 #define MAX_BACKOFF_MS 2000
+/* How long hot_close waits for a watcher busy loading (a constructor that
+ * never returns keeps it for ever). */
+#define STOP_WAIT_MS 2000
+
+/* What the watcher waits for besides the next event. */
+enum { WAIT_EVENT, WAIT_SETTLE, WAIT_CONFIRM };
 
 typedef struct watch_state {
-    int writing;        /* a change is waiting to settle */
-    uint64_t since_ns;  /* the last change */
+    int wait;           /* WAIT_*: a timer is running */
+    int writer_open;    /* inotify saw writes and no close yet */
+    int rearm;          /* polling since the folder went: try inotify again */
+    uint64_t since_ns;  /* the timer's start */
     unsigned settle_ms; /* grows while the file stays incomplete */
     int last_err;       /* of the last load attempt */
 } watch_state;
@@ -26,21 +36,55 @@ static unsigned settle_left_ms(const watch_state *s, uint64_t now)
     return now >= due ? 0 : (unsigned)((due - now) / 1000000u) + 1;
 }
 
+static void start_timer(hot_lib *lib, watch_state *s, int kind, uint64_t now)
+{
+    if (s->wait != kind)
+        s->settle_ms = lib->opts.settle_ms;
+    s->wait = kind;
+    s->since_ns = now;
+}
+
+static void swap_watch(hot_lib *lib, hot__watch *w)
+{
+    hot__watch *old;
+
+    hot__mutex_lock(&lib->mu);
+    old = lib->watch;
+    lib->watch = w;
+    hot__mutex_unlock(&lib->mu);
+    hot__watch_close(old);
+}
+
 /* The swap is under lib->mu because hot__watcher_stop wakes lib->watch from
  * another thread. A wake lost on the old backend is harmless: the polling
- * backend returns every poll_ms and sees lib->closing. */
-static void fall_back_to_polling(hot_lib *lib, const char *why)
+ * backend returns every poll_ms and sees lib->closing. The poller takes the
+ * file as it is now for its baseline, so the file is also checked once
+ * against what is loaded: a build put in place meanwhile is not missed. */
+static void fall_back_to_polling(hot_lib *lib, watch_state *s, const char *why)
 {
-    hot__watch *old, *poll = NULL;
+    hot__watch *poll = NULL;
 
     hot__log(lib, HOT_LOG_WARN, "%s: %s; polling every %u ms instead", lib->file, why,
              lib->opts.poll_ms);
     hot__watch_poll_open(&poll, lib->path, lib->opts.poll_ms);
-    hot__mutex_lock(&lib->mu);
-    old = lib->watch;
-    lib->watch = poll;
-    hot__mutex_unlock(&lib->mu);
-    hot__watch_close(old);
+    swap_watch(lib, poll);
+    s->writer_open = 0;
+    start_timer(lib, s, WAIT_SETTLE, hot__now_ns());
+}
+
+/* After the folder went away (swapped, deleted): inotify again once it is
+ * back, then the same check at once. */
+static void try_rearm(hot_lib *lib, watch_state *s)
+{
+    char msg[HOT__MSG_MAX];
+    hot__watch *w;
+
+    if (hot__watch_notify_open(&w, lib->path, msg, sizeof msg) < 0)
+        return;
+    swap_watch(lib, w);
+    s->rearm = 0;
+    hot__log(lib, HOT_LOG_INFO, "%s: its folder is back; watching with inotify again", lib->file);
+    start_timer(lib, s, WAIT_SETTLE, hot__now_ns());
 }
 
 static void on_settled(hot_lib *lib, watch_state *s, uint64_t now)
@@ -48,13 +92,35 @@ static void on_settled(hot_lib *lib, watch_state *s, uint64_t now)
     int err = hot__reload_from_watcher(lib, 1, s->since_ns);
 
     s->last_err = err;
-    s->writing = 0;
+    s->wait = WAIT_EVENT;
     if (err == HOT_EINCOMPLETE) {
         /* Still being written: look again later, less often each time. */
-        s->writing = 1;
+        s->wait = WAIT_SETTLE;
         s->since_ns = now;
         s->settle_ms = s->settle_ms * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : s->settle_ms * 2;
         hot__log(lib, HOT_LOG_DEBUG, "%s: %s; waiting", lib->file, lib->errmsg);
+    }
+}
+
+/* A writer closed the file (or renamed it into place). Read as incomplete,
+ * it may already be written again (an in-place `cp` storm): events say so
+ * within the settle time; if none come, it is refused as it is. */
+static void on_complete(hot_lib *lib, watch_state *s, uint64_t now)
+{
+    s->writer_open = 0;
+    s->wait = WAIT_EVENT;
+    s->last_err = hot__reload_from_watcher(lib, 1, now);
+    if (s->last_err == HOT_EINCOMPLETE)
+        start_timer(lib, s, WAIT_CONFIRM, now);
+}
+
+static void on_timer(hot_lib *lib, watch_state *s, uint64_t now)
+{
+    if (s->wait == WAIT_CONFIRM) {
+        s->wait = WAIT_EVENT;
+        s->last_err = hot__reload_from_watcher(lib, 0, s->since_ns);
+    } else {
+        on_settled(lib, s, now);
     }
 }
 
@@ -64,20 +130,21 @@ static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
     if ((bits & HOT__WATCH_ATTRIB) && s->last_err == HOT_EACCES)
         bits |= HOT__WATCH_COMPLETE;
     if (bits & HOT__WATCH_COMPLETE) {
-        s->writing = 0;
-        s->settle_ms = lib->opts.settle_ms;
-        s->last_err = hot__reload_from_watcher(lib, 0, now);
+        on_complete(lib, s, now);
     } else if (bits & HOT__WATCH_WRITING) {
-        if (!s->writing)
-            s->settle_ms = lib->opts.settle_ms;
-        s->writing = 1;
-        s->since_ns = now;
+        /* Never loaded on quiet alone: its close says when it is done. */
+        s->writer_open = 1;
+        s->wait = WAIT_EVENT;
+    } else if (bits & HOT__WATCH_CHANGED) {
+        s->writer_open = 0;
+        start_timer(lib, s, WAIT_SETTLE, now);
     } else if (bits & HOT__WATCH_GONE) {
-        s->writing = 0;
+        s->writer_open = 0;
+        s->wait = WAIT_EVENT;
         hot__log(lib, HOT_LOG_DEBUG, "%s: removed; v%lu goes on", lib->path, hot_version(lib));
     }
-    if (s->writing && settle_left_ms(s, now) == 0)
-        on_settled(lib, s, now);
+    if (s->wait != WAIT_EVENT && settle_left_ms(s, now) == 0)
+        on_timer(lib, s, now);
 }
 
 static void report_slow_call(const char *function, double ms, void *arg)
@@ -105,18 +172,19 @@ static unsigned next_timeout_ms(const hot_lib *lib, const watch_state *s)
 {
     unsigned timeout = 0, check = lib->opts.guard_timeout_ms / 4 + 1;
 
-    if (s->writing) {
+    if (s->wait != WAIT_EVENT) {
         timeout = settle_left_ms(s, hot__now_ns());
         timeout = timeout ? timeout : 1;
     }
+    if (s->rearm && (timeout == 0 || lib->opts.poll_ms < timeout))
+        timeout = lib->opts.poll_ms;
     if (lib->opts.guard_timeout_ms && (timeout == 0 || check < timeout))
         timeout = check;
     return timeout;
 }
 
-static void watcher_main(void *arg)
+static void watch_loop(hot_lib *lib)
 {
-    hot_lib *lib = arg;
     watch_state s;
 
     memset(&s, 0, sizeof s);
@@ -127,18 +195,34 @@ static void watcher_main(void *arg)
         if (__atomic_load_n(&lib->closing, __ATOMIC_ACQUIRE))
             break;
         if (bits < 0 || (bits & HOT__WATCH_LOST)) {
+            char why[HOT__MSG_MAX];
+            snprintf(why, sizeof why, "%s", bits < 0 ? lib->watch->msg : "its folder went away");
             if (bits > 0) /* what came with the loss still counts */
                 handle(lib, &s, bits & ~HOT__WATCH_LOST, hot__now_ns());
-            fall_back_to_polling(lib, bits < 0 ? hot_strerror(bits) : "its folder went away");
+            fall_back_to_polling(lib, &s, why);
+            s.rearm = bits > 0;
             if (!lib->watch)
                 break;
             continue;
         }
+        if (s.rearm)
+            try_rearm(lib, &s);
         handle(lib, &s, bits, hot__now_ns());
         if (lib->opts.guard_timeout_ms)
             hot__guard_find_slow(lib->iface->slot, (uint64_t)lib->opts.guard_timeout_ms * 1000000u,
                                  report_slow_call, lib);
     }
+}
+
+static void watcher_main(void *arg)
+{
+    hot_lib *lib = arg;
+
+    watch_loop(lib);
+    hot__mutex_lock(&lib->mu);
+    lib->watcher_done = 1;
+    hot__cond_broadcast(&lib->cond);
+    hot__mutex_unlock(&lib->mu);
 }
 
 int hot__watcher_start(hot_lib *lib)
@@ -156,7 +240,7 @@ int hot__watcher_start(hot_lib *lib)
         return 0;
     }
     if (lib->opts.watch == HOT_WATCH_NOTIFY) {
-        err = hot__watch_notify_open(&lib->watch, lib->dir, lib->file, msg, sizeof msg);
+        err = hot__watch_notify_open(&lib->watch, lib->path, msg, sizeof msg);
         if (err < 0)
             hot__log(lib, HOT_LOG_WARN, "%s; polling every %u ms instead", msg, lib->opts.poll_ms);
     }
@@ -171,15 +255,36 @@ int hot__watcher_start(hot_lib *lib)
     return 0;
 }
 
-void hot__watcher_stop(hot_lib *lib)
+/* Waits a bounded time for the watcher to see lib->closing. */
+static int watcher_finished(hot_lib *lib)
+{
+    uint64_t deadline = hot__now_ns() + (uint64_t)STOP_WAIT_MS * 1000000u;
+    int done;
+
+    hot__mutex_lock(&lib->mu);
+    hot__watch_wake(lib->watch);
+    while (!lib->watcher_done && hot__cond_wait_until(&lib->cond, &lib->mu, deadline) == 0)
+        ;
+    done = lib->watcher_done;
+    hot__mutex_unlock(&lib->mu);
+    return done;
+}
+
+int hot__watcher_stop(hot_lib *lib)
 {
     if (lib->watching) {
-        hot__mutex_lock(&lib->mu);
-        hot__watch_wake(lib->watch);
-        hot__mutex_unlock(&lib->mu);
+        if (!watcher_finished(lib)) {
+            hot__log(lib, HOT_LOG_WARN,
+                     "%s: the watcher has been loading for more than %d ms (a constructor that "
+                     "never returns?); hot_close leaves it and this handle's memory behind",
+                     lib->file, STOP_WAIT_MS);
+            hot__thread_detach(&lib->watcher);
+            return HOT_ETIMEDOUT;
+        }
         hot__thread_join(&lib->watcher);
         lib->watching = 0;
     }
     hot__watch_close(lib->watch);
     lib->watch = NULL;
+    return 0;
 }

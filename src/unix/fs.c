@@ -56,7 +56,10 @@ static int read_fd(int fd, unsigned char **out, size_t *size, const char *path, 
         return HOT_ENOTLIB;
     }
     if (!S_ISREG(sb.st_mode)) {
-        snprintf(msg, msglen, "%s: not a regular file", path);
+        snprintf(msg, msglen, "%s: not a regular file (a %s)", path,
+                 S_ISFIFO(sb.st_mode)   ? "FIFO"
+                 : S_ISSOCK(sb.st_mode) ? "socket"
+                                        : "device");
         return HOT_ENOTLIB;
     }
     if ((size_t)sb.st_size > MAX_LIBRARY_BYTES) {
@@ -113,8 +116,14 @@ int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *
 
     *out = NULL;
     *size = 0;
-    fd = hot__sys.open(path, O_RDONLY | O_CLOEXEC, 0);
+    /* O_NONBLOCK: a FIFO put at the path must not hold the watcher for ever
+     * (read_fd refuses it); regular files ignore the flag. */
+    fd = hot__sys.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
     if (fd < 0) {
+        if (errno == ENXIO) { /* a socket */
+            snprintf(msg, msglen, "%s: not a regular file (a socket?)", path);
+            return HOT_ENOTLIB;
+        }
         if (errno == ENOENT) {
             snprintf(msg, msglen, "%s: no such file (deleted?)", path);
             return HOT_ENOENT;

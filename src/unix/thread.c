@@ -86,3 +86,8 @@ uint64_t hot__thread_self(void)
     static __thread char marker;
     return (uint64_t)(uintptr_t)&marker;
 }
+
+void hot__thread_detach(hot__thread *t)
+{
+    pthread_detach(t->id);
+}
