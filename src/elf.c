@@ -208,6 +208,107 @@ int hot__elf_check(const unsigned char *b, size_t size, int machine, hot__conten
     return check_segments(b, size, &h, id, msg, msglen);
 }
 
+/* ---- The dynamic section: needed libraries, search paths ----------------- */
+
+#define PT_DYNAMIC 2
+#define DT_NULL 0
+#define DT_NEEDED 1
+#define DT_STRTAB 5
+#define DT_STRSZ 10
+#define DT_SONAME 14
+#define DT_RPATH 15
+#define DT_RUNPATH 29
+
+/* The file offset of a virtual address inside a loaded segment, or 0. */
+static uint64_t file_offset(const unsigned char *b, const elf_header *h, uint64_t vaddr)
+{
+    unsigned i;
+
+    for (i = 0; i < h->phnum; i++) {
+        const unsigned char *ph = b + h->phoff + (uint64_t)i * h->phentsize;
+        uint64_t off = h->is64 ? rd(ph + 8, 8) : rd(ph + 4, 4);
+        uint64_t va = h->is64 ? rd(ph + 16, 8) : rd(ph + 8, 4);
+        uint64_t filesz = h->is64 ? rd(ph + 32, 8) : rd(ph + 16, 4);
+        if (rd(ph, 4) == PT_LOAD && vaddr >= va && vaddr - va < filesz)
+            return off + (vaddr - va);
+    }
+    return 0;
+}
+
+static const unsigned char *find_dynamic(const unsigned char *b, const elf_header *h, uint64_t *len)
+{
+    unsigned i;
+
+    for (i = 0; i < h->phnum; i++) {
+        const unsigned char *ph = b + h->phoff + (uint64_t)i * h->phentsize;
+        if (rd(ph, 4) == PT_DYNAMIC) {
+            *len = h->is64 ? rd(ph + 32, 8) : rd(ph + 16, 4);
+            return b + (h->is64 ? rd(ph + 8, 8) : rd(ph + 4, 4));
+        }
+    }
+    return NULL;
+}
+
+/* A string of the dynamic string table, if it lies inside the file. */
+static const char *dyn_string(const unsigned char *b, size_t size, uint64_t strtab, uint64_t strsz,
+                              uint64_t at)
+{
+    if (!strtab || at >= strsz || strtab > size || strsz > size - strtab ||
+        !memchr(b + strtab + at, '\0', (size_t)(strsz - at)))
+        return NULL;
+    return (const char *)b + strtab + at;
+}
+
+static void collect_dynamic(const unsigned char *b, size_t size, const elf_header *h,
+                            const unsigned char *dyn, uint64_t len, hot__elf_dyn *out)
+{
+    uint64_t ent = h->is64 ? 16 : 8, pos, strtab = 0, strsz = 0, soname = 0, path = 0;
+    uint64_t needed[HOT__DEPS_MAX];
+    int has_soname = 0, has_path = 0;
+    unsigned i, n = 0;
+
+    for (pos = 0; pos + ent <= len; pos += ent) {
+        uint64_t tag = rd(dyn + pos, ent / 2), val = rd(dyn + pos + ent / 2, ent / 2);
+        if (tag == DT_NULL)
+            break;
+        if (tag == DT_STRTAB)
+            strtab = file_offset(b, h, val);
+        else if (tag == DT_STRSZ)
+            strsz = val;
+        else if (tag == DT_NEEDED && n < HOT__DEPS_MAX)
+            needed[n++] = val;
+        else if (tag == DT_SONAME)
+            soname = val, has_soname = 1;
+        else if (tag == DT_RUNPATH || (tag == DT_RPATH && !has_path))
+            path = val, has_path = 1; /* RUNPATH wins over RPATH */
+    }
+    for (i = 0; i < n; i++) {
+        const char *s = dyn_string(b, size, strtab, strsz, needed[i]);
+        if (s)
+            out->needed[out->n_needed++] = s;
+    }
+    out->soname = has_soname ? dyn_string(b, size, strtab, strsz, soname) : NULL;
+    out->runpath = has_path ? dyn_string(b, size, strtab, strsz, path) : NULL;
+}
+
+int hot__elf_dynamic(const unsigned char *b, size_t size, hot__elf_dyn *out)
+{
+    char msg[256];
+    hot__content_id id;
+    const unsigned char *dyn;
+    elf_header h;
+    uint64_t len = 0;
+
+    memset(out, 0, sizeof *out);
+    if (hot__elf_check(b, size, 0, &id, msg, sizeof msg) < 0 ||
+        parse_header(b, size, &h, msg, sizeof msg) < 0)
+        return HOT_ENOTLIB;
+    if (!(dyn = find_dynamic(b, &h, &len)) || dyn > b + size || len > size - (size_t)(dyn - b))
+        return 0;
+    collect_dynamic(b, size, &h, dyn, len, out);
+    return 0;
+}
+
 /* ---- Dynamic symbols ---------------------------------------------------- */
 
 #define SHT_DYNSYM 11

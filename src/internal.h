@@ -17,6 +17,7 @@
 
 #define HOT__MSG_MAX 512
 #define HOT__ID_MAX 32 /* a GNU build-id is 20 bytes; our hash is 8 */
+#define HOT__DEPS_MAX 16
 
 /* The identity of a library file's content. */
 typedef struct hot__content_id {
@@ -45,6 +46,10 @@ typedef struct hot__version {
         unsigned tag;
     } snapshot;
     struct hot__version *next;
+    /* Dependencies found through the library's $ORIGIN rpath, loaded
+     * first by absolute path (the copy's $ORIGIN is the shadow folder). */
+    void *deps[HOT__DEPS_MAX];
+    unsigned n_deps;
 } hot__version;
 
 typedef struct hot__callback {
@@ -147,6 +152,17 @@ void hot__log(const hot_lib *lib, hot_log_level level, const char *fmt, ...);
  * its GNU build-id (id->len 0 if none). */
 int hot__elf_check(const unsigned char *buf, size_t size, int machine, hot__content_id *id,
                    char *msg, size_t msglen);
+
+/* What a shared object's dynamic section names; pointers into its bytes. */
+typedef struct hot__elf_dyn {
+    const char *needed[HOT__DEPS_MAX]; /* DT_NEEDED, in order */
+    unsigned n_needed;
+    const char *soname;  /* or NULL */
+    const char *runpath; /* DT_RUNPATH, else DT_RPATH, or NULL */
+} hot__elf_dyn;
+
+/* Reads the dynamic section of a complete shared object (any machine). */
+int hot__elf_dynamic(const unsigned char *buf, size_t size, hot__elf_dyn *out);
 
 /* Finds the first dynamic symbol whose name starts with prefix; copies the
  * name to out. Returns 0 or HOT_ENOMANIFEST. */

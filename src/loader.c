@@ -21,6 +21,8 @@ void hot__version_free(hot__version *v)
         return;
     hot__state_free(v);
     hot__dl_close(v->handle);
+    while (v->n_deps > 0)
+        hot__dl_close(v->deps[--v->n_deps]);
     hot__shadow_forget(&v->copy_path);
     free(v->table);
     free(v);
@@ -52,12 +54,6 @@ static int has_crashed(hot_lib *lib, const hot__content_id *id)
     return found;
 }
 
-static int same_file(const hot__stat *a, const hot__stat *b)
-{
-    return a->exists == b->exists && a->inode == b->inode && a->size == b->size &&
-           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
-}
-
 /* Reads the whole file, and only a file no one changed while we read: a
  * writer that starts again (an in-place `cp` storm) makes it incomplete. */
 static int read_unchanged(hot_lib *lib, unsigned char **buf, size_t *size)
@@ -72,7 +68,7 @@ static int read_unchanged(hot_lib *lib, unsigned char **buf, size_t *size)
         return hot__fail(lib, err, "%s", msg);
     if ((err = hot__fs_stat(lib->path, &after, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "%s", msg);
-    if (!same_file(&before, &after) || after.size != *size)
+    if (!hot__stat_same(&before, &after) || after.size != *size)
         return hot__fail(lib, HOT_EINCOMPLETE, "%s: changed while being read: still being written?",
                          lib->path);
     return 0;
@@ -109,8 +105,9 @@ static int refused_before(const hot_lib *lib, const unsigned char *buf, size_t s
 static void remember_refusal(hot_lib *lib, int err, const unsigned char *buf, size_t size)
 {
     lib->last_refused.len = 0;
-    /* Not the build's fault (or nothing read): retry it. */
-    if (!buf || err == HOT_ENOSPC || err == HOT_ENOMEM || err == HOT_ENOENT)
+    /* Not the build's fault (or nothing read): retry it. A load that
+     * failed may need a dependency that is yet to come: retried too. */
+    if (!buf || err == HOT_ENOSPC || err == HOT_ENOMEM || err == HOT_ENOENT || err == HOT_ELOAD)
         return;
     hot__hash_content(buf, size, &lib->last_refused);
 }
@@ -130,6 +127,69 @@ static int refuse_with_first_reason(hot_lib *lib, int err, char *reasons)
     if (more)
         return hot__fail(lib, err, "%s (and %d more)", reasons, more);
     return hot__fail(lib, err, "%s", reasons);
+}
+
+/* "$ORIGIN/../lib" with origin "/build" -> "/build/../lib"; 0 if the entry
+ * does not start with $ORIGIN (the loader finds those from the copy too). */
+static int expand_origin(const char *entry, size_t len, const char *origin, char *out,
+                         size_t outlen)
+{
+    static const char *const tokens[] = { "$ORIGIN", "${ORIGIN}" };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        size_t n = strlen(tokens[i]);
+        if (len >= n && strncmp(entry, tokens[i], n) == 0) {
+            snprintf(out, outlen, "%s%.*s", origin, (int)(len - n), entry + n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The dependency `needed` where the original's $ORIGIN rpath finds it. */
+static int find_in_origin(hot_lib *lib, const char *runpath, const char *needed, char *out,
+                          size_t outlen)
+{
+    const char *p = runpath;
+
+    while (*p) {
+        size_t len = strcspn(p, ":");
+        char dir[1024], msg[256];
+        hot__stat st;
+        if (expand_origin(p, len, lib->dir, dir, sizeof dir)) {
+            snprintf(out, outlen, "%s/%s", dir, needed);
+            if (hot__fs_stat(out, &st, msg, sizeof msg) == 0 && st.exists && st.is_regular)
+                return 1;
+        }
+        p += len + (p[len] == ':');
+    }
+    return 0;
+}
+
+/* The copy lives in the shadow folder, where $ORIGIN finds none of the
+ * library's siblings: each one its $ORIGIN rpath would find is loaded
+ * first, by absolute path, and the copy's DT_NEEDED then binds to it by
+ * its SONAME. */
+static int load_origin_deps(hot_lib *lib, const unsigned char *buf, size_t size, hot__version *v)
+{
+    char path[1100], msg[1024];
+    hot__elf_dyn dyn;
+    unsigned i;
+    int err;
+
+    if (hot__elf_dynamic(buf, size, &dyn) < 0 || !dyn.runpath || !strstr(dyn.runpath, "ORIGIN"))
+        return 0;
+    for (i = 0; i < dyn.n_needed; i++) {
+        if (strchr(dyn.needed[i], '/') ||
+            !find_in_origin(lib, dyn.runpath, dyn.needed[i], path, sizeof path))
+            continue; /* not through $ORIGIN, or not there: dlopen says */
+        if ((err = hot__dl_open(path, &v->deps[v->n_deps], msg, sizeof msg)) < 0)
+            return hot__fail(lib, err, "%s: its dependency %s (through $ORIGIN): %s", lib->path,
+                             path, msg);
+        v->n_deps++;
+    }
+    return 0;
 }
 
 static int load_and_verify(hot_lib *lib, hot__version *v)
@@ -195,7 +255,7 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     v->copy_ms = (double)(hot__now_ns() - t0) / 1e6;
     if (err < 0)
         goto refused;
-    if ((err = load_and_verify(lib, v)) < 0)
+    if ((err = load_origin_deps(lib, buf, size, v)) < 0 || (err = load_and_verify(lib, v)) < 0)
         goto refused;
     /* A refused build that comes back after this one is judged afresh. */
     lib->last_refused.len = 0;

@@ -61,6 +61,13 @@ typedef struct hot__stat {
     uint64_t inode;
 } hot__stat;
 
+/* The same file, unchanged: a change of any of these is a change. */
+static inline int hot__stat_same(const hot__stat *a, const hot__stat *b)
+{
+    return a->exists == b->exists && a->inode == b->inode && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
 /* Never fails for a missing file: st->exists is 0 then. */
 int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen);
 /* Reads a whole regular file into a malloc'd buffer (never mapped: a file
@@ -109,8 +116,10 @@ enum {
     HOT__WATCH_WOKEN = 8,    /* hot__watch_wake was called */
     HOT__WATCH_LOST = 16,    /* the backend cannot go on (folder removed) */
     HOT__WATCH_ATTRIB = 32,  /* permissions changed (GNU ld chmods its output) */
-    HOT__WATCH_CHANGED = 64  /* changed, completeness unknown (polling, a new name, a
+    HOT__WATCH_CHANGED = 64, /* changed, completeness unknown (polling, a new name, a
                                 re-pointed link, lost events): let it settle */
+    HOT__WATCH_SIBLING = 128 /* another library in the folder was written or
+                                renamed into place (a dependency?) */
 };
 
 typedef struct hot__watch_ops hot__watch; /* each backend's struct starts with it */

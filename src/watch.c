@@ -21,18 +21,12 @@ struct poll_watch {
     hot__stat last;
 };
 
-static int same_file(const hot__stat *a, const hot__stat *b)
-{
-    return a->exists == b->exists && a->inode == b->inode && a->size == b->size &&
-           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
-}
-
 static int poll_check(struct poll_watch *w)
 {
     hot__stat now;
     char msg[256];
 
-    if (hot__fs_stat(w->path, &now, msg, sizeof msg) < 0 || same_file(&now, &w->last))
+    if (hot__fs_stat(w->path, &now, msg, sizeof msg) < 0 || hot__stat_same(&now, &w->last))
         return 0;
     w->last = now;
     return now.exists ? HOT__WATCH_CHANGED : HOT__WATCH_GONE;

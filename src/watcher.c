@@ -129,6 +129,9 @@ static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
     /* A chmod alone only matters to a file that could not be read. */
     if ((bits & HOT__WATCH_ATTRIB) && s->last_err == HOT_EACCES)
         bits |= HOT__WATCH_COMPLETE;
+    /* Nor does another library, unless a load failed for want of one. */
+    if ((bits & HOT__WATCH_SIBLING) && s->last_err == HOT_ELOAD && !s->writer_open)
+        bits |= HOT__WATCH_COMPLETE;
     if (bits & HOT__WATCH_COMPLETE) {
         on_complete(lib, s, now);
     } else if (bits & HOT__WATCH_WRITING) {

@@ -533,6 +533,46 @@ TEST(harden_watch, link_into_build_folder)
     scene_close(&s);
 }
 
+/* ---- 32: dependencies found through $ORIGIN -------------------------------- */
+
+enum { FX_ORIGIN = 20 + 1 }; /* fx_origin's 20 plus libfxdep.so's 1 */
+
+static void put_dependency(const fx_env *e)
+{
+    char cmd[1200];
+
+    snprintf(cmd, sizeof cmd, "cp %s %s/libfxdep.so", fixture("fxdep"), e->dir);
+    ASSERT_EQ(run(cmd), 0);
+}
+
+/* The copy lives in the shadow folder; libfxdep.so lives beside libfx.so
+ * and is found through the library's $ORIGIN runpath all the same. */
+TEST(harden_watch, origin_sibling_found)
+{
+    scene s;
+
+    scene_open(&s, HOT_WATCH_NOTIFY);
+    put_dependency(&s.env);
+    install_fixture(&s.env, "fx_origin");
+    ASSERT(wait_for_value(s.lib, FX_ORIGIN, WAIT_MS));
+    expect_no_refusal(&s);
+    scene_close(&s);
+}
+
+/* The dependency comes after the library: the refused load is tried again
+ * when it appears, without the library's own bytes changing. */
+TEST(harden_watch, origin_dependency_retried)
+{
+    scene s;
+
+    scene_open(&s, HOT_WATCH_NOTIFY);
+    install_fixture(&s.env, "fx_origin");
+    expect_refused(&s, "libfxdep.so");
+    put_dependency(&s.env);
+    ASSERT(wait_for_value(s.lib, FX_ORIGIN, WAIT_MS));
+    scene_close(&s);
+}
+
 /* ---- 33: GNU ld's header written last; PN_XNUM ---------------------------- */
 
 /* Polling sees the file quiet with its first 64 bytes still zero: that is

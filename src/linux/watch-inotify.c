@@ -181,6 +181,14 @@ static int about_a_link(const struct notify_watch *w, const struct inotify_event
     return 0;
 }
 
+/* Another shared library written or moved into the file's folder: maybe a
+ * dependency found through $ORIGIN that a refused load was missing. */
+static int is_sibling_library(const struct notify_watch *w, const struct inotify_event *ev)
+{
+    return ev->wd == w->file.wd && ev->len != 0 && strstr(ev->name, ".so") &&
+           (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO));
+}
+
 static int classify(const struct notify_watch *w, const struct inotify_event *ev, int *relink)
 {
     if (ev->mask & IN_Q_OVERFLOW)
@@ -202,9 +210,11 @@ static int classify(const struct notify_watch *w, const struct inotify_event *ev
             return HOT__WATCH_CHANGED;
         return HOT__WATCH_WRITING;
     }
-    if (about_a_link(w, ev))
+    if (about_a_link(w, ev)) {
         *relink = 1; /* a link in the file's own folder */
-    return 0;
+        return 0;
+    }
+    return is_sibling_library(w, ev) ? HOT__WATCH_SIBLING : 0;
 }
 
 /* Later events win: "complete, then writing again" means writing. */
