@@ -26,6 +26,7 @@ typedef struct watch_state {
     int writer_open;    /* inotify saw writes and no close yet */
     int rearm;          /* polling since the folder went: try inotify again */
     uint64_t since_ns;  /* the timer's start */
+    hot__stat closed;   /* WAIT_CONFIRM: the file as its writer left it */
     unsigned settle_ms; /* grows while the file stays incomplete */
     int last_err;       /* of the last load attempt */
 } watch_state;
@@ -103,25 +104,37 @@ static void on_settled(hot_lib *lib, watch_state *s, uint64_t now)
 }
 
 /* A writer closed the file (or renamed it into place). Read as incomplete,
- * it may already be written again (an in-place `cp` storm): events say so
- * within the settle time; if none come, it is refused as it is. */
+ * it may already be written again (an in-place `cp` storm): it is refused
+ * only if it stays as it was for the settle time. */
 static void on_complete(hot_lib *lib, watch_state *s, uint64_t now)
 {
+    char msg[HOT__MSG_MAX];
+
     s->writer_open = 0;
     s->wait = WAIT_EVENT;
     s->last_err = hot__reload_from_watcher(lib, 1, now);
-    if (s->last_err == HOT_EINCOMPLETE)
+    if (s->last_err == HOT_EINCOMPLETE) {
+        hot__fs_stat(lib->path, &s->closed, msg, sizeof msg);
         start_timer(lib, s, WAIT_CONFIRM, now);
+    }
 }
 
 static void on_timer(hot_lib *lib, watch_state *s, uint64_t now)
 {
-    if (s->wait == WAIT_CONFIRM) {
-        s->wait = WAIT_EVENT;
-        s->last_err = hot__reload_from_watcher(lib, 0, s->since_ns);
-    } else {
+    char msg[HOT__MSG_MAX];
+    hot__stat st;
+
+    if (s->wait != WAIT_CONFIRM) {
         on_settled(lib, s, now);
+        return;
     }
+    hot__fs_stat(lib->path, &st, msg, sizeof msg);
+    if (!hot__stat_same(&st, &s->closed)) {
+        start_timer(lib, s, WAIT_SETTLE, now); /* written again since */
+        return;
+    }
+    s->wait = WAIT_EVENT;
+    s->last_err = hot__reload_from_watcher(lib, 0, s->since_ns);
 }
 
 static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
