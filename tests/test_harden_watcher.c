@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -290,6 +292,29 @@ TEST(harden_watch, fifo_at_path)
     install_fixture(&s.env, "fx_v2");
     ASSERT(wait_for_value(s.lib, FX_V2, WAIT_MS));
     scene_close(&s); /* returns: nothing blocks on the FIFO */
+}
+
+TEST(harden_watch, socket_at_path)
+{
+    struct sockaddr_un addr;
+    scene s;
+    int fd;
+
+    scene_open(&s, HOT_WATCH_NOTIFY);
+    ASSERT_EQ(unlink(s.env.lib), 0);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ASSERT(fd >= 0);
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    ASSERT(strlen(s.env.lib) < sizeof addr.sun_path);
+    memcpy(addr.sun_path, s.env.lib, strlen(s.env.lib));
+    ASSERT_EQ(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    expect_refused(&s, "socket");
+    close(fd);
+    ASSERT_EQ(unlink(s.env.lib), 0);
+    install_fixture(&s.env, "fx_v2");
+    ASSERT(wait_for_value(s.lib, FX_V2, WAIT_MS));
+    scene_close(&s);
 }
 
 /* ---- 28: a relative folder, then chdir ---------------------------------- */
