@@ -28,16 +28,22 @@
  *     HOT_INTERFACE(game, GAME_FUNCTIONS, GAME_TYPES)
  *
  * X lists a function that returns a value, XV one that returns void:
- * X(return type, name, (parameters), (arguments)). TYPE and FIELD list the
- * types both sides share; their size, alignment and field layout are checked
- * on every load.
+ * X(return type, name, (parameters), (arguments)); the arguments are the
+ * parameter names. The signature's text and the size and alignment of its
+ * return and parameter types (C99/C++11) are checked on every load. TYPE
+ * and FIELD list the types both sides share; their size, alignment and
+ * field layout are checked too.
  *
  * The same header compiles three ways:
  *   - in the host (default): wrappers with the functions' own names call
  *     through the current version's table; HOT_IFACE(game) names the
  *     interface for hot_open().
  *   - in the library (HOT_LIBRARY defined): prototypes of the exported
- *     functions plus the manifest the runtime verifies.
+ *     functions (which bind inside the library whatever they are named)
+ *     plus the manifest the runtime verifies.
+ * Everything the macros emit has C linkage, also in C++. Host code may be
+ * split over an executable and libraries: each object's tables are filled
+ * by the one hot_open of the interface (a second one gets HOT_EBUSY).
  *   - HOT_STATIC defined: plain prototypes and direct calls, and every hot_*
  *     call a host makes (open, update, events, listeners) becomes an inline
  *     no-op, so the same sources build a static program with no runtime
@@ -325,8 +331,11 @@ typedef struct hot_var_desc {
         #name, #T, definition, sizeof(T), HOT__ALIGNOF(T), &name};            \
     static const hot_var_desc *const hot__var_ptr_##name                      \
         __attribute__((used, section("hot_vars"))) = &hot__var_##name;
+/* The definition takes C linkage from the declaration before it. */
 #  define HOT_STATE_HOOKS(save, load, migrate)                                \
+    HOT__C_BEGIN                                                              \
     extern HOT_EXPORT const hot_state_hooks hot__exported_state_hooks;        \
+    HOT__C_END                                                                \
     HOT__EXTERN_CONST hot_state_hooks hot__exported_state_hooks = {           \
         sizeof(hot_state_hooks), save, load, migrate}
 #else
@@ -769,7 +778,9 @@ typedef struct hot_listener hot_listener;
  *          with a '/' or a suffix). HOTRELOAD_LIB_<NAME> overrides it.
  *   iface: HOT_IFACE(name) of the interface the host was compiled with.
  *   opts:  NULL for defaults; the struct is copied.
- * Returns 0 or a HOT_E* code; on failure hot_last_error() names the cause.
+ * Returns 0 or a HOT_E* code; on failure hot_last_error() names the cause:
+ * HOT_EABI for a host compiled against another ABI, HOT_EBUSY when this
+ * interface name is already open in the process (by any of its objects).
  * Starts a watcher thread unless opts->watch is HOT_WATCH_NONE.
  */
 HOT_EXTERN int hot__open(hot_lib **out, const char *name, const hot_interface *iface,
