@@ -415,8 +415,10 @@ typedef struct hot_var_desc {
  * members of a struct (one per function, never instantiated) and the
  * arguments name them, so the X-macro's arguments must be the parameter
  * names, as in X(long, step, (struct state *s, float dt), (s, dt)); at most
- * 16 parameters. This needs variadic macros (C99, C++11): elsewhere the
- * layout is recorded as not known.
+ * 16 parameters, each declarable as a struct member (write a function
+ * parameter as a pointer, `int v[]` as `int *v`; a sized array parameter is
+ * measured as the array). This needs variadic macros (C99, C++11): elsewhere
+ * the layout is recorded as not known.
  */
 #ifdef HOT__HAVE_VARIADIC_MACROS
 #  define HOT__UNPAREN(...) __VA_ARGS__

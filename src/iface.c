@@ -81,6 +81,11 @@ void hot__iface_register(const hot_interface *iface)
         open = find_current(name_of(iface));
         if (open >= 0 && same_functions(current[open].opener->expected, iface->expected))
             __atomic_store_n(iface->slot, current[open].table, __ATOMIC_RELEASE);
+        else if (open >= 0)
+            fprintf(stderr,
+                    "hotreload: an object loaded now has interface %s compiled differently "
+                    "from the open one: its calls stay unfilled (rebuild it)\n",
+                    name_of(iface));
     }
     hot__spin_unlock(&registry_lock);
 }

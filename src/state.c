@@ -21,7 +21,12 @@
 void hot__state_resolve(hot__version *v, const hot_manifest *manifest)
 {
     const hot_state_hooks *hooks = hot__dl_sym(v->handle, "hot__exported_state_hooks");
+    char where[256];
 
+    /* dlsym also searches the library's dependencies: hooks found in one
+     * of them are not this library's. */
+    if (hooks && !hot__dl_owns(v->handle, hooks, where, sizeof where))
+        hooks = NULL;
     v->hooks = hooks && hooks->size >= sizeof *hooks ? hooks : NULL;
     if (manifest->vars_start && manifest->vars_stop > manifest->vars_start) {
         v->vars = manifest->vars_start;

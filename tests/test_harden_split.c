@@ -78,3 +78,27 @@ TEST(split, engine_loaded_later)
     hot_close(lib);
     env_free(&e);
 }
+
+/* An engine compiled from another version of the interface header cannot
+ * share the executable's tables: hot_open says so instead of filling them
+ * in the wrong order. */
+TEST(split, different_header_refused)
+{
+    fx_env e;
+    hot_options o;
+    hot_lib *lib = NULL;
+    void *engine;
+
+    env_init(&e);
+    o = env_options(&e);
+    engine = dlopen(FIXTURE_DIR "/libsplit_engine_other.so", RTLD_NOW | RTLD_LOCAL);
+    if (!engine)
+        FAIL("dlopen: %s", dlerror());
+    ASSERT_HOT_ERR(hot_open(&lib, "fx", HOT_IFACE(fx), &o), HOT_EMISMATCH);
+    ASSERT_CONTAINS(hot_last_error(), "interface fx is compiled differently in two parts");
+    dlclose(engine);
+    lib = env_open(&o); /* gone again: accepted */
+    ASSERT_EQ(engine_value(), FX_V1);
+    hot_close(lib);
+    env_free(&e);
+}
