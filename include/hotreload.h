@@ -75,7 +75,10 @@ extern "C" {
 #  define HOT_EXTERN
 #endif
 
-/* Marks what a hot library exports to the runtime. */
+/* Marks what a hot library exports to the runtime (the manifest, the state
+ * hooks). Not for the hot functions: the interface declares those itself,
+ * with a visibility that a different attribute on the definition would
+ * contradict. */
 #if defined(_WIN32)
 #  define HOT_EXPORT __declspec(dllexport)
 #elif defined(__GNUC__)
