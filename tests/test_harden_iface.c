@@ -180,3 +180,14 @@ TEST(abi, older_event_struct)
     hot_close(lib);
     env_free(&e);
 }
+
+/* hotreload check reads the manifest it inspects: one of another ABI has
+ * another layout past its first two fields, and is not read. */
+TEST(abi, inspect_other_abi)
+{
+    hot_library_info *info = NULL;
+
+    ASSERT_HOT_ERR(hot_inspect(&info, fixture("fx_abi999")), HOT_EABI);
+    ASSERT(info == NULL);
+    ASSERT_CONTAINS(hot_last_error(), "built for hotreload ABI 999");
+}
