@@ -40,6 +40,25 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
     return CLI_OK;
 }
 
+/* What the compiler saw behind the signature's text: a typedef changed
+ * behind the same words shows here. */
+static void print_layout(const hot_fn_desc *f)
+{
+    int i;
+
+    if (f->n_params < 0 || !f->layout) {
+        printf("  %-20s sizes not recorded (built without variadic macros)\n", "");
+        return;
+    }
+    if (f->layout[0].size)
+        printf("  %-20s sizes: return %lu", "", f->layout[0].size);
+    else
+        printf("  %-20s sizes: return void", "");
+    for (i = 1; i <= f->n_params; i++)
+        printf("%s%lu", i == 1 ? "; parameters " : ", ", f->layout[i].size);
+    printf(" bytes\n");
+}
+
 static void print_functions(const hot_manifest *m)
 {
     char sig[512];
@@ -49,6 +68,7 @@ static void print_functions(const hot_manifest *m)
     for (i = 0; i < m->n_fns; i++) {
         hot_signature_normalize(m->fns[i].signature, sig, sizeof sig);
         printf("  %-20s %s\n", m->fns[i].name, sig);
+        print_layout(&m->fns[i]);
     }
 }
 

@@ -28,16 +28,22 @@
  *     HOT_INTERFACE(game, GAME_FUNCTIONS, GAME_TYPES)
  *
  * X lists a function that returns a value, XV one that returns void:
- * X(return type, name, (parameters), (arguments)). TYPE and FIELD list the
- * types both sides share; their size, alignment and field layout are checked
- * on every load.
+ * X(return type, name, (parameters), (arguments)); the arguments are the
+ * parameter names. The signature's text and the size and alignment of its
+ * return and parameter types (C99/C++11) are checked on every load. TYPE
+ * and FIELD list the types both sides share; their size, alignment and
+ * field layout are checked too.
  *
  * The same header compiles three ways:
  *   - in the host (default): wrappers with the functions' own names call
  *     through the current version's table; HOT_IFACE(game) names the
  *     interface for hot_open().
  *   - in the library (HOT_LIBRARY defined): prototypes of the exported
- *     functions plus the manifest the runtime verifies.
+ *     functions (which bind inside the library whatever they are named)
+ *     plus the manifest the runtime verifies.
+ * Everything the macros emit has C linkage, also in C++. Host code may be
+ * split over an executable and libraries: each object's tables are filled
+ * by the one hot_open of the interface (a second one gets HOT_EBUSY).
  *   - HOT_STATIC defined: plain prototypes and direct calls, and every hot_*
  *     call a host makes (open, update, events, listeners) becomes an inline
  *     no-op, so the same sources build a static program with no runtime
@@ -69,7 +75,10 @@ extern "C" {
 #  define HOT_EXTERN
 #endif
 
-/* Marks what a hot library exports to the runtime. */
+/* Marks what a hot library exports to the runtime (the manifest, the state
+ * hooks). Not for the hot functions: the interface declares those itself,
+ * with a visibility that a different attribute on the definition would
+ * contradict. */
 #if defined(_WIN32)
 #  define HOT_EXPORT __declspec(dllexport)
 #elif defined(__GNUC__)
@@ -179,10 +188,25 @@ static HOT__INLINE HOT__UNUSED const char *hot_errname(int err)
 
 typedef void (*hot_fn)(void);
 
+/* The size and alignment of a value as the compiler saw its type. */
+typedef struct hot_layout {
+    unsigned long size;
+    unsigned long align;
+} hot_layout;
+
+/* hot_fn_desc.n_params when the compiler had no variadic macros (C89,
+ * C++98): the parameters' layout is not known and not compared. */
+#define HOT_LAYOUT_UNKNOWN (-1)
+
 typedef struct hot_fn_desc {
     const char *name;
     const char *signature; /* "long (struct state *s, float dt)" */
     hot_fn fn;             /* the library's function; a trap in the host */
+    int n_params;          /* or HOT_LAYOUT_UNKNOWN */
+    /* [0]: the return value (size 0: void); [1..n_params]: each parameter,
+     * as declared (an array parameter counts as its array type). NULL when
+     * n_params is HOT_LAYOUT_UNKNOWN. */
+    const hot_layout *layout;
 } hot_fn_desc;
 
 typedef struct hot_type_desc {
@@ -214,6 +238,11 @@ typedef struct hot_manifest {
     const hot_type_desc *types;
     unsigned n_fields;
     const hot_field_desc *fields;
+    /* The library's kept variables (HOT_KEEP): pointers to their
+     * descriptions, [vars_start, vars_stop). Both NULL in the host and in
+     * a library with none. */
+    const struct hot_var_desc *const *vars_start;
+    const struct hot_var_desc *const *vars_stop;
 } hot_manifest;
 
 /* What the host compiled: the manifest it expects, and the slot holding the
@@ -305,8 +334,11 @@ typedef struct hot_var_desc {
         #name, #T, definition, sizeof(T), HOT__ALIGNOF(T), &name};            \
     static const hot_var_desc *const hot__var_ptr_##name                      \
         __attribute__((used, section("hot_vars"))) = &hot__var_##name;
+/* The definition takes C linkage from the declaration before it. */
 #  define HOT_STATE_HOOKS(save, load, migrate)                                \
+    HOT__C_BEGIN                                                              \
     extern HOT_EXPORT const hot_state_hooks hot__exported_state_hooks;        \
+    HOT__C_END                                                                \
     HOT__EXTERN_CONST hot_state_hooks hot__exported_state_hooks = {           \
         sizeof(hot_state_hooks), save, load, migrate}
 #else
@@ -348,8 +380,125 @@ typedef struct hot_var_desc {
 
 /* ---- HOT_INTERFACE ------------------------------------------------------ */
 
-#define HOT__FN_DESC(ret, fn, params, args) {#fn, #ret " " #params, (hot_fn)fn},
-#define HOT__FN_TRAP_DESC(ret, fn, params, args) {#fn, #ret " " #params, hot__trap},
+/* Everything the interface macros emit has C linkage, also in C++: the
+ * runtime finds and calls it by its C name. */
+#ifdef __cplusplus
+#  define HOT__C_BEGIN extern "C" {
+#  define HOT__C_END }
+#else
+#  define HOT__C_BEGIN
+#  define HOT__C_END
+#endif
+
+/* What only this object may bind to: the manifest's arrays, the host's
+ * table. A library built without -fvisibility=hidden, or a host linked
+ * with -rdynamic, must not lend them to another object. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#  define HOT__HIDDEN __attribute__((visibility("hidden")))
+#else
+#  define HOT__HIDDEN
+#endif
+
+/* The library's hot functions: exported, but its own references to them
+ * (the manifest's addresses) bind inside the library. With default
+ * visibility a function named like one of libc (random), libm (round) or
+ * of an -rdynamic host would be taken from there instead. */
+#if defined(_WIN32)
+#  define HOT__LIBRARY_FN __declspec(dllexport)
+#elif defined(__GNUC__) && !defined(__APPLE__)
+#  define HOT__LIBRARY_FN __attribute__((visibility("protected")))
+#else
+#  define HOT__LIBRARY_FN HOT_EXPORT
+#endif
+
+/*
+ * Parameter layouts: the size and alignment of the return type and of each
+ * parameter type, as the compiler sees them, so a typedef or a macro that
+ * changed behind the same text is caught. The parameters become the
+ * members of a struct (one per function, never instantiated) and the
+ * arguments name them, so the X-macro's arguments must be the parameter
+ * names, as in X(long, step, (struct state *s, float dt), (s, dt)); at most
+ * 16 parameters, each declarable as a struct member (write a function
+ * parameter as a pointer, `int v[]` as `int *v`; a sized array parameter is
+ * measured as the array). This needs variadic macros (C99, C++11): elsewhere
+ * the layout is recorded as not known.
+ */
+#ifdef HOT__HAVE_VARIADIC_MACROS
+#  define HOT__UNPAREN(...) __VA_ARGS__
+#  define HOT__CALL(m, ...) m(__VA_ARGS__)
+#  define HOT__FIRST_(a, ...) a
+#  define HOT__FIRST(...) HOT__FIRST_(__VA_ARGS__, ~)
+#  define HOT__SECOND_(a, b, ...) b
+#  define HOT__SECOND(...) HOT__SECOND_(__VA_ARGS__)
+#  define HOT__EMPTY_PROBE_ ~, 1
+#  define HOT__PROBE2(x) HOT__EMPTY_PROBE_##x
+#  define HOT__PROBE(x) HOT__PROBE2(x)
+/* 1 for an empty argument list "()", 0 when the first argument is a name. */
+#  define HOT__NO_ARGS(args) HOT__SECOND(HOT__PROBE(HOT__FIRST args), 0, ~)
+#  define HOT__ARG_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
+#  define HOT__ARG_N_(...) HOT__ARG_N(__VA_ARGS__)
+#  define HOT__COUNT_0(args) HOT__ARG_N_(HOT__UNPAREN args, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, ~)
+#  define HOT__COUNT_1(args) 0
+#  define HOT__NARGS(args) HOT__CAT(HOT__COUNT_, HOT__NO_ARGS(args))(args)
+#  define HOT__MEMBERS_0(...)
+#  define HOT__MEMBERS_1(a) a;
+#  define HOT__MEMBERS_2(a, b) a; b;
+#  define HOT__MEMBERS_3(a, b, c) a; b; c;
+#  define HOT__MEMBERS_4(a, b, c, d) a; b; c; d;
+#  define HOT__MEMBERS_5(a, b, c, d, e) a; b; c; d; e;
+#  define HOT__MEMBERS_6(a, b, c, d, e, f) a; b; c; d; e; f;
+#  define HOT__MEMBERS_7(a, b, c, d, e, f, g) a; b; c; d; e; f; g;
+#  define HOT__MEMBERS_8(a, b, c, d, e, f, g, h) a; b; c; d; e; f; g; h;
+#  define HOT__MEMBERS_9(a, b, c, d, e, f, g, h, i) a; b; c; d; e; f; g; h; i;
+#  define HOT__MEMBERS_10(a, b, c, d, e, f, g, h, i, j) a; b; c; d; e; f; g; h; i; j;
+#  define HOT__MEMBERS_11(a, b, c, d, e, f, g, h, i, j, k) a; b; c; d; e; f; g; h; i; j; k;
+#  define HOT__MEMBERS_12(a, b, c, d, e, f, g, h, i, j, k, l) a; b; c; d; e; f; g; h; i; j; k; l;
+#  define HOT__MEMBERS_13(a, b, c, d, e, f, g, h, i, j, k, l, m) a; b; c; d; e; f; g; h; i; j; k; l; m;
+#  define HOT__MEMBERS_14(a, b, c, d, e, f, g, h, i, j, k, l, m, n) a; b; c; d; e; f; g; h; i; j; k; l; m; n;
+#  define HOT__MEMBERS_15(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) a; b; c; d; e; f; g; h; i; j; k; l; m; n; o;
+#  define HOT__MEMBERS_16(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) a; b; c; d; e; f; g; h; i; j; k; l; m; n; o; p;
+#  define HOT__PARAM_LAYOUT(P, a) {sizeof(((P *)0)->a), __alignof__(((P *)0)->a)},
+#  define HOT__LAYOUTS_0(P, ...)
+#  define HOT__LAYOUTS_1(P, a) HOT__PARAM_LAYOUT(P, a)
+#  define HOT__LAYOUTS_2(P, a, b) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b)
+#  define HOT__LAYOUTS_3(P, a, b, c) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c)
+#  define HOT__LAYOUTS_4(P, a, b, c, d) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d)
+#  define HOT__LAYOUTS_5(P, a, b, c, d, e) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e)
+#  define HOT__LAYOUTS_6(P, a, b, c, d, e, f) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f)
+#  define HOT__LAYOUTS_7(P, a, b, c, d, e, f, g) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g)
+#  define HOT__LAYOUTS_8(P, a, b, c, d, e, f, g, h) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h)
+#  define HOT__LAYOUTS_9(P, a, b, c, d, e, f, g, h, i) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i)
+#  define HOT__LAYOUTS_10(P, a, b, c, d, e, f, g, h, i, j) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j)
+#  define HOT__LAYOUTS_11(P, a, b, c, d, e, f, g, h, i, j, k) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j) HOT__PARAM_LAYOUT(P, k)
+#  define HOT__LAYOUTS_12(P, a, b, c, d, e, f, g, h, i, j, k, l) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j) HOT__PARAM_LAYOUT(P, k) HOT__PARAM_LAYOUT(P, l)
+#  define HOT__LAYOUTS_13(P, a, b, c, d, e, f, g, h, i, j, k, l, m) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j) HOT__PARAM_LAYOUT(P, k) HOT__PARAM_LAYOUT(P, l) HOT__PARAM_LAYOUT(P, m)
+#  define HOT__LAYOUTS_14(P, a, b, c, d, e, f, g, h, i, j, k, l, m, n) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j) HOT__PARAM_LAYOUT(P, k) HOT__PARAM_LAYOUT(P, l) HOT__PARAM_LAYOUT(P, m) HOT__PARAM_LAYOUT(P, n)
+#  define HOT__LAYOUTS_15(P, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j) HOT__PARAM_LAYOUT(P, k) HOT__PARAM_LAYOUT(P, l) HOT__PARAM_LAYOUT(P, m) HOT__PARAM_LAYOUT(P, n) HOT__PARAM_LAYOUT(P, o)
+#  define HOT__LAYOUTS_16(P, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) HOT__PARAM_LAYOUT(P, a) HOT__PARAM_LAYOUT(P, b) HOT__PARAM_LAYOUT(P, c) HOT__PARAM_LAYOUT(P, d) HOT__PARAM_LAYOUT(P, e) HOT__PARAM_LAYOUT(P, f) HOT__PARAM_LAYOUT(P, g) HOT__PARAM_LAYOUT(P, h) HOT__PARAM_LAYOUT(P, i) HOT__PARAM_LAYOUT(P, j) HOT__PARAM_LAYOUT(P, k) HOT__PARAM_LAYOUT(P, l) HOT__PARAM_LAYOUT(P, m) HOT__PARAM_LAYOUT(P, n) HOT__PARAM_LAYOUT(P, o) HOT__PARAM_LAYOUT(P, p)
+#  define HOT__PARAMS_TYPE(fn) struct HOT__CAT(hot__params_, fn)
+#  define HOT__LAYOUT_OF(ret_size, ret_align, fn, params, args)               \
+    HOT__PARAMS_TYPE(fn) {                                                    \
+        char hot__first;                                                      \
+        HOT__CALL(HOT__CAT(HOT__MEMBERS_, HOT__NARGS(args)), HOT__UNPAREN params) \
+    };                                                                        \
+    static HOT__UNUSED const hot_layout HOT__CAT(hot__layout_, fn)[] = {      \
+        {ret_size, ret_align},                                                \
+        HOT__CALL(HOT__CAT(HOT__LAYOUTS_, HOT__NARGS(args)), HOT__PARAMS_TYPE(fn), \
+                  HOT__UNPAREN args) {0, 0}};
+#  define HOT__LAYOUT(ret, fn, params, args)                                  \
+    HOT__LAYOUT_OF(sizeof(ret), HOT__ALIGNOF(ret), fn, params, args)
+#  define HOT__LAYOUT_VOID(ret, fn, params, args) HOT__LAYOUT_OF(0, 0, fn, params, args)
+#  define HOT__LAYOUT_REF(fn, args) HOT__NARGS(args), HOT__CAT(hot__layout_, fn)
+#else
+#  define HOT__LAYOUT(ret, fn, params, args)
+#  define HOT__LAYOUT_VOID(ret, fn, params, args)
+#  define HOT__LAYOUT_REF(fn, args) HOT_LAYOUT_UNKNOWN, 0
+#endif
+
+#define HOT__FN_DESC(ret, fn, params, args)                                   \
+    {#fn, #ret " " #params, (hot_fn)fn, HOT__LAYOUT_REF(fn, args)},
+#define HOT__FN_TRAP_DESC(ret, fn, params, args)                              \
+    {#fn, #ret " " #params, hot__trap, HOT__LAYOUT_REF(fn, args)},
 #define HOT__TYPE_DESC(T) {#T, sizeof(T), HOT__ALIGNOF(T)},
 #define HOT__FIELD_DESC(T, f) {#T, #f, offsetof(T, f), sizeof(((T *)0)->f)},
 #define HOT__NO_TYPE(T)
@@ -357,22 +506,24 @@ typedef struct hot_var_desc {
 #define HOT__TRAP_ENTRY(ret, fn, params, args) hot__trap,
 #define HOT__INDEX(ret, fn, params, args) hot__i_##fn,
 #define HOT__PROTO(ret, fn, params, args) ret fn params;
-#define HOT__EXPORTED_PROTO(ret, fn, params, args) HOT_EXPORT ret fn params;
+#define HOT__EXPORTED_PROTO(ret, fn, params, args) HOT__LIBRARY_FN ret fn params;
 
 /* Fills the arrays of a manifest from the lists; FNDESC chooses whether
- * function entries point at the functions (library) or at traps (host). */
-#define HOT__MANIFEST(name, FUNCS, TYPES, FNDESC, sym, VISIBILITY)            \
-    extern const hot_fn_desc hot__fns_##name[];                               \
-    HOT__MERGED HOT__EXTERN_CONST hot_fn_desc hot__fns_##name[] = {                       \
-        FUNCS(FNDESC, FNDESC){0, 0, 0}};                                      \
-    extern const hot_type_desc hot__types_##name[];                           \
-    HOT__MERGED HOT__EXTERN_CONST hot_type_desc hot__types_##name[] = {                   \
+ * function entries point at the functions (library) or at traps (host).
+ * The arrays are hidden: each object's manifest points at its own. */
+#define HOT__MANIFEST(name, FUNCS, TYPES, FNDESC, sym, VISIBILITY, VSTART, VSTOP) \
+    FUNCS(HOT__LAYOUT, HOT__LAYOUT_VOID)                                      \
+    extern HOT__HIDDEN const hot_fn_desc hot__fns_##name[];                   \
+    HOT__MERGED HOT__HIDDEN HOT__EXTERN_CONST hot_fn_desc hot__fns_##name[] = { \
+        FUNCS(FNDESC, FNDESC){0, 0, 0, 0, 0}};                                \
+    extern HOT__HIDDEN const hot_type_desc hot__types_##name[];               \
+    HOT__MERGED HOT__HIDDEN HOT__EXTERN_CONST hot_type_desc hot__types_##name[] = { \
         TYPES(HOT__TYPE_DESC, HOT__NO_FIELD){0, 0, 0}};                       \
-    extern const hot_field_desc hot__fields_##name[];                         \
-    HOT__MERGED HOT__EXTERN_CONST hot_field_desc hot__fields_##name[] = {                 \
+    extern HOT__HIDDEN const hot_field_desc hot__fields_##name[];             \
+    HOT__MERGED HOT__HIDDEN HOT__EXTERN_CONST hot_field_desc hot__fields_##name[] = { \
         TYPES(HOT__NO_TYPE, HOT__FIELD_DESC){0, 0, 0, 0}};                    \
     extern VISIBILITY const hot_manifest sym;                                 \
-    HOT__MERGED HOT__EXTERN_CONST hot_manifest sym = {                                    \
+    HOT__MERGED VISIBILITY HOT__EXTERN_CONST hot_manifest sym = {             \
         HOT_MANIFEST_MAGIC, HOT_ABI_VERSION, #name, HOT__COMPILER,            \
         HOT__DATA_MODEL,                                                      \
         (unsigned)(sizeof hot__fns_##name / sizeof hot__fns_##name[0] - 1),   \
@@ -380,7 +531,7 @@ typedef struct hot_var_desc {
         (unsigned)(sizeof hot__types_##name / sizeof hot__types_##name[0] - 1), \
         hot__types_##name,                                                    \
         (unsigned)(sizeof hot__fields_##name / sizeof hot__fields_##name[0] - 1), \
-        hot__fields_##name};
+        hot__fields_##name, VSTART, VSTOP};
 
 #if defined(HOT_STATIC)
 
@@ -393,20 +544,14 @@ typedef struct hot_var_desc {
 extern const hot_var_desc *const __start_hot_vars[] __attribute__((weak, visibility("hidden")));
 extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibility("hidden")));
 
-/* The library's kept variables, found by the runtime with dlsym. One per
- * interface, so that a library may implement several. */
-#define HOT__KEPT_VARS_ACCESSOR(name)                                         \
-    HOT_EXPORT const hot_var_desc *const *hot__kept_vars_##name(size_t *count); \
-    HOT__MERGED HOT_EXPORT const hot_var_desc *const *hot__kept_vars_##name(size_t *count) \
-    {                                                                         \
-        *count = (size_t)(__stop_hot_vars - __start_hot_vars);                \
-        return __start_hot_vars;                                              \
-    }
-
+/* The manifest is the only name the runtime looks up (by the library's
+ * own handle); the kept variables are reached through it. */
 #define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
+    HOT__C_BEGIN                                                              \
     FUNCS(HOT__EXPORTED_PROTO, HOT__EXPORTED_PROTO)                           \
-    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT) \
-    HOT__KEPT_VARS_ACCESSOR(name)
+    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT, \
+                  __start_hot_vars, __stop_hot_vars)                          \
+    HOT__C_END
 #define HOT_GUARDED_INTERFACE HOT_INTERFACE
 #define HOT_IFACE(name) ((const hot_interface *)0)
 
@@ -482,19 +627,42 @@ HOT_EXTERN void hot__guard_recover(hot_guard *guard);
         }                                                                     \
     }
 
+/*
+ * Each object (the executable, an engine library that calls hot functions)
+ * has its own table, hidden, so calls cost one load as before. Its
+ * constructor registers the object's interface with the runtime, which
+ * fills every registered table of an interface name (one library per
+ * interface name per process), whichever object called hot_open.
+ */
+HOT_EXTERN void hot__iface_register(const hot_interface *iface);
+HOT_EXTERN void hot__iface_unregister(const hot_interface *iface);
+
+#define HOT__REGISTRATION(name)                                               \
+    __attribute__((constructor)) static void hot__register_##name(void)       \
+    {                                                                         \
+        hot__iface_register(&hot_iface_##name);                               \
+    }                                                                         \
+    __attribute__((destructor)) static void hot__unregister_##name(void)      \
+    {                                                                         \
+        hot__iface_unregister(&hot_iface_##name);                             \
+    }
+
 #define HOT__HOST_INTERFACE(name, FUNCS, TYPES, WRAP, WRAP_VOID)              \
+    HOT__C_BEGIN                                                              \
     enum { FUNCS(HOT__INDEX, HOT__INDEX) hot__count_##name };                 \
-    extern hot_fn hot__traps_##name[];                                        \
-    HOT__MERGED hot_fn hot__traps_##name[] = {                                \
+    extern HOT__HIDDEN hot_fn hot__traps_##name[];                            \
+    HOT__MERGED HOT__HIDDEN hot_fn hot__traps_##name[] = {                    \
         FUNCS(HOT__TRAP_ENTRY, HOT__TRAP_ENTRY) 0};                           \
-    extern hot_fn *volatile hot__table_##name;                                \
-    HOT__MERGED hot_fn *volatile hot__table_##name = hot__traps_##name;       \
-    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_TRAP_DESC, hot__expected_##name, HOT__NOTHING) \
-    extern const hot_interface hot_iface_##name;                              \
-    HOT__MERGED HOT__EXTERN_CONST hot_interface hot_iface_##name = {                      \
+    extern HOT__HIDDEN hot_fn *volatile hot__table_##name;                    \
+    HOT__MERGED HOT__HIDDEN hot_fn *volatile hot__table_##name = hot__traps_##name; \
+    HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_TRAP_DESC, hot__expected_##name, HOT__HIDDEN, 0, 0) \
+    extern HOT__HIDDEN const hot_interface hot_iface_##name;                  \
+    HOT__MERGED HOT__HIDDEN HOT__EXTERN_CONST hot_interface hot_iface_##name = { \
         &hot__expected_##name, &hot__table_##name, hot__traps_##name};        \
+    HOT__REGISTRATION(name)                                                   \
     static HOT__UNUSED hot_fn *volatile *const HOT__TABLE_REF = &hot__table_##name; \
-    FUNCS(WRAP, WRAP_VOID)
+    FUNCS(WRAP, WRAP_VOID)                                                    \
+    HOT__C_END
 
 #define HOT_INTERFACE(name, FUNCS, TYPES) \
     HOT__HOST_INTERFACE(name, FUNCS, TYPES, HOT__WRAP, HOT__WRAP_VOID)
@@ -562,7 +730,9 @@ typedef enum hot_apply_mode {
 #define HOT_OPTIONS_VERSION 1
 
 typedef struct hot_options {
-    unsigned version;           /* HOT_OPTIONS_VERSION */
+    unsigned version;           /* HOT_OPTIONS_VERSION; a runtime takes
+                                   its own version and older ones, with
+                                   defaults for the fields they lack */
     const char *dir;            /* where to look for the library by name;
                                    NULL: the current directory */
     const char *shadow_dir;     /* where shadow copies go; NULL:
@@ -613,11 +783,20 @@ typedef struct hot_listener hot_listener;
  *          with a '/' or a suffix). HOTRELOAD_LIB_<NAME> overrides it.
  *   iface: HOT_IFACE(name) of the interface the host was compiled with.
  *   opts:  NULL for defaults; the struct is copied.
- * Returns 0 or a HOT_E* code; on failure hot_last_error() names the cause.
+ * Returns 0 or a HOT_E* code; on failure hot_last_error() names the cause:
+ * HOT_EABI for a host compiled against another ABI, HOT_EBUSY when this
+ * interface name is already open in the process (by any of its objects).
  * Starts a watcher thread unless opts->watch is HOT_WATCH_NONE.
  */
-HOT_EXTERN int hot_open(hot_lib **out, const char *name,
-                        const hot_interface *iface, const hot_options *opts);
+HOT_EXTERN int hot__open(hot_lib **out, const char *name, const hot_interface *iface,
+                         const hot_options *opts, size_t opts_size);
+/* The caller's sizeof(hot_options) goes with it: a newer runtime reads only
+ * the fields an older caller has, and gives the rest their defaults. */
+static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,
+                                            const hot_interface *iface, const hot_options *opts)
+{
+    return hot__open(out, name, iface, opts, sizeof *opts);
+}
 
 /* Stops the watcher, unloads every version and deletes the shadow copies.
  * No thread may be inside the library. NULL-safe. */
@@ -705,8 +884,15 @@ HOT_EXTERN int hot_listener_open(hot_listener **out, hot_lib *lib,
 /* Waits for the next event; timeout_ms 0 waits for ever. The event's
  * strings live until the next call on this listener. Returns 0,
  * HOT_ETIMEDOUT or HOT_ECLOSED. */
-HOT_EXTERN int hot_listener_wait(hot_listener *listener, unsigned timeout_ms,
-                                 hot_event *out);
+HOT_EXTERN int hot__listener_wait(hot_listener *listener, unsigned timeout_ms,
+                                  hot_event *out, size_t out_size);
+/* The caller's sizeof(hot_event) goes with it: the runtime writes no more
+ * than that, so a caller built against an older header keeps working. */
+static HOT__INLINE HOT__UNUSED int hot_listener_wait(hot_listener *listener, unsigned timeout_ms,
+                                                     hot_event *out)
+{
+    return hot__listener_wait(listener, timeout_ms, out, sizeof *out);
+}
 /* Lets a held reload go ahead. */
 HOT_EXTERN void hot_listener_release(hot_listener *listener);
 /* Closes the listener (releasing any reload it holds). NULL-safe. No

@@ -237,13 +237,13 @@ static int next_event(hot_lib *lib, hot_listener *l, uint64_t deadline, hot_even
     return 0;
 }
 
-int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
+static int listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
 {
     uint64_t deadline = timeout_ms ? hot__now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
     hot_lib *lib;
     int err;
 
-    if (!l || !out)
+    if (!l)
         return HOT_EINVAL;
     lib = lock_attached(l);
     if (lib)
@@ -257,6 +257,19 @@ int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
     l->waiting--;
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
+    return err;
+}
+
+/* The caller's struct may be older (smaller) than ours: it gets what fits. */
+int hot__listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out, size_t out_size)
+{
+    hot_event ev;
+    int err = HOT_EINVAL;
+
+    if (out && out_size >= offsetof(hot_event, message) + sizeof out->message)
+        err = listener_wait(l, timeout_ms, &ev);
+    if (err == 0)
+        memcpy(out, &ev, out_size < sizeof ev ? out_size : sizeof ev);
     return err;
 }
 

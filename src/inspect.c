@@ -13,6 +13,24 @@ struct hot_library_info {
     char build_id[2 * HOT__ID_MAX + 1];
 };
 
+/* Past the first two fields, a manifest of another ABI has another layout:
+ * reading it would show garbage (or crash). */
+static int check_readable(const hot_manifest *m, char *msg, size_t msglen)
+{
+    if (m->magic != HOT_MANIFEST_MAGIC) {
+        snprintf(msg, msglen, "manifest is corrupt (bad magic %08x)", m->magic);
+        return HOT_ENOMANIFEST;
+    }
+    if (m->abi != HOT_ABI_VERSION) {
+        snprintf(msg, msglen,
+                 "built for hotreload ABI %u; this runtime reads ABI %u (rebuild the library "
+                 "against this hotreload.h)",
+                 m->abi, (unsigned)HOT_ABI_VERSION);
+        return HOT_EABI;
+    }
+    return 0;
+}
+
 static int load_copy(hot_library_info *info, const char *path, const unsigned char *buf,
                      size_t size, const char *symbol)
 {
@@ -39,6 +57,8 @@ static int load_copy(hot_library_info *info, const char *path, const unsigned ch
         snprintf(msg, sizeof msg, "%s not found", symbol);
         err = HOT_ENOMANIFEST;
     }
+    if (err == 0)
+        err = check_readable(info->manifest, msg, sizeof msg);
     if (err < 0)
         hot__set_last_error("%s: %s", path, msg);
     free(copy);

@@ -183,9 +183,24 @@ int hot__verify(const hot_manifest *expected, const hot_manifest *found, int ign
                 hot_fn *table, char *msg, size_t msglen);
 /* "long (struct state *s, float dt)" -> "long (struct state *, float)" */
 void hot__normalize_signature(const char *sig, char *out, size_t outlen);
+/* Refuses a host compiled for another ABI, or whose interface is compiled
+ * differently in two of its objects. */
+int hot__check_host(hot_lib *lib);
+
+/* ---- iface.c ------------------------------------------------------------ */
+/* Stores table (NULL: the traps) in the slot of iface and of every object's
+ * registered interface of the same name and function list. */
+void hot__iface_store(const hot_interface *iface, hot_fn *table);
+/* Async-signal-safe: is slot one of the slots iface's library fills? */
+int hot__iface_serves(const hot_interface *iface, hot_fn *volatile *slot);
+/* HOT_EMISMATCH (msg set) if another object registered the same interface
+ * name with other functions or types. */
+int hot__iface_check(const hot_interface *iface, char *msg, size_t msglen);
 
 /* ---- options.c ---------------------------------------------------------- */
-int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts);
+/* opts_size: the caller's sizeof(hot_options); fields past it take their
+ * defaults. */
+int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts, size_t opts_size);
 char *hot__expand_copy_name(const hot_lib *lib);
 
 /* ---- shadow.c ----------------------------------------------------------- */
@@ -224,7 +239,7 @@ void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, 
 
 /* ---- state.c ------------------------------------------------------------ */
 /* Finds a loaded version's state hooks and kept variables. */
-void hot__state_resolve(hot__version *v, const char *interface_name);
+void hot__state_resolve(hot__version *v, const hot_manifest *manifest);
 /* Carries state from old (may be NULL) into v; warnings go to warn. */
 void hot__state_carry(hot_lib *lib, hot__version *old, hot__version *v, char *warn, size_t warnlen);
 /* Puts the state saved at the swap into v back into prev (rollback). */

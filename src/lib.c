@@ -45,9 +45,14 @@ static int registry_add(hot_lib *lib)
 
     registry_lock();
     for (i = 0; i < 64; i++) {
-        if (open_libs[i] && open_libs[i]->iface == lib->iface) {
+        /* By name: an engine library's copy of the interface is the same
+         * interface (its tables are filled too, see iface.c). */
+        if (open_libs[i] && !strcmp(open_libs[i]->iface->expected->interface_name,
+                                    lib->iface->expected->interface_name)) {
             registry_unlock();
-            return hot__fail(lib, HOT_EBUSY, "interface %s is already open",
+            return hot__fail(lib, HOT_EBUSY,
+                             "interface %s is already open in this process "
+                             "(one handle per interface: share it)",
                              lib->iface->expected->interface_name);
         }
         if (!open_libs[i] && free_slot < 0)
@@ -108,7 +113,7 @@ void hot__publish(hot_lib *lib, hot__version *v)
     hot__emit(lib, &ev); /* may be held by listeners */
     hot__state_carry(lib, lib->current, v, warn, sizeof warn);
     t0 = hot__now_ns();
-    __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
+    hot__iface_store(lib->iface, v->table);
     hot__mutex_lock(&lib->mu);
     if (lib->current)
         hot__retire(lib, lib->current);
@@ -226,7 +231,7 @@ static hot_lib *lib_for_slot(hot_fn *volatile *slot)
     int i;
     for (i = 0; i < 64; i++) {
         hot_lib *lib = __atomic_load_n(&open_libs[i], __ATOMIC_ACQUIRE);
-        if (lib && lib->iface->slot == slot)
+        if (lib && hot__iface_serves(lib->iface, slot))
             return lib;
     }
     return NULL;
@@ -277,7 +282,7 @@ static hot__version *swap_back(hot_lib *lib)
     lib->current = prev;
     __atomic_store_n(&lib->version, prev->number, __ATOMIC_RELEASE);
     lib->epoch++;
-    __atomic_store_n(lib->iface->slot, prev->table, __ATOMIC_RELEASE);
+    hot__iface_store(lib->iface, prev->table);
     hot__update_rollback_target(lib);
     hot__cond_broadcast(&lib->cond);
     return crashed;
@@ -485,13 +490,14 @@ static int open_first_version(hot_lib *lib)
     __atomic_store_n(&lib->version, 1, __ATOMIC_RELEASE);
     lib->current = v;
     lib->epoch = 1;
-    __atomic_store_n(lib->iface->slot, v->table, __ATOMIC_RELEASE);
+    hot__iface_store(lib->iface, v->table);
     hot__log(lib, HOT_LOG_INFO, "%s: loaded v1 from %s", lib->file, v->copy_path);
     hot__channel_report(lib, "opened", 1, v->copy_ms + v->load_ms + v->verify_ms, 0, lib->path);
     return 0;
 }
 
-int hot_open(hot_lib **out, const char *name, const hot_interface *iface, const hot_options *opts)
+int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const hot_options *opts,
+              size_t opts_size)
 {
     hot_lib *lib;
     int err;
@@ -510,7 +516,8 @@ int hot_open(hot_lib **out, const char *name, const hot_interface *iface, const 
     }
     lib->iface = iface;
     lib->channel = hot__channel_from_env();
-    if ((err = hot__options_apply(lib, name, opts)) < 0 || (err = registry_add(lib)) < 0)
+    if ((err = hot__options_apply(lib, name, opts, opts_size)) < 0 ||
+        (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0)
         goto fail;
     if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
         (err = hot__watcher_start(lib)) < 0)
@@ -519,7 +526,7 @@ int hot_open(hot_lib **out, const char *name, const hot_interface *iface, const 
     return 0;
 
 fail_registered:
-    __atomic_store_n(iface->slot, iface->traps, __ATOMIC_RELEASE);
+    hot__iface_store(iface, NULL);
     registry_remove(lib);
 fail:
     hot__set_last_error("%s", lib->errmsg);
@@ -556,7 +563,7 @@ void hot_close(hot_lib *lib)
     /* A swap still running on another thread finishes before we free. */
     hot__mutex_lock(&lib->load_mu);
     hot__mutex_unlock(&lib->load_mu);
-    __atomic_store_n(lib->iface->slot, lib->iface->traps, __ATOMIC_RELEASE);
+    hot__iface_store(lib->iface, NULL);
     registry_remove(lib);
     free_lib(lib);
 }

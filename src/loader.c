@@ -192,6 +192,35 @@ static int load_origin_deps(hot_lib *lib, const unsigned char *buf, size_t size,
     return 0;
 }
 
+/* The manifest and every address in it must be the library's own: one
+ * taken from the global scope (libc's random, an -rdynamic host's
+ * update, the host's own manifest arrays) would run someone else's code. */
+static int check_owned(hot_lib *lib, const hot__version *v, const hot_manifest *found)
+{
+    const void *arrays[4];
+    const char *names[4] = { "the manifest", "the manifest's functions", "the manifest's types",
+                             "the manifest's fields" };
+    char where[256];
+    unsigned i;
+
+    arrays[0] = found, arrays[1] = found->fns, arrays[2] = found->types, arrays[3] = found->fields;
+    for (i = 0; i < 4; i++) {
+        if (!hot__dl_owns(v->handle, arrays[i], where, sizeof where))
+            return hot__fail(lib, HOT_EMISMATCH,
+                             "%s: %s lies in %s, not in the library (resolved through the "
+                             "global scope: build the library with hotreload's header)",
+                             lib->path, names[i], where);
+    }
+    for (i = 0; i < lib->iface->expected->n_fns; i++) {
+        if (!hot__dl_owns(v->handle, (const void *)v->table[i], where, sizeof where))
+            return hot__fail(lib, HOT_EMISMATCH,
+                             "%s: %s: the library's manifest points into %s, not into the "
+                             "library (the name was bound to another object's function)",
+                             lib->path, lib->iface->expected->fns[i].name, where);
+    }
+    return 0;
+}
+
 static int load_and_verify(hot_lib *lib, hot__version *v)
 {
     const hot_manifest *expected = lib->iface->expected;
@@ -215,10 +244,13 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     if (!v->table)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
-    if (err == 0)
-        hot__state_resolve(v, expected->interface_name);
+    if (err < 0)
+        return refuse_with_first_reason(lib, err, msg);
+    if ((err = check_owned(lib, v, found)) < 0)
+        return err;
+    hot__state_resolve(v, found);
     v->verify_ms = ms_since(t0);
-    return err < 0 ? refuse_with_first_reason(lib, err, msg) : 0;
+    return 0;
 }
 
 int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)

@@ -92,14 +92,35 @@ static void fill_defaults(hot_options *o)
         o->log_level = hot__log_level_from_env();
 }
 
-int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts)
+/* An older caller's struct is a prefix of ours (fields are only ever added
+ * at the end): copy what it has, keep the defaults for the rest. A newer
+ * caller's fields would be ignored silently: refused instead. */
+static int copy_options(hot_lib *lib, const hot_options *opts, size_t size)
 {
     static const hot_options defaults = HOT_OPTIONS_INIT;
 
-    if (opts && opts->version != HOT_OPTIONS_VERSION)
-        return hot__fail(lib, HOT_EINVAL, "options version %u, this runtime knows %u",
+    lib->opts = defaults;
+    if (!opts)
+        return 0;
+    if (size < sizeof opts->version || opts->version == 0)
+        return hot__fail(lib, HOT_EINVAL, "options: version not set (use HOT_OPTIONS_INIT)");
+    if (opts->version > HOT_OPTIONS_VERSION)
+        return hot__fail(lib, HOT_EINVAL,
+                         "options version %u is newer than this runtime's (%u): update the "
+                         "runtime or build against its header",
                          opts->version, HOT_OPTIONS_VERSION);
-    lib->opts = opts ? *opts : defaults;
+    memcpy(&lib->opts, opts, size < sizeof lib->opts ? size : sizeof lib->opts);
+    lib->opts.version = HOT_OPTIONS_VERSION;
+    return 0;
+}
+
+int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts, size_t opts_size)
+{
+    int err = copy_options(lib, opts, opts_size);
+    const char *dir = lib->opts.dir;
+
+    if (err < 0)
+        return err;
     fill_defaults(&lib->opts);
     lib->name = hot__strdup(name);
     lib->env_override =
@@ -113,7 +134,7 @@ int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts)
     lib->opts.env_override = NULL;
     if (!lib->name || !lib->env_override || !lib->shadow_dir || !lib->shadow_name)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
-    lib->path = resolve_path(lib, name, opts ? opts->dir : NULL);
+    lib->path = resolve_path(lib, name, dir);
     if (!lib->path || split_path(lib) < 0)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     return 0;

@@ -101,6 +101,9 @@ int hot__owner_try_orphan(const char *path);
 /* Loads with every symbol resolved now and nothing made global. */
 int hot__dl_open(const char *path, void **handle, char *msg, size_t msglen);
 void *hot__dl_sym(void *handle, const char *name);
+/* 1 if addr lies inside the object loaded as handle; else 0, with the name
+ * of the object it lies in written to where. */
+int hot__dl_owns(void *handle, const void *addr, char *where, size_t wherelen);
 void hot__dl_close(void *handle);
 /* "lib%s.so" on Linux; "%s.dll" on Windows. */
 const char *hot__dl_name_format(void);

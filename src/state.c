@@ -16,22 +16,21 @@
 
 #include "internal.h"
 
-typedef const hot_var_desc *const *(*kept_vars_fn)(size_t *count);
-
-void hot__state_resolve(hot__version *v, const char *interface_name)
+/* The kept variables come from the manifest (no symbol to look up, so C++
+ * name mangling cannot hide them). */
+void hot__state_resolve(hot__version *v, const hot_manifest *manifest)
 {
     const hot_state_hooks *hooks = hot__dl_sym(v->handle, "hot__exported_state_hooks");
-    char accessor[256];
-    void *sym;
-    kept_vars_fn kept;
+    char where[256];
 
-    snprintf(accessor, sizeof accessor, "hot__kept_vars_%s", interface_name);
-    sym = hot__dl_sym(v->handle, accessor);
-
+    /* dlsym also searches the library's dependencies: hooks found in one
+     * of them are not this library's. */
+    if (hooks && !hot__dl_owns(v->handle, hooks, where, sizeof where))
+        hooks = NULL;
     v->hooks = hooks && hooks->size >= sizeof *hooks ? hooks : NULL;
-    if (sym) {
-        memcpy(&kept, &sym, sizeof kept); /* object to function pointer */
-        v->vars = kept(&v->n_vars);
+    if (manifest->vars_start && manifest->vars_stop > manifest->vars_start) {
+        v->vars = manifest->vars_start;
+        v->n_vars = (size_t)(manifest->vars_stop - manifest->vars_start);
     }
 }
 

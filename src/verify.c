@@ -324,6 +324,48 @@ static const hot_fn_desc *find_fn(const hot_manifest *m, const char *name)
     return NULL;
 }
 
+static const char *layout_part(int i, char *buf, size_t len)
+{
+    if (i == 0)
+        return "return value";
+    snprintf(buf, len, "parameter %d", i);
+    return buf;
+}
+
+/* Same text, different types behind it (a typedef or macro changed): the
+ * sizes and alignments the compilers saw say so. Returns 1 if it differs. */
+static int check_layout(const hot_fn_desc *want, const hot_fn_desc *have, const char *params,
+                        reasons *r)
+{
+    char part[32];
+    int i;
+
+    if (want->n_params < 0 || have->n_params < 0 || !want->layout || !have->layout)
+        return 0; /* compiled without variadic macros: not known */
+    if (want->n_params != have->n_params) {
+        add_reason(r, HOT_EMISMATCH, "%s: parameter count changed: %d -> %d", want->name,
+                   want->n_params, have->n_params);
+        return 1;
+    }
+    for (i = 0; i <= want->n_params; i++) {
+        const hot_layout *a = &want->layout[i], *b = &have->layout[i];
+        if (a->size != b->size)
+            add_reason(r, HOT_EMISMATCH,
+                       "%s: %s size changed: %lu -> %lu bytes (same text %s: a typedef or macro "
+                       "behind it changed)",
+                       want->name, layout_part(i, part, sizeof part), a->size, b->size, params);
+        else if (a->align != b->align)
+            add_reason(r, HOT_EMISMATCH,
+                       "%s: %s alignment changed: %lu -> %lu (same text %s: a typedef or macro "
+                       "behind it changed)",
+                       want->name, layout_part(i, part, sizeof part), a->align, b->align, params);
+        else
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
 static void check_function(const hot_fn_desc *want, const hot_manifest *found, hot_fn *slot,
                            reasons *r)
 {
@@ -339,6 +381,8 @@ static void check_function(const hot_fn_desc *want, const hot_manifest *found, h
         int same_return = ra == rb && strncmp(a, b, ra) == 0;
         add_reason(r, HOT_EMISMATCH, "%s: signature changed: %s -> %s", want->name,
                    same_return ? params_of(a) : a, same_return ? params_of(b) : b);
+    } else if (check_layout(want, have, a, r)) {
+        return;
     } else if (!have->fn) {
         add_reason(r, HOT_EMISMATCH, "%s: the library's manifest has no address for it",
                    want->name);
@@ -411,7 +455,7 @@ static int check_header(const hot_manifest *want, const hot_manifest *found, int
         return 1;
     }
     if (found->abi != want->abi) {
-        add_reason(r, HOT_EABI, "runtime ABI mismatch: library built for ABI %u, runtime is ABI %u",
+        add_reason(r, HOT_EABI, "ABI mismatch: library built for hotreload ABI %u, host for ABI %u",
                    found->abi, want->abi);
         return 1;
     }

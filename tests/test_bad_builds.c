@@ -167,7 +167,7 @@ TEST(core, other_interface)
 TEST(core, abi_mismatch)
 {
     check_bad_fixture("fx_abi999", HOT_EABI,
-                      "runtime ABI mismatch: library built for ABI 999, runtime is ABI 1");
+                      "ABI mismatch: library built for hotreload ABI 999, host for ABI " HOT__STR(HOT_ABI_VERSION));
 }
 
 TEST(core, signature_changed)

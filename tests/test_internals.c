@@ -305,7 +305,7 @@ TEST(unit, verify_abi_mismatch)
     found.m.abi = 999;
     found.fns[0].signature = "nonsense"; /* not looked at: nothing else is trusted */
     expect_refusal(&want, &found, HOT_EABI,
-                   "runtime ABI mismatch: library built for ABI 999, runtime is ABI 1");
+                   "ABI mismatch: library built for hotreload ABI 999, host for ABI " HOT__STR(HOT_ABI_VERSION));
 }
 
 TEST(unit, verify_bad_magic)

@@ -19,11 +19,16 @@
     (HOT_VERSION_HEX >= (((major) << 16) | ((minor) << 8) | (patch)))
 
 /*
- * The runtime-to-library ABI number. A hot library records the number it was
- * compiled against in its manifest; the runtime refuses a library whose number
- * differs. Bump it whenever the layout of hot_manifest or anything it points
- * to changes.
+ * The ABI number of everything the runtime shares with compiled code: the
+ * manifest a hot library records (hot_manifest and what it points to) and
+ * the structs and inline calls a host compiles in (hot_interface,
+ * hot_guard). A library and a host each record the number they were
+ * compiled against; the runtime refuses a host (at hot_open) or a library
+ * (at each load) whose number differs from its own. Bump it whenever one
+ * of those layouts changes. (Options and events are not covered: they
+ * carry their size, so older callers keep working.)
+ * 2: parameter layouts in hot_fn_desc, kept variables in hot_manifest.
  */
-#define HOT_ABI_VERSION 1
+#define HOT_ABI_VERSION 2
 
 #endif /* HOTRELOAD_VERSION_H */

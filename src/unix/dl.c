@@ -1,5 +1,6 @@
 /* Dynamic loading with dlopen. */
 #include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,27 @@ int hot__dl_open(const char *path, void **handle, char *msg, size_t msglen)
 void *hot__dl_sym(void *handle, const char *name)
 {
     return hot__sys.dlsym(handle, name);
+}
+
+/* dladdr finds the object whose mapping holds addr; the handle's link map
+ * names the object we loaded. */
+int hot__dl_owns(void *handle, const void *addr, char *where, size_t wherelen)
+{
+    struct link_map *ours = NULL, *theirs = NULL;
+    Dl_info info;
+
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &ours) != 0 || !ours)
+        ours = NULL;
+    memset(&info, 0, sizeof info);
+    if (!dladdr1(addr, &info, (void **)&theirs, RTLD_DL_LINKMAP))
+        theirs = NULL;
+    if (ours && theirs == ours)
+        return 1;
+    snprintf(where, wherelen, "%s",
+             !theirs                             ? "no loaded object"
+             : info.dli_fname && *info.dli_fname ? info.dli_fname
+                                                 : "the program");
+    return 0;
 }
 
 void hot__dl_close(void *handle)
