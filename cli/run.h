@@ -22,8 +22,10 @@ struct run_config {
     int n_host_sources;
     unsigned debounce_ms;
     int timings;
-    char *stats;      /* --stats FILE, or NULL */
-    char **host_args; /* after "--" */
+    char *stats;        /* --stats FILE, or NULL */
+    int restart_always; /* restart = always: the host's own exit restarts it too */
+    char *status_to;    /* status lines: NULL (stdout), "stderr", "none" or a file */
+    char **host_args;   /* after "--" */
     int n_host_args;
 };
 
