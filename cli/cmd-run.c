@@ -65,6 +65,8 @@ struct runner {
     char state_file[PATH_MAX];
     struct run_term term; /* the terminal lent to the host */
     int out_fd;           /* where status lines and build output go; -1: nowhere */
+    char reasons[8192];   /* "reason" events: the refusal that follows has them all */
+    int n_reasons;
 };
 
 static int signal_pipe[2] = { -1, -1 };
@@ -313,15 +315,43 @@ static void on_reloaded(struct runner *r, unsigned long version, double ms, cons
     }
 }
 
+/* The runtime sends each reason of a refusal before the refusal itself. */
+static void on_reason(struct runner *r, const char *reason)
+{
+    size_t len = strlen(r->reasons);
+
+    snprintf(r->reasons + len, sizeof r->reasons - len, "    %s\n", reason);
+    r->n_reasons++;
+}
+
+/* "refused v3: <the one reason> · <what now>", or with several reasons
+ * "refused v3: 3 reasons · <what now>" and each below it, indented: the old
+ * library is often overwritten by then, so `check --against` cannot tell. */
+static void print_refusal(struct runner *r, unsigned long version, const char *message,
+                          const char *what_now)
+{
+    if (r->n_reasons > 1) {
+        status("refused v%lu: %d reasons · %s", version, r->n_reasons, what_now);
+        if (status_out) {
+            fputs(r->reasons, status_out);
+            fflush(status_out);
+        }
+    } else {
+        status("refused v%lu: %s · %s", version, message, what_now);
+    }
+    r->reasons[0] = '\0';
+    r->n_reasons = 0;
+}
+
 static void on_refused(struct runner *r, unsigned long version, const char *error,
                        const char *message, double event_at)
 {
     int restart = is_interface_change(error);
+    char still[64];
 
-    if (restart) /* "with state" or not is known once it has stopped */
-        status("refused v%lu: %s · restarting the host", version, message);
-    else
-        status("refused v%lu: %s · still running v%lu", version, message, r->version);
+    snprintf(still, sizeof still, "still running v%lu", r->version);
+    /* "with state" or not is known once the host has stopped */
+    print_refusal(r, version, message, restart ? "restarting the host" : still);
     stats_line(r, "refused", version, event_at, 0);
     r->pending.active = 0;
     r->restart = r->restart || restart;
@@ -356,6 +386,8 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
         status("loaded v%lu in %.1f ms", r->version, strtod(field[3], NULL));
     } else if (strcmp(field[1], "reloaded") == 0) {
         on_reloaded(r, strtoul(field[2], NULL, 10), strtod(field[3], NULL), field[5], event_at);
+    } else if (strcmp(field[1], "reason") == 0) {
+        on_reason(r, field[5]);
     } else if (strcmp(field[1], "refused") == 0) {
         on_refused(r, strtoul(field[2], NULL, 10), field[4], field[5], event_at);
     } else if (strcmp(field[1], "rolledback") == 0) {

@@ -16,6 +16,7 @@
 #include "platform.h"
 
 #define HOT__MSG_MAX 512
+#define HOT__REASONS_MAX 2048
 #define HOT__ID_MAX 32 /* a GNU build-id is 20 bytes; our hash is 8 */
 
 /* The identity of a library file's content. */
@@ -114,6 +115,9 @@ struct hot_lib {
     int closing;
 
     char errmsg[HOT__MSG_MAX];
+    /* Every reason of the last refusal, one per line, when it had more than
+     * errmsg names; sent on the channel with the refusal (events.c). */
+    char refusal_reasons[HOT__REASONS_MAX];
 };
 
 /* ---- Small shared pieces --------------------------------------------------- */
