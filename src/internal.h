@@ -173,6 +173,9 @@ void hot__normalize_signature(const char *sig, char *out, size_t outlen);
 
 /* ---- options.c ---------------------------------------------------------- */
 int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts);
+/* libdir.c: the folder `file` is in, for the folder the options name
+ * (NULL: "."): see libdir.c for the order. Caller frees; NULL: no memory. */
+char *hot__library_dir(const hot_lib *lib, const char *dir, const char *file);
 char *hot__expand_copy_name(const hot_lib *lib);
 
 /* ---- shadow.c ----------------------------------------------------------- */

@@ -41,6 +41,8 @@ unsigned long hot__pid(void);
 void hot__random_bytes(void *buf, size_t len);
 /* The default folder for shadow copies: private to this user. Caller frees. */
 char *hot__default_shadow_dir(void);
+/* The folder of this program's executable, or NULL. Caller frees. */
+char *hot__program_dir(void);
 /* Registers fn to run at process exit (once per fn). */
 void hot__at_exit(void (*fn)(void));
 /* The event channel a supervising process handed us: the descriptor named

@@ -1,15 +1,19 @@
 # The scaffold builds and runs with make and with CMake: against this build
 # tree, and against an installed hotreload (pkg-config, find_package,
-# --hotreload-dir).
+# --hotreload-dir), started from its folder and from any other.
 . "$CASE_DIR/common.sh"
 quiet() { "$@" >log 2>&1 || { cat log; fail "$*"; }; }
 
 $HOTRELOAD new tree --build-tree >/dev/null || fail "new --build-tree"
 quiet make -s -C tree
 tree/tree --ticks 2 --interval 1
+# From any folder: the runtime finds the library next to the program.
+here=$PWD
+(cd / && "$here/tree/tree" --ticks 1 --interval 1) || fail "started from / it did not run"
 quiet cmake -S tree -B tree/build -G Ninja
 quiet cmake --build tree/build
 tree/build/tree --ticks 1 --interval 1
+(cd / && "$here/tree/build/tree" --ticks 1 --interval 1) || fail "CMake build, started from /"
 
 quiet cmake --install "$HOTRELOAD_BUILD_DIR" --prefix "$PWD/prefix"
 [ -x prefix/bin/hotreload ] || fail "hotreload is not installed to bin/"
