@@ -38,7 +38,9 @@ static const char usage_new[] =
     "  --hotreload-dir DIR  an install prefix: DIR/include, DIR/lib\n"
     "  --build-tree         the build tree this hotreload was built in\n"
     "The default is --build-tree when this hotreload runs from its build\n"
-    "tree, else --installed.\n";
+    "tree, else the prefix it is installed in (PREFIX/bin/hotreload, with\n"
+    "PREFIX/include and PREFIX/lib: as --hotreload-dir PREFIX, found with no\n"
+    "pkg-config set-up), else --installed.\n";
 
 static const char usage_run[] =
     "usage: hotreload run [options] [-- HOST ARGS...]\n"

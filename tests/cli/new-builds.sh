@@ -20,7 +20,7 @@ quiet cmake --install "$HOTRELOAD_BUILD_DIR" --prefix "$PWD/prefix"
 PKG_CONFIG_PATH=$PWD/prefix/lib/pkgconfig
 export PKG_CONFIG_PATH
 
-prefix/bin/hotreload new inst >/dev/null || fail "installed hotreload new"
+prefix/bin/hotreload new inst --installed >/dev/null || fail "installed hotreload new"
 grep '^HOTRELOAD_INCLUDE =' inst/Makefile
 quiet make -s -C inst
 inst/inst --ticks 1 --interval 1
@@ -31,3 +31,19 @@ inst/build/inst --ticks 1 --interval 1
 $HOTRELOAD new byprefix --hotreload-dir "$PWD/prefix" >/dev/null || fail "new --hotreload-dir"
 quiet make -s -C byprefix
 byprefix/byprefix --ticks 1 --interval 1
+
+# Installed in a prefix pkg-config does not search, only PATH set: the
+# command knows its own prefix; make and CMake build with no set-up.
+unset PKG_CONFIG_PATH
+PATH=$PWD/prefix/bin:$PATH hotreload new own | sed -n 's/^hotreload: //p'
+quiet make -s -C own
+own/own --ticks 1 --interval 1
+quiet cmake -S own -B own/build -G Ninja
+quiet cmake --build own/build
+own/build/own --ticks 1 --interval 1
+
+# Told to use pkg-config that does not know it: a one-line error naming
+# what to set, not a compiler error about -MMD.
+PATH=$PWD/prefix/bin:$PATH hotreload new bypkg --installed >/dev/null
+PKG_CONFIG_LIBDIR=$PWD/empty-pc make -s -C bypkg 2>&1 | grep -v '^make: \*\*\*\|Entering\|Leaving' | sed 's/^Makefile:[0-9]*: /Makefile: /'
+cmake -S bypkg -B bypkg/build -G Ninja 2>&1 | grep -o 'find_package does not find hotreload: give -DCMAKE_PREFIX_PATH=PREFIX' | head -1
