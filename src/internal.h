@@ -57,6 +57,8 @@ typedef struct hot__callback {
 
 #define HOT__THREADS_MAX 64
 
+typedef struct hot__wake hot__wake;
+
 struct hot_lib {
     hot__mutex mu;
     hot__cond cond;      /* version changes, pending builds, releases */
@@ -118,6 +120,10 @@ struct hot_lib {
     /* Every reason of the last refusal, one per line, when it had more than
      * errmsg names; sent on the channel with the refusal (events.c). */
     char refusal_reasons[HOT__REASONS_MAX];
+
+    hot__wake *wake;    /* hot_fd()'s descriptor, or NULL (wake.c) */
+    int wake_signalled; /* it is readable: hot_update drains it */
+    int wake_lock;      /* hot__spin_lock: the flag and the descriptor agree */
 };
 
 /* ---- Small shared pieces --------------------------------------------------- */
@@ -134,6 +140,13 @@ static inline void hot__spin_unlock(int *lock)
 {
     __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
+
+/* ---- wake.c: hot_fd() ----------------------------------------------------- */
+/* A reason to call hot_update came (a parked build, a watcher reload). */
+void hot__wake_signal(hot_lib *lib);
+/* hot_update is being called: the descriptor is no longer readable. */
+void hot__wake_drain(hot_lib *lib);
+void hot__wake_free(hot_lib *lib);
 
 /* ---- error.c ------------------------------------------------------------ */
 int hot__fail(hot_lib *lib, int err, const char *fmt, ...);

@@ -52,6 +52,15 @@ long hot__channel_from_env(void);
  * may have gone away). */
 void hot__channel_write(long channel, const char *line);
 
+/* ---- The descriptor behind hot_fd() --------------------------------------- */
+
+/* A non-blocking, close-on-exec descriptor that poll() reports readable
+ * once signalled, until drained. */
+int hot__wakefd_open(long *fd, char *msg, size_t msglen);
+void hot__wakefd_signal(long fd);
+void hot__wakefd_drain(long fd);
+void hot__wakefd_close(long fd);
+
 /* ---- Files -------------------------------------------------------------- */
 
 typedef struct hot__stat {
