@@ -205,6 +205,8 @@ static int stop_host(struct runner *r)
     return access(r->state_file, F_OK) == 0;
 }
 
+static void rescan_deps(struct runner *r);
+
 /* Builds everything, then starts the host (again). */
 static void build_all_and_start(struct runner *r)
 {
@@ -219,8 +221,10 @@ static void build_all_and_start(struct runner *r)
                b.first_error[0] ? b.first_error : strerror(errno));
         note_failed_build(r, &b);
         r->wait_for_change = 1;
+        rescan_deps(r);
         return;
     }
+    rescan_deps(r); /* what this build wrote: .d files, Ninja's log */
     snprintf(how, sizeof how, "built in %.0f ms · %s", b.ms, had_host ? "restarted" : "started");
     /* Only what the stopped host left behind comes back. */
     start_host(r, how,
@@ -510,6 +514,7 @@ static void rescan_deps(struct runner *r)
         if (cli_path_join(dir, sizeof dir, r->cfg.dir, r->cfg.watch[i]) == 0)
             deps_scan_folder(&r->deps, dir, r->cfg.dir, watch_folder, r);
     }
+    deps_scan_ninja(&r->deps, r->cfg.dir, watch_folder, r);
 }
 
 static void build_library(struct runner *r)

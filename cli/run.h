@@ -52,6 +52,12 @@ void deps_read_file(struct dep_set *set, const char *path, const char *base,
 /* Reads every *.d file in `dir`. */
 void deps_scan_folder(struct dep_set *set, const char *dir, const char *base,
                       void (*add_dir)(const char *dir, void *ud), void *ud);
+/* Ninja builds (a .ninja_deps log) in `project` or one of its folders:
+ * their dependencies, from `ninja -t deps`. */
+void deps_scan_ninja(struct dep_set *set, const char *project,
+                     void (*add_dir)(const char *dir, void *ud), void *ud);
+void deps_read_ninja(struct dep_set *set, const char *build_dir,
+                     void (*add_dir)(const char *dir, void *ud), void *ud);
 int deps_contains(const struct dep_set *set, const char *path);
 void deps_free(struct dep_set *set);
 
