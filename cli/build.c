@@ -1,6 +1,6 @@
 /*
- * Running a build command: its output goes to our stderr byte for byte
- * (colours included), and its first error is kept for the status line.
+ * Running a build command: its output goes where the status lines go, byte
+ * for byte (colours included), and its first error is kept for the status line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,7 +108,7 @@ static void wait_output(int fd, const struct build_side *side)
     }
 }
 
-static void copy_output(int fd, const struct build_side *side, struct build_result *r)
+static void copy_output(int fd, int out_fd, const struct build_side *side, struct build_result *r)
 {
     struct output_scan scan;
     char buf[4096];
@@ -125,7 +125,7 @@ static void copy_output(int fd, const struct build_side *side, struct build_resu
                 continue;
             break;
         }
-        if (write(STDERR_FILENO, buf, (size_t)n) < 0) { /* nowhere to show it */
+        if (out_fd >= 0 && write(out_fd, buf, (size_t)n) < 0) { /* nowhere to show it */
         }
         for (i = 0; i < n; i++)
             scan_byte(&scan, buf[i]);
@@ -135,6 +135,13 @@ static void copy_output(int fd, const struct build_side *side, struct build_resu
 
 static void exec_build(const char *command, const char *dir, int color, int out_fd)
 {
+    int null_fd = open("/dev/null", O_RDONLY);
+
+    /* The host may own the terminal: a build reading it would be stopped. */
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        close(null_fd);
+    }
     dup2(out_fd, STDOUT_FILENO);
     dup2(out_fd, STDERR_FILENO);
     close(out_fd);
@@ -157,8 +164,8 @@ static void summarize_failure(int status, struct build_result *r)
                  proc_describe_status(status));
 }
 
-int proc_run_build(const char *command, const char *dir, int color, const struct build_side *side,
-                   struct build_result *r)
+int proc_run_build(const char *command, const char *dir, int color, int out_fd,
+                   const struct build_side *side, struct build_result *r)
 {
     int fds[2], status = 0;
     double start = cli_now_ms();
@@ -177,7 +184,7 @@ int proc_run_build(const char *command, const char *dir, int color, const struct
         close(fds[0]);
         return -1;
     }
-    copy_output(fds[0], side, r);
+    copy_output(fds[0], out_fd, side, r);
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

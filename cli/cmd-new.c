@@ -119,6 +119,23 @@ static int running_from_build_tree(void)
     return strcmp(self, built) == 0;
 }
 
+/* This program installed as PREFIX/bin/hotreload, with PREFIX/include and
+ * PREFIX/lib beside: that prefix. Known without pkg-config, which may not
+ * search it (make install PREFIX=$HOME/.local, then only PATH set). */
+static int place_from_own_prefix(struct hotreload_place *p)
+{
+    char self[PATH_MAX], *slash;
+
+    if (!cli_program_path(self, sizeof self))
+        return -1;
+    if ((slash = strrchr(self, '/')) != NULL)
+        *slash = '\0'; /* PREFIX/bin */
+    if (!slash || !(slash = strrchr(self, '/')) || strcmp(slash, "/bin") != 0)
+        return -1;
+    *slash = '\0';
+    return place_from_prefix(self[0] ? self : "/", p);
+}
+
 static int choose_place(const struct new_args *a, struct hotreload_place *p)
 {
     memset(p, 0, sizeof *p);
@@ -132,6 +149,8 @@ static int choose_place(const struct new_args *a, struct hotreload_place *p)
         }
     } else if (a->build_tree == 1 || (a->build_tree == -1 && running_from_build_tree())) {
         place_from_build_tree(p);
+    } else if (a->build_tree == -1 && place_from_own_prefix(p) < 0) {
+        memset(p, 0, sizeof *p); /* pkg-config and find_package, then */
     }
     return 0;
 }
@@ -203,7 +222,8 @@ static void print_next_steps(const struct new_args *a, const struct hotreload_pl
     printf("created %s/:", a->path);
     for (t = cli_templates; t->name; t++)
         printf(" %s", t->name);
-    printf("\nhotreload: %s\n", p->include[0] ? p->include : "installed (pkg-config hotreload)");
+    printf("\nhotreload: %s\n",
+           p->include[0] ? p->include : "installed (pkg-config hotreload, find_package)");
     printf("\nnext:\n  cd %s\n  hotreload run\n", a->path);
     printf("then edit the message in logic.c and save.\n");
 }

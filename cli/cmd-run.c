@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "run.h"
 #include "srcwatch.h"
+#include "term.h"
 
 #define STOP_GRACE_MS 3000   /* a host gets this long to save its state */
 #define VERDICT_WAIT_MS 2000 /* how long a build waits for the runtime's word */
@@ -62,6 +63,10 @@ struct runner {
     int stopping;
     FILE *stats;
     char state_file[PATH_MAX];
+    struct run_term term; /* the terminal lent to the host */
+    int out_fd;           /* where status lines and build output go; -1: nowhere */
+    char reasons[8192];   /* "reason" events: the refusal that follows has them all */
+    int n_reasons;
 };
 
 static int signal_pipe[2] = { -1, -1 };
@@ -106,17 +111,21 @@ static int catch_signals(void)
 
 /* ---- Status lines ------------------------------------------------------- */
 
+static FILE *status_out; /* NULL: status_to = none */
+
 static void status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void status(const char *fmt, ...)
 {
     va_list ap;
 
+    if (!status_out)
+        return;
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vfprintf(status_out, fmt, ap);
     va_end(ap);
-    putchar('\n');
-    fflush(stdout);
+    fputc('\n', status_out);
+    fflush(status_out);
 }
 
 /* One JSON object per line, for scripts (--stats FILE). */
@@ -131,6 +140,15 @@ static void stats_line(struct runner *r, const char *kind, unsigned long version
             kind, version, r->pending.noticed_at, r->pending.built_at, r->pending.build_ms,
             event_at, load_ms);
     fflush(r->stats);
+}
+
+/* A failed build in --stats: "build_failed", the version still running. */
+static void note_failed_build(struct runner *r, const struct build_result *b)
+{
+    r->pending.built_at = cli_wall_ms();
+    r->pending.build_ms = b->ms;
+    stats_line(r, "build_failed", r->version, r->pending.built_at, 0);
+    r->pending.active = 0;
 }
 
 static const char *timings_note(const struct runner *r, double event_at, char *buf, size_t len)
@@ -160,6 +178,7 @@ static void start_host(struct runner *r, const char *how, const char *what)
     launch.argv = r->host_argv;
     launch.event_fd = r->events[1];
     launch.state_file = r->state_file;
+    launch.tty_fd = r->term.fd;
     r->host = proc_start_host(&launch);
     if (r->host < 0) {
         status("could not start %s: %s", host_name(r), strerror(errno));
@@ -167,6 +186,7 @@ static void start_host(struct runner *r, const char *how, const char *what)
         r->wait_for_change = 1;
         return;
     }
+    term_give(&r->term, r->host);
     r->host_started = cli_now_ms();
     r->starts++;
     r->wait_for_change = 0;
@@ -180,9 +200,12 @@ static int stop_host(struct runner *r)
     if (r->host > 0) {
         proc_stop_host(r->host, STOP_GRACE_MS);
         r->host = 0;
+        term_take_back(&r->term);
     }
     return access(r->state_file, F_OK) == 0;
 }
+
+static void rescan_deps(struct runner *r);
 
 /* Builds everything, then starts the host (again). */
 static void build_all_and_start(struct runner *r)
@@ -192,31 +215,67 @@ static void build_all_and_start(struct runner *r)
     int with_state = stop_host(r);
     char how[64];
 
-    if (proc_run_build(r->cfg.build_all, r->cfg.dir, r->color, NULL, &b) < 0 || !b.ok) {
+    r->pending.noticed_at = r->noticed_at;
+    if (proc_run_build(r->cfg.build_all, r->cfg.dir, r->color, r->out_fd, NULL, &b) < 0 || !b.ok) {
         status("build failed: %s · host not running, waiting for a change",
                b.first_error[0] ? b.first_error : strerror(errno));
+        note_failed_build(r, &b);
         r->wait_for_change = 1;
+        rescan_deps(r);
         return;
     }
+    rescan_deps(r); /* what this build wrote: .d files, Ninja's log */
     snprintf(how, sizeof how, "built in %.0f ms · %s", b.ms, had_host ? "restarted" : "started");
-    start_host(r, how, had_host && with_state ? " with state" : "");
+    /* Only what the stopped host left behind comes back. */
+    start_host(r, how,
+               !had_host    ? ""
+               : with_state ? " with state"
+                            : " without state (it saved none)");
+}
+
+/* The user quit the program: its own quit (status 0) or Ctrl-C (killed by
+ * SIGINT, or exited with the shells' 128 + SIGINT). */
+static int user_quit(int st)
+{
+    if (WIFSIGNALED(st))
+        return WTERMSIG(st) == SIGINT;
+    return WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 128 + SIGINT);
+}
+
+/* Ctrl-Z stopped the host: stop with it, as a shell job would. */
+static void suspend_with_host(struct runner *r)
+{
+    status("%s suspended · hotreload run too ('fg' resumes both)", host_name(r));
+    term_suspend_with(&r->term, r->host);
+    status("resumed %s", host_name(r));
 }
 
 static void reap_host(struct runner *r)
 {
     double lived = cli_now_ms() - r->host_started;
-    int st;
+    int st, stops = r->term.fd >= 0 ? WUNTRACED : 0;
 
-    if (r->host <= 0 || waitpid(r->host, &st, WNOHANG) != r->host)
+    if (r->host <= 0 || waitpid(r->host, &st, WNOHANG | stops) != r->host)
         return;
+    if (WIFSTOPPED(st)) {
+        suspend_with_host(r);
+        return;
+    }
     proc_kill_group(r->host);
     r->host = 0;
-    if (lived < QUICK_EXIT_MS) {
+    term_take_back(&r->term);
+    if (!r->cfg.restart_always && user_quit(st)) {
+        status("%s %s · quitting", host_name(r), proc_describe_status(st));
+        r->stopping = 1;
+    } else if (!r->cfg.restart_always) {
+        status("%s %s · restarting at the next change", host_name(r), proc_describe_status(st));
+        r->wait_for_change = 1;
+    } else if (lived < QUICK_EXIT_MS) {
         status("%s %s after %.1f s · restarting at the next change", host_name(r),
                proc_describe_status(st), lived / 1000);
         r->wait_for_change = 1;
     } else {
-        status("%s %s · restarting", host_name(r), proc_describe_status(st));
+        status("%s %s · restarting (restart = always)", host_name(r), proc_describe_status(st));
         r->restart = 1;
     }
 }
@@ -260,15 +319,43 @@ static void on_reloaded(struct runner *r, unsigned long version, double ms, cons
     }
 }
 
+/* The runtime sends each reason of a refusal before the refusal itself. */
+static void on_reason(struct runner *r, const char *reason)
+{
+    size_t len = strlen(r->reasons);
+
+    snprintf(r->reasons + len, sizeof r->reasons - len, "    %s\n", reason);
+    r->n_reasons++;
+}
+
+/* "refused v3: <the one reason> · <what now>", or with several reasons
+ * "refused v3: 3 reasons · <what now>" and each below it, indented: the old
+ * library is often overwritten by then, so `check --against` cannot tell. */
+static void print_refusal(struct runner *r, unsigned long version, const char *message,
+                          const char *what_now)
+{
+    if (r->n_reasons > 1) {
+        status("refused v%lu: %d reasons · %s", version, r->n_reasons, what_now);
+        if (status_out) {
+            fputs(r->reasons, status_out);
+            fflush(status_out);
+        }
+    } else {
+        status("refused v%lu: %s · %s", version, message, what_now);
+    }
+    r->reasons[0] = '\0';
+    r->n_reasons = 0;
+}
+
 static void on_refused(struct runner *r, unsigned long version, const char *error,
                        const char *message, double event_at)
 {
     int restart = is_interface_change(error);
+    char still[64];
 
-    if (restart)
-        status("refused v%lu: %s · restarting with state", version, message);
-    else
-        status("refused v%lu: %s · still running v%lu", version, message, r->version);
+    snprintf(still, sizeof still, "still running v%lu", r->version);
+    /* "with state" or not is known once the host has stopped */
+    print_refusal(r, version, message, restart ? "restarting the host" : still);
     stats_line(r, "refused", version, event_at, 0);
     r->pending.active = 0;
     r->restart = r->restart || restart;
@@ -278,6 +365,7 @@ static void on_refused(struct runner *r, unsigned long version, const char *erro
 static void on_rolled_back(struct runner *r, unsigned long version, const char *message)
 {
     r->version = version;
+    stats_line(r, "rolledback", version, cli_wall_ms(), 0);
     r->pending.active = 0;
     status("%s", message);
 }
@@ -302,6 +390,8 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
         status("loaded v%lu in %.1f ms", r->version, strtod(field[3], NULL));
     } else if (strcmp(field[1], "reloaded") == 0) {
         on_reloaded(r, strtoul(field[2], NULL, 10), strtod(field[3], NULL), field[5], event_at);
+    } else if (strcmp(field[1], "reason") == 0) {
+        on_reason(r, field[5]);
     } else if (strcmp(field[1], "refused") == 0) {
         on_refused(r, strtoul(field[2], NULL, 10), field[4], field[5], event_at);
     } else if (strcmp(field[1], "rolledback") == 0) {
@@ -424,6 +514,7 @@ static void rescan_deps(struct runner *r)
         if (cli_path_join(dir, sizeof dir, r->cfg.dir, r->cfg.watch[i]) == 0)
             deps_scan_folder(&r->deps, dir, r->cfg.dir, watch_folder, r);
     }
+    deps_scan_ninja(&r->deps, r->cfg.dir, watch_folder, r);
 }
 
 static void build_library(struct runner *r)
@@ -436,10 +527,11 @@ static void build_library(struct runner *r)
     side.fd = r->events[0];
     side.on_readable = fill_event_buf;
     side.userdata = r;
-    if (proc_run_build(r->cfg.build, r->cfg.dir, r->color, &side, &b) < 0 || !b.ok) {
+    r->pending.noticed_at = r->noticed_at;
+    if (proc_run_build(r->cfg.build, r->cfg.dir, r->color, r->out_fd, &side, &b) < 0 || !b.ok) {
         status("build failed: %s · still running v%lu",
                b.first_error[0] ? b.first_error : strerror(errno), r->version);
-        r->pending.active = 0;
+        note_failed_build(r, &b);
         handle_events(r);
         return;
     }
@@ -456,7 +548,7 @@ static void rebuild(struct runner *r)
     int whole = r->host_dirty || r->host <= 0;
 
     if (r->host_dirty && r->host > 0)
-        status("host source changed · restarting with state");
+        status("host source changed · restarting the host");
     r->lib_dirty = r->host_dirty = 0;
     if (whole)
         build_all_and_start(r);
@@ -570,10 +662,32 @@ static void name_state_file(struct runner *r)
     remove(r->state_file);
 }
 
+/* status_to: stdout (the default), stderr, none, or a file or terminal
+ * (appended to). */
+static int open_status_output(struct runner *r)
+{
+    const char *to = r->cfg.status_to;
+
+    status_out = stdout;
+    if (to && strcmp(to, "stderr") == 0)
+        status_out = stderr;
+    else if (to && strcmp(to, "none") == 0)
+        status_out = NULL;
+    else if (to && strcmp(to, "stdout") != 0 && !(status_out = fopen(to, "a"))) {
+        fprintf(stderr, "hotreload run: status_to %s: %s\n", to, strerror(errno));
+        return -1;
+    }
+    r->out_fd = status_out ? fileno(status_out) : -1;
+    r->color = r->out_fd >= 0 && isatty(r->out_fd);
+    return 0;
+}
+
 static int set_up(struct runner *r)
 {
     r->events[0] = r->events[1] = -1;
-    r->color = isatty(STDOUT_FILENO);
+    term_open(&r->term);
+    if (open_status_output(r) < 0)
+        return -1;
     name_state_file(r);
     if (!(r->host_argv = run_config_host_argv(&r->cfg)) || !r->host_argv[0]) {
         fprintf(stderr, "hotreload run: the host command is empty\n");
@@ -603,6 +717,9 @@ static void tear_down(struct runner *r)
     deps_free(&r->deps);
     if (r->stats)
         fclose(r->stats);
+    if (status_out && status_out != stdout && status_out != stderr)
+        fclose(status_out);
+    status_out = NULL;
     if (r->events[0] >= 0)
         close(r->events[0]), close(r->events[1]);
     for (arg = r->host_argv; arg && *arg; arg++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "run.h"
 
 int deps_contains(const struct dep_set *set, const char *path)
@@ -132,6 +133,62 @@ void deps_scan_folder(struct dep_set *set, const char *dir, const char *base,
         deps_read_file(set, path, base, add_dir, ud);
     }
     closedir(d);
+}
+
+/* Ninja keeps the compiler's dependencies in its own log (.ninja_deps) and
+ * deletes the .d files: `ninja -t deps` lists them, one indented path per
+ * line under each target, relative to the build folder. System headers
+ * (under /usr/) are left out: they do not change while one works. */
+void deps_read_ninja(struct dep_set *set, const char *build_dir,
+                     void (*add_dir)(const char *dir, void *ud), void *ud)
+{
+    char command[PATH_MAX + 64], line[PATH_MAX], *word;
+    FILE *p;
+
+    if (strchr(build_dir, '\''))
+        return; /* cannot be quoted for the shell below */
+    snprintf(command, sizeof command, "ninja -C '%s' -t deps 2>/dev/null", build_dir);
+    if (!(p = popen(command, "r")))
+        return;
+    while (fgets(line, sizeof line, p)) {
+        if (line[0] != ' ')
+            continue; /* "target: #deps N, ..." or a blank line */
+        word = line + strspn(line, " \t");
+        word[strcspn(word, "\r\n")] = '\0';
+        if (*word && strncmp(word, "/usr/", 5) != 0)
+            add_word(set, word, build_dir, add_dir, ud);
+    }
+    pclose(p);
+}
+
+static int is_ninja_build(const char *dir)
+{
+    char path[PATH_MAX];
+    FILE *f;
+
+    if (cli_path_join(path, sizeof path, dir, ".ninja_deps") < 0 || !(f = fopen(path, "r")))
+        return 0;
+    fclose(f);
+    return 1;
+}
+
+void deps_scan_ninja(struct dep_set *set, const char *project,
+                     void (*add_dir)(const char *dir, void *ud), void *ud)
+{
+    DIR *d = opendir(project);
+    struct dirent *e;
+    char path[PATH_MAX];
+
+    if (is_ninja_build(project))
+        deps_read_ninja(set, project, add_dir, ud);
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (cli_path_join(path, sizeof path, project, e->d_name) == 0 && is_ninja_build(path))
+            deps_read_ninja(set, path, add_dir, ud);
+    }
+    if (d)
+        closedir(d);
 }
 
 void deps_free(struct dep_set *set)

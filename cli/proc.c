@@ -89,6 +89,9 @@ static void reset_signals(void)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    signal(SIGTTOU, SIG_DFL);
+    signal(SIGTTIN, SIG_DFL);
+    signal(SIGTSTP, SIG_DFL);
 }
 
 static void exec_host(const struct host_launch *l)
@@ -96,6 +99,10 @@ static void exec_host(const struct host_launch *l)
     char fd_text[16];
 
     setpgid(0, 0);
+    /* Here too, as shells do: the host must not read before it owns the
+     * terminal. SIGTTOU is still ignored (inherited). */
+    if (l->tty_fd >= 0)
+        tcsetpgrp(l->tty_fd, getpid());
     reset_signals();
     if (l->dir && chdir(l->dir) < 0) {
         fprintf(stderr, "hotreload run: %s: %s\n", l->dir, strerror(errno));

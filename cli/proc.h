@@ -15,10 +15,12 @@ struct host_launch {
     char *const *argv;      /* argv[0] is the program */
     int event_fd;           /* write end of the event channel, inherited */
     const char *state_file; /* HOTRELOAD_STATE_FILE */
+    int tty_fd;             /* the terminal the host gets (foreground), or -1 */
 };
 
-/* Starts the host as the leader of a new process group. Returns its pid,
- * or -1 (errno set). */
+/* Starts the host as the leader of a new process group, the terminal's
+ * foreground group when launch->tty_fd >= 0. Returns its pid, or -1 (errno
+ * set). */
 pid_t proc_start_host(const struct host_launch *launch);
 
 /* Asks the host's process group to stop (SIGTERM), waits up to
@@ -47,11 +49,12 @@ struct build_side {
     void *userdata;
 };
 
-/* Runs `command` with /bin/sh in `dir`, copying its output to stderr as it
- * comes; `color` adds HOTRELOAD_RUN_CFLAGS=-fdiagnostics-color=always to its
- * environment. Returns 0, or -1 if it could not be started. */
-int proc_run_build(const char *command, const char *dir, int color, const struct build_side *side,
-                   struct build_result *r);
+/* Runs `command` with /bin/sh in `dir` (stdin: /dev/null), copying its
+ * output to `out_fd` (-1: nowhere) as it comes; `color` adds
+ * HOTRELOAD_RUN_CFLAGS=-fdiagnostics-color=always to its environment.
+ * Returns 0, or -1 if it could not be started. */
+int proc_run_build(const char *command, const char *dir, int color, int out_fd,
+                   const struct build_side *side, struct build_result *r);
 
 /* Condenses a compiler's error line (exposed for its test). */
 void proc_condense_error(const char *line, char *out, size_t len);

@@ -41,6 +41,18 @@ static char *trim(char *s)
     return s;
 }
 
+/* restart = on-failure (the default) or always. */
+static int set_restart(struct run_config *cfg, const char *value)
+{
+    if (strcmp(value, "always") == 0)
+        cfg->restart_always = 1;
+    else if (strcmp(value, "on-failure") == 0)
+        cfg->restart_always = 0;
+    else
+        return -2;
+    return 0;
+}
+
 static int apply_key(struct run_config *cfg, const char *key, const char *value)
 {
     if (strcmp(key, "host") == 0)
@@ -57,6 +69,10 @@ static int apply_key(struct run_config *cfg, const char *key, const char *value)
         add_words(cfg->host_sources, &cfg->n_host_sources, value);
     else if (strcmp(key, "debounce_ms") == 0)
         cfg->debounce_ms = (unsigned)strtoul(value, NULL, 10);
+    else if (strcmp(key, "restart") == 0)
+        return set_restart(cfg, value);
+    else if (strcmp(key, "status_to") == 0)
+        set_string(&cfg->status_to, value);
     else
         return -1;
     return 0;
@@ -66,7 +82,7 @@ static int read_config_file(struct run_config *cfg, const char *path)
 {
     FILE *f = fopen(path, "r");
     char line[4096], *key, *eq;
-    int lineno = 0;
+    int lineno = 0, bad = 0;
 
     if (!f)
         return 0;
@@ -79,11 +95,15 @@ static int read_config_file(struct run_config *cfg, const char *path)
         eq = strchr(key, '=');
         if (eq)
             *eq = '\0';
-        if (!eq || apply_key(cfg, trim(key), trim(eq + 1)) < 0) {
+        if (!eq || (bad = apply_key(cfg, trim(key), trim(eq + 1))) < 0) {
             fclose(f);
+            if (eq && bad == -2)
+                return cli_usage_error("run", "%s:%d: restart is on-failure or always", path,
+                                       lineno);
             return cli_usage_error("run",
                                    "%s:%d: expected one of host, library, watch, "
-                                   "build, build_all, host_sources, debounce_ms = value",
+                                   "build, build_all, host_sources, debounce_ms, restart, "
+                                   "status_to = value",
                                    path, lineno);
         }
     }
@@ -93,7 +113,7 @@ static int read_config_file(struct run_config *cfg, const char *path)
 
 struct run_flags {
     const char *dir, *config;
-    const char *host, *library, *build, *build_all, *debounce;
+    const char *host, *library, *build, *build_all, *debounce, *restart, *status_to;
     const char *watch[RUN_MAX_LIST];
     int n_watch;
 };
@@ -117,6 +137,10 @@ static const char **flag_slot(struct run_flags *f, const char *opt)
         return &f->build_all;
     if (!strcmp(opt, "--debounce"))
         return &f->debounce;
+    if (!strcmp(opt, "--restart"))
+        return &f->restart;
+    if (!strcmp(opt, "--status-to"))
+        return &f->status_to;
     if (!strcmp(opt, "--watch"))
         return f->n_watch < RUN_MAX_LIST ? &f->watch[f->n_watch++] : &watch_slot;
     return NULL;
@@ -152,10 +176,14 @@ static int parse_flags(struct run_config *cfg, struct run_flags *f, int argc, ch
     return CLI_OK;
 }
 
-static void apply_flags(struct run_config *cfg, const struct run_flags *f)
+static int apply_flags(struct run_config *cfg, const struct run_flags *f)
 {
     int i;
 
+    if (f->restart && set_restart(cfg, f->restart) < 0)
+        return cli_usage_error("run", "--restart is on-failure or always, not '%s'", f->restart);
+    if (f->status_to)
+        set_string(&cfg->status_to, f->status_to);
     if (f->host)
         set_string(&cfg->host, f->host);
     if (f->library)
@@ -173,6 +201,7 @@ static void apply_flags(struct run_config *cfg, const struct run_flags *f)
         for (i = 0; i < f->n_watch; i++)
             cfg->watch[cfg->n_watch++] = strdup(f->watch[i]);
     }
+    return CLI_OK;
 }
 
 static int check_complete(struct run_config *cfg)
@@ -212,7 +241,8 @@ int run_config_load(struct run_config *cfg, int argc, char **argv, int *help)
         return cli_usage_error("run", "%s: path too long", cfg->dir);
     if ((status = read_config_file(cfg, flags.config ? flags.config : path)) != CLI_OK)
         return status;
-    apply_flags(cfg, &flags);
+    if ((status = apply_flags(cfg, &flags)) != CLI_OK)
+        return status;
     return check_complete(cfg);
 }
 
@@ -242,6 +272,7 @@ void run_config_free(struct run_config *cfg)
     free(cfg->build);
     free(cfg->build_all);
     free(cfg->stats);
+    free(cfg->status_to);
     for (i = 0; i < cfg->n_watch; i++)
         free(cfg->watch[i]);
     for (i = 0; i < cfg->n_host_sources; i++)

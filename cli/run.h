@@ -22,8 +22,10 @@ struct run_config {
     int n_host_sources;
     unsigned debounce_ms;
     int timings;
-    char *stats;      /* --stats FILE, or NULL */
-    char **host_args; /* after "--" */
+    char *stats;        /* --stats FILE, or NULL */
+    int restart_always; /* restart = always: the host's own exit restarts it too */
+    char *status_to;    /* status lines: NULL (stdout), "stderr", "none" or a file */
+    char **host_args;   /* after "--" */
     int n_host_args;
 };
 
@@ -50,6 +52,12 @@ void deps_read_file(struct dep_set *set, const char *path, const char *base,
 /* Reads every *.d file in `dir`. */
 void deps_scan_folder(struct dep_set *set, const char *dir, const char *base,
                       void (*add_dir)(const char *dir, void *ud), void *ud);
+/* Ninja builds (a .ninja_deps log) in `project` or one of its folders:
+ * their dependencies, from `ninja -t deps`. */
+void deps_scan_ninja(struct dep_set *set, const char *project,
+                     void (*add_dir)(const char *dir, void *ud), void *ud);
+void deps_read_ninja(struct dep_set *set, const char *build_dir,
+                     void (*add_dir)(const char *dir, void *ud), void *ud);
 int deps_contains(const struct dep_set *set, const char *path);
 void deps_free(struct dep_set *set);
 

@@ -804,7 +804,7 @@ HOT_EXTERN void hot_close(hot_lib *lib);
 
 /*
  * The safe point. Swaps in a verified build if one is waiting (apply mode
- * HOT_APPLY_AT_UPDATE). Costs one atomic load when nothing changed (with
+ * HOT_APPLY_AT_UPDATE). Costs two atomic loads when nothing changed (with
  * opts.unload_retired it also records this thread's quiescent point, under
  * a lock).
  * Returns 1 if a new version now answers calls, 0 if nothing changed, or a
@@ -901,6 +901,21 @@ HOT_EXTERN void hot_listener_release(hot_listener *listener);
  * listeners; join those threads, then close the listeners. */
 HOT_EXTERN void hot_listener_close(hot_listener *listener);
 
+/*
+ * A descriptor to add to the program's own wait (poll, epoll, select): it
+ * is readable while there is a reason to call hot_update(): a verified
+ * build is waiting for it (HOT_APPLY_AT_UPDATE), or the watcher reloaded
+ * (HOT_APPLY_AT_ONCE). A program that sleeps until input comes thus gets new
+ * code at once, not at its next wake-up. Level-triggered: it stays readable
+ * until the next hot_update() call, which clears it (with epoll, use the
+ * default level-triggered mode, or call hot_update() at each wake-up).
+ * Made on the first call; later calls return the same descriptor. Owned by
+ * the handle and closed by hot_close(): do not read, write or close it.
+ * Returns the descriptor (>= 0) or a negative HOT_E* code. Thread-safe.
+ * In a HOT_STATIC build: HOT_EINVAL (nothing to wait for; leave it out).
+ */
+HOT_EXTERN int hot_fd(hot_lib *lib);
+
 /* Library name to file name on this platform ("game" -> "libgame.so"). */
 HOT_EXTERN const char *hot_lib_filename_format(void);
 
@@ -938,6 +953,7 @@ static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,
 { (void)name; (void)iface; (void)opts; if (out) *out = 0; return 0; }
 static HOT__INLINE HOT__UNUSED void hot_close(hot_lib *lib) { (void)lib; }
 static HOT__INLINE HOT__UNUSED int hot_update(hot_lib *lib) { (void)lib; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_fd(hot_lib *lib) { (void)lib; return -1; }
 static HOT__INLINE HOT__UNUSED int hot_reload_now(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED unsigned long hot_version(const hot_lib *lib) { (void)lib; return 1; }
 static HOT__INLINE HOT__UNUSED int hot_was_updated(hot_lib *lib) { (void)lib; return 0; }

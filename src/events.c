@@ -105,7 +105,8 @@ static void wait_for_holders(hot_lib *lib)
 /*
  * The channel to a supervisor (`hotreload run`): one line per event,
  *   hotreload-event <TAB> kind <TAB> version <TAB> ms <TAB> error <TAB> message
- * with kind one of opened, reloaded, refused, rolledback, slow; error the
+ * with kind one of opened, reloaded, reason, refused, rolledback, slow
+ * (reason: one line per reason of the refusal that follows); error the
  * code's name (HOT_EMISMATCH) or "-". Tabs and newlines in the message
  * become spaces.
  */
@@ -126,14 +127,33 @@ void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, 
     hot__channel_write(lib->channel, line);
 }
 
+/* Before a refusal of several reasons: one "reason" line each, which the
+ * supervisor prints with the "refused" line that follows (a one-line
+ * message names only the first). */
+static void report_reasons(hot_lib *lib, const hot_event *ev)
+{
+    char reasons[HOT__REASONS_MAX], *line, *end;
+
+    snprintf(reasons, sizeof reasons, "%s", lib->refusal_reasons);
+    for (line = reasons; *line; line = end) {
+        end = line + strcspn(line, "\n");
+        if (*end)
+            *end++ = '\0';
+        if (*line)
+            hot__channel_report(lib, "reason", ev->version, 0, ev->error, line);
+    }
+}
+
 static void report(hot_lib *lib, const hot_event *ev)
 {
     if (ev->type == HOT_EVENT_AFTER_RELOAD)
         hot__channel_report(lib, "reloaded", ev->version,
                             ev->copy_ms + ev->load_ms + ev->verify_ms + ev->publish_ms, 0,
                             ev->message);
-    else if (ev->type == HOT_EVENT_REFUSED)
+    else if (ev->type == HOT_EVENT_REFUSED) {
+        report_reasons(lib, ev);
         hot__channel_report(lib, "refused", ev->version, 0, ev->error, ev->message);
+    }
 }
 
 void hot__emit(hot_lib *lib, hot_event *ev)

@@ -16,6 +16,7 @@
 #include "platform.h"
 
 #define HOT__MSG_MAX 512
+#define HOT__REASONS_MAX 2048
 #define HOT__ID_MAX 32 /* a GNU build-id is 20 bytes; our hash is 8 */
 #define HOT__DEPS_MAX 16
 
@@ -60,6 +61,8 @@ typedef struct hot__callback {
 } hot__callback;
 
 #define HOT__THREADS_MAX 64
+
+typedef struct hot__wake hot__wake;
 
 struct hot_lib {
     hot__mutex mu;
@@ -120,6 +123,13 @@ struct hot_lib {
     int closing;
 
     char errmsg[HOT__MSG_MAX];
+    /* Every reason of the last refusal, one per line, when it had more than
+     * errmsg names; sent on the channel with the refusal (events.c). */
+    char refusal_reasons[HOT__REASONS_MAX];
+
+    hot__wake *wake;    /* hot_fd()'s descriptor, or NULL (wake.c) */
+    int wake_signalled; /* it is readable: hot_update drains it */
+    int wake_lock;      /* hot__spin_lock: the flag and the descriptor agree */
 };
 
 /* ---- Small shared pieces --------------------------------------------------- */
@@ -136,6 +146,13 @@ static inline void hot__spin_unlock(int *lock)
 {
     __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
+
+/* ---- wake.c: hot_fd() ----------------------------------------------------- */
+/* A reason to call hot_update came (a parked build, a watcher reload). */
+void hot__wake_signal(hot_lib *lib);
+/* hot_update is being called: the descriptor is no longer readable. */
+void hot__wake_drain(hot_lib *lib);
+void hot__wake_free(hot_lib *lib);
 
 /* ---- error.c ------------------------------------------------------------ */
 int hot__fail(hot_lib *lib, int err, const char *fmt, ...);
@@ -201,6 +218,9 @@ int hot__iface_check(const hot_interface *iface, char *msg, size_t msglen);
 /* opts_size: the caller's sizeof(hot_options); fields past it take their
  * defaults. */
 int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts, size_t opts_size);
+/* libdir.c: the folder `file` is in, for the folder the options name
+ * (NULL: "."): see libdir.c for the order. Caller frees; NULL: no memory. */
+char *hot__library_dir(const hot_lib *lib, const char *dir, const char *file);
 char *hot__expand_copy_name(const hot_lib *lib);
 
 /* ---- shadow.c ----------------------------------------------------------- */

@@ -183,6 +183,7 @@ static void park(hot_lib *lib, hot__version *v)
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
     hot__version_free(older);
+    hot__wake_signal(lib); /* hot_fd() */
 }
 
 static int reload_locked(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
@@ -207,6 +208,7 @@ static int reload_locked(hot_lib *lib, int settled, uint64_t detected_ns, int at
         /* An older parked build must not come back at the next hot_update. */
         hot__version_free(__atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL));
         hot__publish(lib, v);
+        hot__wake_signal(lib); /* hot_fd() */
     } else {
         park(lib, v);
     }
@@ -343,6 +345,8 @@ int hot_update(hot_lib *lib)
 
     if (!lib)
         return HOT_EINVAL;
+    if (__atomic_load_n(&lib->wake_signalled, __ATOMIC_RELAXED))
+        hot__wake_drain(lib); /* before looking at pending: no wake-up is lost */
     if (__builtin_expect(__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) == NULL, 1)) {
         if (lib->opts.unload_retired)
             hot__note_quiescent(lib);
@@ -465,6 +469,7 @@ static void free_lib(hot_lib *lib)
 {
     free_versions(lib);
     hot__shadow_close(lib);
+    hot__wake_free(lib);
     free(lib->name);
     free(lib->path);
     free(lib->dir);

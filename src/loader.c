@@ -113,7 +113,7 @@ static void remember_refusal(hot_lib *lib, int err, const unsigned char *buf, si
 }
 
 /* The message is one line: the first reason, and how many more there are
- * (hotreload check lists them all). */
+ * (hotreload check lists them all). All of them are kept for the channel. */
 static int refuse_with_first_reason(hot_lib *lib, int err, char *reasons)
 {
     char *newline = strchr(reasons, '\n');
@@ -122,6 +122,8 @@ static int refuse_with_first_reason(hot_lib *lib, int err, char *reasons)
 
     for (p = newline; p; p = strchr(p + 1, '\n'))
         more++;
+    if (more)
+        snprintf(lib->refusal_reasons, sizeof lib->refusal_reasons, "%s", reasons);
     if (newline)
         *newline = '\0';
     if (more)
@@ -262,6 +264,7 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     int err;
 
     *out = NULL;
+    lib->refusal_reasons[0] = '\0';
     v = calloc(1, sizeof *v);
     if (!v)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");

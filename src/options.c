@@ -31,7 +31,7 @@ static int looks_like_path(const char *name)
 static char *name_to_path(hot_lib *lib, const char *name, const char *dir)
 {
     const char *override = getenv(lib->env_override);
-    char file[512];
+    char file[512], *found, *path;
 
     if (override && *override) {
         hot__log(lib, HOT_LOG_INFO, "%s overrides the library: %s", lib->env_override, override);
@@ -40,7 +40,10 @@ static char *name_to_path(hot_lib *lib, const char *name, const char *dir)
     if (looks_like_path(name))
         return hot__strdup(name);
     snprintf(file, sizeof file, hot__dl_name_format(), name);
-    return hot__printf("%s/%s", dir ? dir : ".", file);
+    found = hot__library_dir(lib, dir, file);
+    path = found ? hot__printf("%s/%s", found, file) : NULL;
+    free(found);
+    return path;
 }
 
 /* Resolved once, here: a relative path would follow the program's later

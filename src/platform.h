@@ -41,6 +41,8 @@ unsigned long hot__pid(void);
 void hot__random_bytes(void *buf, size_t len);
 /* The default folder for shadow copies: private to this user. Caller frees. */
 char *hot__default_shadow_dir(void);
+/* The folder of this program's executable, or NULL. Caller frees. */
+char *hot__program_dir(void);
 /* Registers fn to run at process exit (once per fn). */
 void hot__at_exit(void (*fn)(void));
 /* The event channel a supervising process handed us: the descriptor named
@@ -49,6 +51,15 @@ long hot__channel_from_env(void);
 /* Writes one whole line to the channel; errors are ignored (the supervisor
  * may have gone away). */
 void hot__channel_write(long channel, const char *line);
+
+/* ---- The descriptor behind hot_fd() --------------------------------------- */
+
+/* A non-blocking, close-on-exec descriptor that poll() reports readable
+ * once signalled, until drained. */
+int hot__wakefd_open(long *fd, char *msg, size_t msglen);
+void hot__wakefd_signal(long fd);
+void hot__wakefd_drain(long fd);
+void hot__wakefd_close(long fd);
 
 /* ---- Files -------------------------------------------------------------- */
 

@@ -85,32 +85,17 @@ static void save_state(const struct state *st)
     fclose(f);
 }
 
-/* The library sits next to the program (make and CMake both put it there). */
-static char *program_dir(const char *argv0)
-{
-    const char *slash = strrchr(argv0, '/');
-    size_t len = slash ? (size_t)(slash - argv0) : 1;
-    char *dir = malloc(len + 1);
-
-    if (dir) {
-        memcpy(dir, slash ? argv0 : ".", len);
-        dir[len] = '\0';
-    }
-    return dir;
-}
-
-static int open_logic(hot_lib **lib, const char *argv0)
+/* liblogic.so sits next to the program (make and CMake both put it there);
+ * the runtime finds it there from any working directory. */
+static int open_logic(hot_lib **lib)
 {
     hot_options opts = HOT_OPTIONS_INIT;
-    char *dir = program_dir(argv0);
     int err;
 
-    opts.dir = dir;
     opts.guard_timeout_ms = 2000; /* say so when a tick never returns */
     err = hot_open(lib, "logic", HOT_IFACE(logic), &opts);
     if (err < 0)
         fprintf(stderr, "@NAME@: %s\n", hot_last_error());
-    free(dir);
     return err;
 }
 
@@ -141,7 +126,7 @@ int main(int argc, char **argv)
     if (parse_settings(argc, argv, &settings) < 0)
         return 2;
     catch_stop_signals();
-    if (open_logic(&lib, argv[0]) < 0)
+    if (open_logic(&lib) < 0)
         return 1;
     load_state(&state);
     while (!stop_signal && (settings.max_ticks == 0 || run_ticks < settings.max_ticks)) {

@@ -24,12 +24,16 @@ count_lines() {
 
 # wait_for_more REGEX FILE SECONDS: waits until one more line matches than now.
 wait_for_more() {
-    _before=$(count_lines "$1" "$2")
-    _tries=$(($3 * 50))
+    wait_for_count "$1" "$2" $(($(count_lines "$1" "$2") + 1)) "$3"
+}
+
+# wait_for_count REGEX FILE N SECONDS: waits until N lines (or more) match.
+wait_for_count() {
+    _tries=$(($4 * 50))
     while [ $_tries -gt 0 ]; do
-        [ "$(count_lines "$1" "$2")" -gt "$_before" ] && return 0
+        [ "$(count_lines "$1" "$2")" -ge "$3" ] && return 0
         sleep 0.02
         _tries=$((_tries - 1))
     done
-    fail "no new line matching '$1' in $2 after $3 s"
+    fail "fewer than $3 lines matching '$1' in $2 after $4 s"
 }

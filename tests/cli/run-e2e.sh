@@ -8,6 +8,7 @@
 #   change the interface (header and .c) -> refused, host restarted with
 #                       its state: the counter goes on from where it was
 #   SIGINT           -> exit 0, no host left, no shadow copy or state file left
+#   --stats          -> a line for each reload, the failed build, the rollback
 . "$CASE_DIR/common.sh"
 
 # A name of its own: pgrep must not find another test's "demo".
@@ -52,7 +53,7 @@ echo "crash fixed: the next build loads"
 
 sed -i 's/XV(void, logic_tick, (struct state \*s), (s))/X(int, logic_tick, (struct state *s), (s))/' logic.h
 sed -i 's/^void logic_tick/int logic_tick/; s/^    fflush(stdout);$/    fflush(stdout);\n    return 0;/' logic.c
-wait_for '^refused v[0-9]*: logic_tick: signature changed: void (struct state \*) -> int (struct state \*) · restarting with state$' "$RUN_LOG" 10
+wait_for '^refused v[0-9]*: logic_tick: signature changed: void (struct state \*) -> int (struct state \*) · restarting the host$' "$RUN_LOG" 10
 wait_for "^built in [0-9]* ms · restarted ./$host with state (pid [0-9]*)\$" "$RUN_LOG" 10
 wait_for_more '^tick [0-9]*: second edit$' "$RUN_LOG" 5
 wait_for_more '^tick [0-9]*: second edit$' "$RUN_LOG" 5
@@ -69,6 +70,12 @@ grep '^tick ' "$RUN_LOG" | sed 's/^tick \([0-9]*\):.*/\1/' | awk '
     NR > 1 && $1 != prev + 1 { print "tick " prev " then " $1; bad = 1 }
     { prev = $1 } END { exit bad }' || fail "the tick counter did not go on"
 echo "ticks: one counter, +1 per tick, from the first line to the last"
+
+# --stats has every build: failed builds and rollbacks too.
+grep -q '^{"kind":"build_failed","version":2,' ../stats.jsonl || fail "no build_failed in --stats"
+grep -q '^{"kind":"rolledback","version":[0-9]*,' ../stats.jsonl || fail "no rolledback in --stats"
+grep -q '^{"kind":"reloaded","version":2,' ../stats.jsonl || fail "no reloaded in --stats"
+echo "stats: reloads, the failed build and the rollback, one line each"
 
 sleep 0.2
 pgrep -x $host >/dev/null && fail "a $host process is left"

@@ -26,3 +26,8 @@ printf 'host = ./x\nbogus = 1\n' >empty/hotreload.conf
 run run --dir empty
 printf 'host = ./x\n' >empty/hotreload.conf
 run run --dir empty
+run run --dir empty --host ./x --build true --restart sometimes
+printf 'host = ./x\nbuild = true\nrestart = never\n' >empty/hotreload.conf
+run run --dir empty
+rm empty/hotreload.conf
+run run --dir empty --host ./x --build true --status-to "$PWD/nowhere/status.log"
