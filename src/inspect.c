@@ -1,6 +1,7 @@
 /* Reading a library's manifest without opening it for reloads: what
  * `hotreload check` prints. The manifest holds pointers, so the library is
- * loaded (from a shadow copy, deleted at once) rather than parsed. */
+ * loaded (from a shadow copy listed in an owner file, deleted at once)
+ * rather than parsed: its constructors run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,25 +35,9 @@ static int check_readable(const hot_manifest *m, char *msg, size_t msglen)
 static int load_copy(hot_library_info *info, const char *path, const unsigned char *buf,
                      size_t size, const char *symbol)
 {
-    char *dir = hot__default_shadow_dir(), msg[HOT__MSG_MAX] = "", *copy;
-    unsigned char rnd[8];
-    char tag[2 * sizeof rnd + 1];
-    int err;
+    char msg[HOT__MSG_MAX] = "";
+    int err = hot__shadow_load_once(buf, size, &info->handle, msg, sizeof msg);
 
-    hot__random_bytes(rnd, sizeof rnd);
-    hot__hex(rnd, sizeof rnd, tag);
-    copy = dir ? hot__printf("%s/inspect.%lu.%s.so", dir, hot__pid(), tag) : NULL;
-    if (!copy) {
-        free(dir);
-        hot__set_last_error("%s: out of memory", path);
-        return HOT_ENOMEM;
-    }
-    if ((err = hot__fs_mkdirs(dir, msg, sizeof msg)) == 0 &&
-        (err = hot__fs_check_private(dir, msg, sizeof msg)) == 0 &&
-        (err = hot__fs_write_new(copy, buf, size, msg, sizeof msg)) == 0) {
-        err = hot__dl_open(copy, &info->handle, msg, sizeof msg);
-        hot__fs_unlink(copy);
-    }
     if (err == 0 && !(info->manifest = hot__dl_sym(info->handle, symbol))) {
         snprintf(msg, sizeof msg, "%s not found", symbol);
         err = HOT_ENOMANIFEST;
@@ -61,8 +46,6 @@ static int load_copy(hot_library_info *info, const char *path, const unsigned ch
         err = check_readable(info->manifest, msg, sizeof msg);
     if (err < 0)
         hot__set_last_error("%s: %s", path, msg);
-    free(copy);
-    free(dir);
     return err;
 }
 

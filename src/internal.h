@@ -30,8 +30,9 @@ typedef struct hot__content_id {
 typedef struct hot__version {
     unsigned long number;
     void *handle;
-    hot_fn *table;   /* one entry per interface function, host order */
-    char *copy_path; /* NULL once the shadow copy is deleted */
+    hot_fn *table;      /* one entry per interface function, host order */
+    char *copy_path;    /* NULL once the shadow copy is deleted */
+    hot__dir *copy_dir; /* the shadow folder holding it */
     hot__content_id id;
     uint64_t retired_epoch; /* when it stopped answering calls */
     double copy_ms, load_ms, verify_ms;
@@ -79,6 +80,7 @@ struct hot_lib {
     char *shadow_dir;
     char *shadow_name;
     char *env_override;
+    hot__dir *shadow;  /* the shadow folder, held by descriptor */
     hot__owner *owner; /* lists this handle's copies, for crash sweeps */
     unsigned long load_counter;
     char copy_uuid[17];
@@ -226,8 +228,17 @@ char *hot__expand_copy_name(const hot_lib *lib);
 /* ---- shadow.c ----------------------------------------------------------- */
 int hot__shadow_init(hot_lib *lib);
 void hot__shadow_sweep(const char *shadow_dir);
-int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, char **copy_path);
-void hot__shadow_forget(char **copy_path);
+/* Copies buf into the shadow folder as v's copy (v->copy_path, copy_dir). */
+int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, hot__version *v);
+/* The path to dlopen v's copy by: through the held folder. Caller frees. */
+char *hot__shadow_load_path(hot_lib *lib, const hot__version *v);
+/* Deletes v's copy (not in a forked child: the parent's). */
+void hot__shadow_forget(hot__version *v);
+/* For hot_inspect: loads buf from a copy listed in an owner file of its
+ * own (a constructor that crashes leaves nothing the next sweep keeps),
+ * deleted once loaded. */
+int hot__shadow_load_once(const unsigned char *buf, size_t size, void **handle, char *msg,
+                          size_t msglen);
 void hot__shadow_close(hot_lib *lib);
 /* At exit: hot__shadow_exiting(), hot__shadow_delete_at_exit() for each
  * handle, then hot__shadow_exit_done() with all of them. */

@@ -274,7 +274,7 @@ static hot__version *swap_back(hot_lib *lib)
     prev->next = NULL;
     crashed->next = lib->crashed;
     lib->crashed = crashed;
-    hot__shadow_forget(&crashed->copy_path);
+    hot__shadow_forget(crashed);
     if (lib->n_crashed < sizeof lib->crashed_ids / sizeof lib->crashed_ids[0]) {
         lib->crashed_ids[lib->n_crashed] = crashed->id;
         __atomic_store_n(&lib->crashed_tables[lib->n_crashed], crashed->table, __ATOMIC_RELAXED);

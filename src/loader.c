@@ -23,7 +23,7 @@ void hot__version_free(hot__version *v)
     hot__dl_close(v->handle);
     while (v->n_deps > 0)
         hot__dl_close(v->deps[--v->n_deps]);
-    hot__shadow_forget(&v->copy_path);
+    hot__shadow_forget(v);
     free(v->table);
     free(v);
 }
@@ -229,9 +229,13 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     char msg[2048] = "", symbol[256];
     const hot_manifest *found;
     uint64_t t0 = hot__now_ns();
+    char *load_path = hot__shadow_load_path(lib, v);
     int err;
 
-    err = hot__dl_open(v->copy_path, &v->handle, msg, sizeof msg);
+    if (!load_path)
+        return HOT_EACCES;
+    err = hot__dl_open(load_path, &v->handle, msg, sizeof msg);
+    free(load_path);
     v->load_ms = ms_since(t0);
     if (err < 0)
         return hot__fail(lib, err, "%s: %s", lib->path, msg);
@@ -286,7 +290,7 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     if (err < 0)
         goto refused;
     t0 = hot__now_ns();
-    err = hot__shadow_write(lib, buf, size, &v->copy_path);
+    err = hot__shadow_write(lib, buf, size, v);
     v->copy_ms = (double)(hot__now_ns() - t0) / 1e6;
     if (err < 0)
         goto refused;

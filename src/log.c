@@ -8,7 +8,7 @@
 hot_log_level hot__log_level_from_env(void)
 {
     static const char *const names[] = { "off", "error", "warn", "info", "debug", "trace" };
-    const char *env = getenv("HOTRELOAD_LOG");
+    const char *env = hot__env("HOTRELOAD_LOG");
     int i;
 
     if (env) {

@@ -30,7 +30,7 @@ static int looks_like_path(const char *name)
 /* The file a name stands for: an override, a path, or dir/lib<name>.so. */
 static char *name_to_path(hot_lib *lib, const char *name, const char *dir)
 {
-    const char *override = getenv(lib->env_override);
+    const char *override = hot__env(lib->env_override);
     char file[512], *found, *path;
 
     if (override && *override) {
@@ -83,7 +83,7 @@ static int split_path(hot_lib *lib)
 
 static void fill_defaults(hot_options *o)
 {
-    const char *env = getenv("HOTRELOAD_LOG");
+    const char *env = hot__env("HOTRELOAD_LOG");
 
     if (o->settle_ms == 0)
         o->settle_ms = DEFAULT_SETTLE_MS;
@@ -93,6 +93,20 @@ static void fill_defaults(hot_options *o)
         o->hold_timeout_ms = DEFAULT_HOLD_TIMEOUT_MS;
     if (o->log_level == HOT_LOG_OFF || (env && *env))
         o->log_level = hot__log_level_from_env();
+}
+
+/* A copy name is a file name inside the shadow folder: no '/' or '..' to
+ * leave it, no leading '.' (the runtime's own files, like owner files). */
+static int check_copy_template(hot_lib *lib)
+{
+    const char *t = lib->shadow_name;
+
+    if (!t[0] || strchr(t, '/') || strstr(t, "..") || t[0] == '.')
+        return hot__fail(lib, HOT_EINVAL,
+                         "shadow_name '%s': a copy name must not contain '/' or '..' nor "
+                         "start with '.'",
+                         t);
+    return 0;
 }
 
 /* An older caller's struct is a prefix of ours (fields are only ever added
@@ -137,6 +151,8 @@ int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts, 
     lib->opts.env_override = NULL;
     if (!lib->name || !lib->env_override || !lib->shadow_dir || !lib->shadow_name)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    if (check_copy_template(lib) < 0)
+        return HOT_EINVAL;
     lib->path = resolve_path(lib, name, dir);
     if (!lib->path || split_path(lib) < 0)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");

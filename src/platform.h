@@ -43,13 +43,18 @@ void hot__random_bytes(void *buf, size_t len);
 char *hot__default_shadow_dir(void);
 /* The folder of this program's executable, or NULL. Caller frees. */
 char *hot__program_dir(void);
+/* An environment variable, or NULL; always NULL in a setuid or setcap
+ * process (secure_getenv): its environment is the caller's to choose. */
+const char *hot__env(const char *name);
 /* Registers fn to run at process exit (once per fn). */
 void hot__at_exit(void (*fn)(void));
 /* The event channel a supervising process handed us: the descriptor named
- * by HOTRELOAD_EVENT_FD, or -1. */
+ * by HOTRELOAD_EVENT_FD, or -1. Read once per process: the variable is then
+ * removed from the environment and the descriptor marked close-on-exec, so
+ * the host's own children inherit neither. */
 long hot__channel_from_env(void);
 /* Writes one whole line to the channel; errors are ignored (the supervisor
- * may have gone away). */
+ * may have gone away: no SIGPIPE is raised). */
 void hot__channel_write(long channel, const char *line);
 
 /* ---- The descriptor behind hot_fd() --------------------------------------- */
@@ -84,28 +89,59 @@ int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen);
 /* Reads a whole regular file into a malloc'd buffer (never mapped: a file
  * truncated while mapped would raise SIGBUS). */
 int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *msg, size_t msglen);
-/* Creates path (which must not exist) holding exactly buf; on any failure
- * nothing is left behind. */
-int hot__fs_write_new(const char *path, const void *buf, size_t size, char *msg, size_t msglen);
-/* Appends one line to an open append-only file. */
-int hot__fs_unlink(const char *path);
-int hot__fs_mkdirs(const char *path, char *msg, size_t msglen);
-/* Fails with HOT_EACCES unless path is a folder (not a link) owned by this
- * user that no one else can write to: copies loaded from it run as code. */
-int hot__fs_check_private(const char *path, char *msg, size_t msglen);
-/* Calls fn for each entry name of dir (not . or ..). */
-int hot__fs_list(const char *dir, void (*fn)(const char *name, void *arg), void *arg);
+/* ---- Private folders (the shadow folder) -------------------------------- */
 
-/* An owner file: created and held locked while this process lives, so that
- * another process can tell a live owner from a crashed one. */
+/* A folder held by descriptor: every access is relative to the folder
+ * that was checked, never to a path someone could swap. */
+typedef struct hot__dir hot__dir;
+
+/* Opens path as a private folder, making it (mode 0700, and missing
+ * parents) if needed. Refuses (HOT_EACCES, the cause in msg) unless the
+ * folder is a real folder (not a link) owned by this user that no one else
+ * can write, and every folder above it belongs to root or this user and is
+ * not writable by others unless sticky: copies loaded from it run as code. */
+int hot__dir_open(hot__dir **out, const char *path, char *msg, size_t msglen);
+void hot__dir_close(hot__dir *d);
+const char *hot__dir_path(const hot__dir *d);
+/* 0 once the folder has been removed (a temp cleaner). */
+int hot__dir_exists(hot__dir *d);
+/* Makes and checks the folder again at its path, as hot__dir_open does,
+ * and swaps the descriptor in place (other threads see the old folder or
+ * the new one). On failure d still holds the old folder. */
+int hot__dir_reopen(hot__dir *d, char *msg, size_t msglen);
+/* Was d opened by this process? (Not by a parent before fork: a child
+ * must not delete its parent's files.) */
+int hot__dir_mine(const hot__dir *d);
+/* Creates name (which must not exist, never through a link) holding
+ * exactly buf; on failure nothing is left behind. */
+int hot__dir_write_new(hot__dir *d, const char *name, const void *buf, size_t size, char *msg,
+                       size_t msglen);
+/* Reads a whole regular file of the folder; anything else (a FIFO, a
+ * device, a link) is refused without blocking on it. */
+int hot__dir_read_all(hot__dir *d, const char *name, unsigned char **out, size_t *size, char *msg,
+                      size_t msglen);
+/* Missing is not an error. */
+int hot__dir_unlink(hot__dir *d, const char *name, char *msg, size_t msglen);
+/* Calls fn for each entry name (not . or ..). */
+int hot__dir_list(hot__dir *d, void (*fn)(const char *name, void *arg), void *arg);
+/* A path to name that the dynamic loader, and a debugger attached to this
+ * process, resolve through the held folder itself (/proc/<pid>/fd/<fd>/name
+ * on Linux), or, where there is no such path, the folder's own path once it
+ * is checked to still be the held folder. Caller frees. */
+char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen);
+
+/* An owner file in a held folder: created and held locked while this
+ * process lives, so that another process can tell a live owner from a
+ * crashed one. */
 typedef struct hot__owner hot__owner;
-int hot__owner_create(hot__owner **out, const char *path, char *msg, size_t msglen);
+int hot__owner_create(hot__owner **out, hot__dir *d, const char *name, char *msg, size_t msglen);
 int hot__owner_append(hot__owner *o, const char *line);
-const char *hot__owner_path(const hot__owner *o);
-void hot__owner_close(hot__owner *o, int remove);
+const char *hot__owner_name(const hot__owner *o);
+void hot__owner_close(hot__owner *o, hot__dir *d, int remove);
 /* Takes the lock of another owner file if its owner is gone: 1 if taken
- * (the caller may clean up and hot__fs_unlink it), 0 if still owned. */
-int hot__owner_try_orphan(const char *path);
+ * (the caller may clean up and unlink it), 0 if still owned or not a
+ * regular file. */
+int hot__owner_try_orphan(hot__dir *d, const char *name);
 
 /* ---- Dynamic loading ---------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 void hot__retire(hot_lib *lib, hot__version *old)
 {
     if (lib->retired)
-        hot__shadow_forget(&lib->retired->copy_path);
+        hot__shadow_forget(lib->retired);
     old->retired_epoch = lib->epoch;
     old->next = lib->retired;
     lib->retired = old;

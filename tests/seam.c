@@ -6,6 +6,7 @@
  * atomics, which the watcher thread may read at any time.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,15 @@ static ssize_t fake_write(int fd, const void *buf, size_t len)
     return real.write(fd, buf, len);
 }
 
+static int fake_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+    int fd = real.openat(dirfd, name, flags, mode);
+
+    if (fd >= 0 && after_open)
+        after_open(name, fd);
+    return fd;
+}
+
 static int fake_inotify_init1(int flags)
 {
     int err = __atomic_load_n(&fail_inotify_err, __ATOMIC_ACQUIRE);
@@ -84,6 +94,72 @@ void seam_after_open(void (*fn)(const char *path, int fd))
     after_open = fn;
     if (hot__sys.open != fake_open)
         hot__sys.open = fake_open;
+    if (hot__sys.openat != fake_openat)
+        hot__sys.openat = fake_openat;
+}
+
+/* ---- The shadow folder's calls (fail one call by name) -------------------- */
+
+static char fail_call_name[32];     /* set before the call can run */
+static char fail_call_match[256];   /* "" or a substring of the name */
+static int fail_call_err;           /* atomic */
+
+static int should_fail(const char *call, const char *name)
+{
+    int err = __atomic_load_n(&fail_call_err, __ATOMIC_ACQUIRE);
+
+    if (!err || strcmp(call, fail_call_name) != 0 ||
+        (fail_call_match[0] && (!name || !strstr(name, fail_call_match))))
+        return 0;
+    errno = err;
+    return 1;
+}
+
+static int failing_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+    return should_fail("openat", name) ? -1 : fake_openat(dirfd, name, flags, mode);
+}
+
+static int failing_mkdirat(int dirfd, const char *name, mode_t mode)
+{
+    return should_fail("mkdirat", name) ? -1 : real.mkdirat(dirfd, name, mode);
+}
+
+static int failing_unlinkat(int dirfd, const char *name, int flags)
+{
+    return should_fail("unlinkat", name) ? -1 : real.unlinkat(dirfd, name, flags);
+}
+
+static int failing_renameat(int olddirfd, const char *oldname, int newdirfd, const char *newname)
+{
+    return should_fail("renameat", newname) ? -1
+                                            : real.renameat(olddirfd, oldname, newdirfd, newname);
+}
+
+static int failing_fstatat(int dirfd, const char *name, struct stat *sb, int flags)
+{
+    return should_fail("fstatat", name) ? -1 : real.fstatat(dirfd, name, sb, flags);
+}
+
+static ssize_t failing_copy_file_range(int in, int out, size_t len)
+{
+    return should_fail("copy_file_range", NULL) ? -1 : real.copy_file_range(in, out, len);
+}
+
+void seam_fail_call(const char *call, const char *match, int err)
+{
+    save_real();
+    if (call) {
+        snprintf(fail_call_name, sizeof fail_call_name, "%s", call);
+        snprintf(fail_call_match, sizeof fail_call_match, "%s", match ? match : "");
+    }
+    hot__sys.openat = failing_openat;
+    hot__sys.mkdirat = failing_mkdirat;
+    hot__sys.unlinkat = failing_unlinkat;
+    hot__sys.renameat = failing_renameat;
+    hot__sys.fstatat = failing_fstatat;
+    hot__sys.copy_file_range = failing_copy_file_range;
+    __atomic_store_n(&fail_call_err, call ? err : 0, __ATOMIC_RELEASE);
 }
 
 void seam_fail_writes(size_t min_len, int err)
@@ -107,6 +183,7 @@ void seam_reset(void)
 {
     hot__syscalls_reset();
     after_open = NULL;
+    __atomic_store_n(&fail_call_err, 0, __ATOMIC_RELEASE);
     free(fail_open_path);
     fail_open_path = NULL;
 }

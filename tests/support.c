@@ -142,11 +142,27 @@ struct loaded_count {
     int n;
 };
 
+/* Copies are loaded through the held shadow folder (/proc/<pid>/fd/<n>/
+ * name): the folder part is resolved to compare it with dir. */
+static int loaded_under(const char *name, const char *dir)
+{
+    char folder[4096], real_folder[4096], real_dir[4096];
+    const char *slash = strrchr(name, '/');
+
+    if (!slash || (size_t)(slash - name) >= sizeof folder)
+        return 0;
+    memcpy(folder, name, (size_t)(slash - name));
+    folder[slash - name] = '\0';
+    if (!realpath(folder, real_folder) || !realpath(dir, real_dir))
+        return strncmp(name, dir, strlen(dir)) == 0;
+    return strcmp(real_folder, real_dir) == 0;
+}
+
 static int count_one_loaded(struct dl_phdr_info *info, size_t size, void *arg)
 {
     struct loaded_count *c = arg;
     (void)size;
-    if (info->dlpi_name && strncmp(info->dlpi_name, c->dir, strlen(c->dir)) == 0)
+    if (info->dlpi_name && info->dlpi_name[0] && loaded_under(info->dlpi_name, c->dir))
         c->n++;
     return 0;
 }

@@ -7,6 +7,7 @@
 #define HOT_UNIX_SYSCALLS_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct hot__syscalls {
@@ -18,6 +19,15 @@ struct hot__syscalls {
     void *(*dlsym)(void *handle, const char *name);
     int (*inotify_init1)(int flags);
     int (*inotify_add_watch)(int fd, const char *path, uint32_t mask);
+    /* The shadow folder, held by descriptor (src/unix/folder.c). */
+    int (*openat)(int dirfd, const char *name, int flags, mode_t mode);
+    int (*mkdirat)(int dirfd, const char *name, mode_t mode);
+    int (*unlinkat)(int dirfd, const char *name, int flags);
+    int (*renameat)(int olddirfd, const char *oldname, int newdirfd, const char *newname);
+    int (*fstatat)(int dirfd, const char *name, struct stat *sb, int flags);
+    /* Copies without a round trip through user space; -1 with ENOSYS,
+     * EXDEV or EINVAL means "not here", and the caller writes instead. */
+    ssize_t (*copy_file_range)(int in, int out, size_t len);
 };
 
 extern struct hot__syscalls hot__sys;

@@ -1,0 +1,13 @@
+/* Shared by the Unix file code (fs.c, folder.c). */
+#ifndef HOT_UNIX_FS_H
+#define HOT_UNIX_FS_H
+
+#include <stddef.h>
+
+/* Reads a whole regular file from fd (anything else is refused). */
+int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *path, char *msg,
+                      size_t msglen);
+/* Writes all of buf; returns 0 or an errno value. */
+int hot__unix_write_all(int fd, const void *buf, size_t size);
+
+#endif
