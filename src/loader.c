@@ -105,9 +105,11 @@ static int refused_before(const hot_lib *lib, const unsigned char *buf, size_t s
 static void remember_refusal(hot_lib *lib, int err, const unsigned char *buf, size_t size)
 {
     lib->last_refused.len = 0;
-    /* Not the build's fault (or nothing read): retry it. A load that
-     * failed may need a dependency that is yet to come: retried too. */
-    if (!buf || err == HOT_ENOSPC || err == HOT_ENOMEM || err == HOT_ENOENT || err == HOT_ELOAD)
+    /* Not the build's fault (or nothing read; a shadow folder refused):
+     * retry it. A load that failed may need a dependency that is yet to
+     * come: retried too. */
+    if (!buf || err == HOT_ENOSPC || err == HOT_ENOMEM || err == HOT_ENOENT || err == HOT_ELOAD ||
+        err == HOT_EACCES)
         return;
     hot__hash_content(buf, size, &lib->last_refused);
 }

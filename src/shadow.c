@@ -158,17 +158,20 @@ static int recreate_folder(hot_lib *lib, char *msg, size_t msglen)
     }
     hot__owner_close(lib->owner, NULL, 0);
     lib->owner = NULL;
-    if ((err = new_owner(lib->shadow, &lib->owner, why, sizeof why)) < 0)
-        snprintf(msg, msglen, "shadow folder made again, but: %s", why);
-    return err;
+    return 0;
 }
 
 static int write_listed(hot_lib *lib, const char *name, const unsigned char *buf, size_t size,
                         char *msg, size_t msglen)
 {
-    int err = lib->owner ? hot__owner_append(lib->owner, name) : HOT_ENOENT;
+    int err = 0;
 
-    return err < 0 ? err : hot__dir_write_new(lib->shadow, name, buf, size, msg, msglen);
+    /* No owner file: the last re-creation made the folder but not it. */
+    if (!lib->owner && (err = new_owner(lib->shadow, &lib->owner, msg, msglen)) < 0)
+        return err;
+    if ((err = hot__owner_append(lib->owner, name)) < 0)
+        return err;
+    return hot__dir_write_new(lib->shadow, name, buf, size, msg, msglen);
 }
 
 static int write_copy(hot_lib *lib, const char *name, const unsigned char *buf, size_t size,

@@ -320,33 +320,42 @@ int hot__dir_list(hot__dir *d, void (*fn)(const char *name, void *arg), void *ar
     return 0;
 }
 
+/* 0 if path leads to the held folder, else an errno value (EXDEV: it
+ * leads somewhere else). */
 static int leads_to(const hot__dir *d, const char *path)
 {
     struct stat sb;
 
-    return hot__sys.fstatat(AT_FDCWD, path, &sb, 0) == 0 && sb.st_dev == d->dev &&
-           sb.st_ino == d->ino;
+    if (hot__sys.fstatat(AT_FDCWD, path, &sb, 0) != 0)
+        return errno;
+    return sb.st_dev == d->dev && sb.st_ino == d->ino ? 0 : EXDEV;
 }
 
 char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen)
 {
     char proc[64];
+    const char *via = proc;
     size_t len;
     char *path;
+    int err;
 
     /* By pid, not /proc/self: a debugger reads the name in its own process. */
     snprintf(proc, sizeof proc, "/proc/%lu/fd/%d", (unsigned long)getpid(), d->fd);
-    if (!leads_to(d, proc)) {
-        snprintf(proc, sizeof proc, "%s", "");
-        if (!leads_to(d, d->path)) {
+    if (leads_to(d, proc) != 0) { /* no /proc here: the path, if still ours */
+        via = d->path;
+        if ((err = leads_to(d, d->path)) == EXDEV) {
             snprintf(msg, msglen,
                      "%s is no longer the folder that was checked: not loading from it", d->path);
             return NULL;
         }
+        if (err) {
+            snprintf(msg, msglen, "fstatat %s: %s: not loading from it", d->path, strerror(err));
+            return NULL;
+        }
     }
-    len = strlen(proc[0] ? proc : d->path) + strlen(name) + 2;
+    len = strlen(via) + strlen(name) + 2;
     if ((path = malloc(len)) != NULL)
-        snprintf(path, len, "%s/%s", proc[0] ? proc : d->path, name);
+        snprintf(path, len, "%s/%s", via, name);
     else
         snprintf(msg, msglen, "out of memory");
     return path;
