@@ -141,11 +141,6 @@ static int failing_fstatat(int dirfd, const char *name, struct stat *sb, int fla
     return should_fail("fstatat", name) ? -1 : real.fstatat(dirfd, name, sb, flags);
 }
 
-static ssize_t failing_copy_file_range(int in, int out, size_t len)
-{
-    return should_fail("copy_file_range", NULL) ? -1 : real.copy_file_range(in, out, len);
-}
-
 void seam_fail_call(const char *call, const char *match, int err)
 {
     save_real();
@@ -158,7 +153,6 @@ void seam_fail_call(const char *call, const char *match, int err)
     hot__sys.unlinkat = failing_unlinkat;
     hot__sys.renameat = failing_renameat;
     hot__sys.fstatat = failing_fstatat;
-    hot__sys.copy_file_range = failing_copy_file_range;
     __atomic_store_n(&fail_call_err, call ? err : 0, __ATOMIC_RELEASE);
 }
 

@@ -149,7 +149,7 @@ void seam_fail_writes(size_t min_len, int err);
 /* Makes inotify_init1 fail with err. */
 void seam_fail_inotify(int err);
 /* Makes the shadow folder's call `call` ("openat", "mkdirat", "unlinkat",
- * "renameat", "fstatat", "copy_file_range") fail with err when the name it
+ * "renameat", "fstatat") fail with err when the name it
  * is given contains match ("" or NULL: every time). First call it with
  * err 0 before hot_open (installs the fakes), then arm it; NULL call:
  * stop. */

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/inotify.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,21 +21,10 @@ static int real_openat(int dirfd, const char *name, int flags, mode_t mode)
     return openat(dirfd, name, flags, mode);
 }
 
-/* copy_file_range first (same file system: may share blocks), then
- * sendfile (any regular file to any regular file since Linux 2.6.33). */
-static ssize_t real_copy_file_range(int in, int out, size_t len)
-{
-    ssize_t n = copy_file_range(in, NULL, out, NULL, len, 0);
-
-    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))
-        n = sendfile(out, in, NULL, len);
-    return n;
-}
-
 #define REAL_SYSCALLS                                                                              \
     {                                                                                              \
         real_open, read, write, close, dlopen, dlsym, inotify_init1, inotify_add_watch,            \
-            real_openat, mkdirat, unlinkat, renameat, fstatat, real_copy_file_range,               \
+            real_openat, mkdirat, unlinkat, renameat, fstatat,                                     \
     }
 
 static const struct hot__syscalls real_syscalls = REAL_SYSCALLS;

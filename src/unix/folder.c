@@ -26,6 +26,7 @@ struct hot__dir {
     dev_t dev;
     ino_t ino;
     unsigned long pid; /* the process that opened it */
+    int via_proc;      /* /proc/<pid>/fd/<fd> was seen to lead to it */
 };
 
 static int fail_errno(int err, char *msg, size_t msglen, const char *call, const char *path,
@@ -229,6 +230,7 @@ int hot__dir_reopen(hot__dir *d, char *msg, size_t msglen)
     hot__sys.close(fd);
     d->dev = sb.st_dev;
     d->ino = sb.st_ino;
+    d->via_proc = 0; /* look again */
     return 0;
 }
 
@@ -331,6 +333,26 @@ static int leads_to(const hot__dir *d, const char *path)
     return sb.st_dev == d->dev && sb.st_ino == d->ino ? 0 : EXDEV;
 }
 
+/* /proc of this pid namespace (in a container it may show another's,
+ * where our pid is some other process). */
+static int proc_is_ours(void)
+{
+    char self[32], pid[32];
+    ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+
+    if (n <= 0)
+        return 0;
+    self[n] = '\0';
+    snprintf(pid, sizeof pid, "%lu", (unsigned long)getpid());
+    return strcmp(self, pid) == 0;
+}
+
+static void proc_path(const hot__dir *d, char *out, size_t len)
+{
+    /* By pid, not /proc/self: a debugger reads the name in its own process. */
+    snprintf(out, len, "/proc/%lu/fd/%d", (unsigned long)getpid(), d->fd);
+}
+
 char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen)
 {
     char proc[64];
@@ -339,9 +361,11 @@ char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen
     char *path;
     int err;
 
-    /* By pid, not /proc/self: a debugger reads the name in its own process. */
-    snprintf(proc, sizeof proc, "/proc/%lu/fd/%d", (unsigned long)getpid(), d->fd);
-    if (leads_to(d, proc) != 0) { /* no /proc here: the path, if still ours */
+    proc_path(d, proc, sizeof proc);
+    /* Checked once per process and folder (a fork changes the pid). */
+    if (d->via_proc != (int)getpid() && proc_is_ours() && leads_to(d, proc) == 0)
+        d->via_proc = (int)getpid();
+    if (d->via_proc != (int)getpid()) { /* no /proc here: the path, if still ours */
         via = d->path;
         if ((err = leads_to(d, d->path)) == EXDEV) {
             snprintf(msg, msglen,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -45,17 +46,14 @@ void hot__random_bytes(void *buf, size_t len)
 {
     unsigned char *p = buf;
     uint64_t mix = hot__now_ns() ^ ((uint64_t)getpid() << 32);
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     size_t got = 0;
+    ssize_t n;
 
-    if (fd >= 0) {
-        ssize_t n;
-        while (got < len && (n = read(fd, p + got, len - got)) > 0)
-            got += (size_t)n;
-        close(fd);
-    }
-    /* Without /dev/urandom, time and pid still make names unique enough:
-     * {uuid} only separates copies, it protects nothing. */
+    /* getrandom: one call, no descriptor (a copy name needs one each). */
+    while (got < len && (n = getrandom(p + got, len - got, GRND_NONBLOCK)) > 0)
+        got += (size_t)n;
+    /* Without it, time and pid still make names unique enough: {uuid} only
+     * separates copies, it protects nothing. */
     for (; got < len; got++) {
         mix = mix * 6364136223846793005u + 1442695040888963407u;
         p[got] = (unsigned char)(mix >> 56);

@@ -25,9 +25,6 @@ struct hot__syscalls {
     int (*unlinkat)(int dirfd, const char *name, int flags);
     int (*renameat)(int olddirfd, const char *oldname, int newdirfd, const char *newname);
     int (*fstatat)(int dirfd, const char *name, struct stat *sb, int flags);
-    /* Copies without a round trip through user space; -1 with ENOSYS,
-     * EXDEV or EINVAL means "not here", and the caller writes instead. */
-    ssize_t (*copy_file_range)(int in, int out, size_t len);
 };
 
 extern struct hot__syscalls hot__sys;
