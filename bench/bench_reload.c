@@ -5,11 +5,17 @@
  * build's value. Also the per-phase split of each reload, from the
  * HOT_EVENT_AFTER_RELOAD events.
  *
+ * Then the frame loop (HOT_APPLY_AT_UPDATE): a host thread calls
+ * hot_update() and the hot function every frame while reloads land, and
+ * the longest a frame was held inside those two calls is
+ * reload_frame_block_ms_max.
+ *
  * Consecutive reloads install different variants: a rebuild whose content
  * is already running is skipped by the runtime, by design.
  *
  * usage: bench_reload [variants_dir] [work_dir] [reloads]
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +71,8 @@ static int stage(setup *s, int k)
     return bench_write_file(s->tmp_path, s->variants.buf[k], s->variants.size[k]);
 }
 
-static int open_setup(setup *s, const char *variants_dir, const char *work_dir)
+static int open_setup(setup *s, const char *variants_dir, const char *work_dir,
+                      hot_apply_mode apply)
 {
     hot_options opts = HOT_OPTIONS_INIT;
 
@@ -76,7 +83,7 @@ static int open_setup(setup *s, const char *variants_dir, const char *work_dir)
     snprintf(s->tmp_path, sizeof s->tmp_path, "%s/.libbenchlib.so.tmp", s->dir);
     if (stage(s, 0) < 0 || rename(s->tmp_path, s->lib_path) < 0)
         return -1;
-    opts.apply = HOT_APPLY_AT_ONCE;
+    opts.apply = apply;
     if (hot_open(&s->lib, s->lib_path, HOT_IFACE(benchlib), &opts) < 0) {
         fprintf(stderr, "bench_reload: hot_open: %s\n", hot_last_error());
         return -1;
@@ -156,15 +163,17 @@ static void explain_slowest(const double *lat, int n, int shown)
                 worst = i;
         }
         used[worst] = 1;
-        fprintf(stderr, "bench_reload: slow reload %d: %.3f ms = wake-up %.3f + detect %.3f "
-                "(copy %.3f, load %.3f, verify %.3f, publish %.3f)\n", worst + 1, lat[worst],
-                lat[worst] - g_phases[worst].detect, g_phases[worst].detect, g_phases[worst].copy,
-                g_phases[worst].load, g_phases[worst].verify, g_phases[worst].publish);
+        fprintf(stderr,
+                "bench_reload: slow reload %d: %.3f ms = wake-up %.3f + detect %.3f "
+                "(copy %.3f, load %.3f, verify %.3f, publish %.3f)\n",
+                worst + 1, lat[worst], lat[worst] - g_phases[worst].detect, g_phases[worst].detect,
+                g_phases[worst].copy, g_phases[worst].load, g_phases[worst].verify,
+                g_phases[worst].publish);
     }
     free(used);
 }
 
-static void report(setup *s, double *lat, int n_ok, int reloads)
+static void report(unsigned held, double *lat, int n_ok, int reloads, double frame_ms)
 {
     int n_ev = g_n_events < MAX_RELOADS ? g_n_events : MAX_RELOADS;
 
@@ -183,8 +192,80 @@ static void report(setup *s, double *lat, int n_ok, int reloads)
     bench_json_num("reload_count", reloads, 0);
     bench_json_num("reload_lost", reloads - n_ok, 0);
     bench_json_num("reload_refused", g_n_refused, 0);
-    bench_json_num("reload_versions_held", hot_versions_held(s->lib), 0);
+    bench_json_num("reload_versions_held", held, 0);
+    bench_json_num("reload_frame_block_ms_max", frame_ms, 3);
     bench_json_end();
+}
+
+/* ---- The frame loop ------------------------------------------------------ */
+
+#define FRAME_SPACING_US 200 /* the host's own work between frames */
+
+typedef struct frame_run {
+    setup *s;
+    int reloads;
+    volatile int done;
+} frame_run;
+
+/* The build side: the next variant lands once the frame loop has taken
+ * the last one. */
+static void *land_variants(void *arg)
+{
+    frame_run *r = arg;
+    int i, k, waited;
+
+    for (i = 1; i <= r->reloads; i++) {
+        k = i % r->s->variants.count;
+        if (stage(r->s, k) < 0 || rename(r->s->tmp_path, r->s->lib_path) < 0)
+            break;
+        for (waited = 0; bench_value() != BENCH_VALUE_BASE + k && waited < 2000000; waited += 50)
+            usleep(50);
+        usleep(QUIET_US);
+    }
+    r->done = 1;
+    return NULL;
+}
+
+/* Runs frames until the builds are done; returns the longest frame, ms. */
+static double frame_loop(frame_run *r)
+{
+    uint64_t worst = 0, t0, t;
+
+    while (!r->done) {
+        t0 = bench_now_ns();
+        hot_update(r->s->lib);
+        (void)bench_value();
+        t = bench_now_ns() - t0;
+        worst = t > worst ? t : worst;
+        usleep(FRAME_SPACING_US);
+    }
+    return (double)worst / 1e6;
+}
+
+static int frame_block(const char *variants_dir, const char *work_dir, int reloads, double *ms)
+{
+    setup s;
+    frame_run r;
+    pthread_t builder;
+    int rc = -1;
+
+    memset(&s, 0, sizeof s);
+    memset(&r, 0, sizeof r);
+    if (open_setup(&s, variants_dir, work_dir, HOT_APPLY_AT_UPDATE) == 0) {
+        r.s = &s;
+        r.reloads = reloads;
+        if (pthread_create(&builder, NULL, land_variants, &r) == 0) {
+            *ms = frame_loop(&r);
+            pthread_join(builder, NULL);
+            rc = 0;
+        }
+    }
+    hot_close(s.lib);
+    if (s.dir)
+        bench_rmdir_flat(s.dir);
+    free(s.dir);
+    bench_variants_free(&s.variants);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -192,13 +273,14 @@ int main(int argc, char **argv)
     const char *variants_dir = argc > 1 ? argv[1] : BENCH_VARIANTS_DIR;
     const char *work_dir = argc > 2 ? argv[2] : BENCH_WORK_DIR;
     int reloads = argc > 3 ? atoi(argv[3]) : 200, i, n_ok = 0, rc = 1;
-    double *lat = calloc(reloads > 0 ? (size_t)reloads : 1, sizeof *lat), ms;
+    unsigned held;
+    double *lat = calloc(reloads > 0 ? (size_t)reloads : 1, sizeof *lat), ms, frame_ms = 0;
     setup s;
 
     memset(&s, 0, sizeof s);
     g_phases = calloc(MAX_RELOADS, sizeof *g_phases);
     if (reloads < 1 || reloads > MAX_RELOADS || !lat || !g_phases ||
-        open_setup(&s, variants_dir, work_dir) < 0)
+        open_setup(&s, variants_dir, work_dir, HOT_APPLY_AT_ONCE) < 0)
         goto cleanup;
     fprintf(stderr, "bench_reload: %d reloads by rename() into %s\n", reloads, s.dir);
     for (i = 1; i <= reloads; i++) {
@@ -207,7 +289,12 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, "bench_reload: reload %d was not seen within 2 s\n", i);
     }
-    report(&s, lat, n_ok, reloads);
+    held = hot_versions_held(s.lib);
+    hot_close(s.lib); /* one handle per interface: the frame loop opens its own */
+    s.lib = NULL;
+    if (frame_block(variants_dir, work_dir, reloads, &frame_ms) < 0)
+        goto cleanup;
+    report(held, lat, n_ok, reloads, frame_ms);
     rc = n_ok == reloads ? 0 : 1;
 cleanup:
     hot_close(s.lib);
