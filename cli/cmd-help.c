@@ -88,6 +88,11 @@ static const char usage_check[] =
     "and build-id. With --against, tells whether a host running LIB would\n"
     "accept OTHER as a reload, and if not, every reason, one per line.\n"
     "\n"
+    "check loads LIB (and OTHER) to read the manifest: their constructors\n"
+    "run in this process, as they would in a host. Check only libraries you\n"
+    "would run. The copy it loads is listed in an owner file in the shadow\n"
+    "folder, so a constructor that crashes leaves nothing the next run keeps.\n"
+    "\n"
     "exit status: 0 ok or accepted, 1 refused, 2 usage error or unreadable\n"
     "library.\n";
 

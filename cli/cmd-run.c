@@ -62,6 +62,7 @@ struct runner {
     int color;
     int stopping;
     FILE *stats;
+    char state_dir[PATH_MAX - 16]; /* private to this run (mkdtemp) */
     char state_file[PATH_MAX];
     struct run_term term; /* the terminal lent to the host */
     int out_fd;           /* where status lines and build output go; -1: nowhere */
@@ -653,13 +654,23 @@ static int watch_sources(struct runner *r)
     return 0;
 }
 
-static void name_state_file(struct runner *r)
+/* The host writes its state there and reads it back: not a predictable
+ * name in a shared /tmp (another user could plant a link or a file of
+ * theirs), but a folder mkdtemp makes, mode 0700, named at random. */
+static int name_state_file(struct runner *r)
 {
     const char *tmp = getenv("TMPDIR");
 
-    snprintf(r->state_file, sizeof r->state_file, "%s/hotreload-run-%ld.state",
-             tmp && *tmp ? tmp : "/tmp", (long)getpid());
-    remove(r->state_file);
+    snprintf(r->state_dir, sizeof r->state_dir, "%s/hotreload-run-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(r->state_dir)) {
+        fprintf(stderr, "hotreload run: cannot make a folder for the host's state in %s: %s\n",
+                tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        r->state_dir[0] = '\0';
+        return -1;
+    }
+    snprintf(r->state_file, sizeof r->state_file, "%s/host.state", r->state_dir);
+    return 0;
 }
 
 /* status_to: stdout (the default), stderr, none, or a file or terminal
@@ -688,7 +699,8 @@ static int set_up(struct runner *r)
     term_open(&r->term);
     if (open_status_output(r) < 0)
         return -1;
-    name_state_file(r);
+    if (name_state_file(r) < 0)
+        return -1;
     if (!(r->host_argv = run_config_host_argv(&r->cfg)) || !r->host_argv[0]) {
         fprintf(stderr, "hotreload run: the host command is empty\n");
         return -1;
@@ -712,7 +724,10 @@ static void tear_down(struct runner *r)
         status("stopping %s", host_name(r));
         stop_host(r);
     }
-    remove(r->state_file);
+    if (r->state_dir[0]) {
+        remove(r->state_file);
+        rmdir(r->state_dir);
+    }
     srcwatch_close(r->watch);
     deps_free(&r->deps);
     if (r->stats)
