@@ -10,13 +10,12 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hotreload.h"
 #include "../platform.h"
+#include "unix-fs.h"
 
 uint64_t hot__now_ns(void)
 {
@@ -75,16 +74,6 @@ static int private_runtime_dir(const char *dir)
            sb.st_uid == geteuid() && !(sb.st_mode & 077);
 }
 
-/* /dev/shm, if it is a tmpfs that allows code to be mapped from it. */
-static int shm_usable(void)
-{
-    struct statfs fs;
-    struct statvfs vfs;
-
-    return statfs("/dev/shm", &fs) == 0 && fs.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
-           statvfs("/dev/shm", &vfs) == 0 && !(vfs.f_flag & ST_NOEXEC);
-}
-
 /* In memory where possible: a copy then costs no disk write. */
 char *hot__default_shadow_dir(void)
 {
@@ -93,7 +82,7 @@ char *hot__default_shadow_dir(void)
 
     if (private_runtime_dir(xdg))
         return format_path("%s/hotreload", xdg);
-    if (shm_usable())
+    if (hot__memory_folder_allows_code("/dev/shm"))
         return format_path("/dev/shm/hotreload-%lu", uid);
     return format_path("%s/hotreload-%lu", tmp && *tmp ? tmp : "/tmp", uid);
 }

@@ -10,4 +10,8 @@ int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *pat
 /* Writes all of buf; returns 0 or an errno value. */
 int hot__unix_write_all(int fd, const void *buf, size_t size);
 
+/* Per OS (src/linux/memfs.c): is path a memory-backed folder that allows
+ * code to be mapped from it? */
+int hot__memory_folder_allows_code(const char *path);
+
 #endif
