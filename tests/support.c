@@ -137,8 +137,8 @@ int count_owner_files(const char *shadow_dir)
     return count_entries(shadow_dir, 1);
 }
 
-struct loaded_count {
-    const char *dir;
+struct loaded_names {
+    char names[128][512];
     int n;
 };
 
@@ -158,22 +158,28 @@ static int loaded_under(const char *name, const char *dir)
     return strcmp(real_folder, real_dir) == 0;
 }
 
-static int count_one_loaded(struct dl_phdr_info *info, size_t size, void *arg)
+/* Only copies the names: the loader's lock is held here, and another
+ * thread may be waiting in dlclose. */
+static int copy_loaded_name(struct dl_phdr_info *info, size_t size, void *arg)
 {
-    struct loaded_count *c = arg;
+    struct loaded_names *c = arg;
     (void)size;
-    if (info->dlpi_name && info->dlpi_name[0] && loaded_under(info->dlpi_name, c->dir))
-        c->n++;
+    if (info->dlpi_name && info->dlpi_name[0] && c->n < 128)
+        snprintf(c->names[c->n++], sizeof c->names[0], "%s", info->dlpi_name);
     return 0;
 }
 
 int count_loaded_under(const char *dir)
 {
-    struct loaded_count c;
-    c.dir = dir;
-    c.n = 0;
-    dl_iterate_phdr(count_one_loaded, &c);
-    return c.n;
+    struct loaded_names *c = calloc(1, sizeof *c);
+    int i, n = 0;
+
+    ASSERT(c != NULL);
+    dl_iterate_phdr(copy_loaded_name, c);
+    for (i = 0; i < c->n; i++)
+        n += loaded_under(c->names[i], dir);
+    free(c);
+    return n;
 }
 
 /* ---- The per-test folder ------------------------------------------------ */
