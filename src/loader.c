@@ -44,12 +44,10 @@ static int is_known(hot_lib *lib, const hot__content_id *id)
 
 static int has_crashed(hot_lib *lib, const hot__content_id *id)
 {
-    unsigned i;
-    int found = 0;
+    int found;
 
     hot__mutex_lock(&lib->mu);
-    for (i = 0; i < lib->n_crashed && !found; i++)
-        found = hot__content_id_equal(&lib->crashed_ids[i], id);
+    found = hot__rollback_refuses(lib, id);
     hot__mutex_unlock(&lib->mu);
     return found;
 }

@@ -32,6 +32,8 @@ int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg);
 void hot__thread_join(hot__thread *t);
 /* A number unique to the calling thread while it lives. */
 uint64_t hot__thread_self(void);
+/* Calls fn(arg) on the calling thread when it exits. */
+int hot__thread_at_exit(void (*fn)(void *), void *arg);
 
 /* ---- Time, process, environment ----------------------------------------- */
 

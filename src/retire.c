@@ -79,7 +79,7 @@ int hot__unload_quiesced(hot_lib *lib)
             p = &v->next;
         }
     }
-    hot__update_rollback_target(lib);
+    hot__rollback_arm(lib);
     hot__mutex_unlock(&lib->mu);
     for (; done; done = v, n++) {
         v = done->next;
