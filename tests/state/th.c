@@ -18,8 +18,8 @@
 #error "TH_FIXTURE_DIR (where the fixture libraries are built) is required"
 #endif
 
-#define MAX_EVENTS 32
-#define MAX_LOGS 32
+#define MAX_EVENTS 1024
+#define MAX_LOGS 1024
 
 static char test_dir[256];
 static pid_t test_dir_owner; /* children leave the directory to it */
