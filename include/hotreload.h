@@ -586,11 +586,17 @@ HOT_EXTERN void hot__trap(void);
  * returns a zero value at once until a new build loads. A crash it does not
  * recover goes to the program's previous handler.
  *
- * The fast path makes no call into the runtime: the table is loaded, the
- * guard is pushed on the thread's list (an initial-exec thread-local the
- * runtime exports), the jump buffer is __builtin_setjmp's three words, and
- * the guard is popped. Under AddressSanitizer and ThreadSanitizer, which
- * track setjmp/longjmp but not the builtins, setjmp is used instead.
+ * The fast path makes no call into the runtime's C code: the wrapper loads
+ * the table, pushes its guard on the thread's list (an initial-exec
+ * thread-local the runtime exports) and pops it after. How the crash
+ * handler gets back into the wrapper depends on the target:
+ *   HOT__GUARD_TRAMPOLINE (x86-64 ELF): the call goes through
+ *     hot__guard_call, a few instructions of assembly that keep the return
+ *     address, stack pointer and callee-saved registers in the guard; the
+ *     handler makes the call return there. No setjmp: the wrapper inlines.
+ *   HOT__GUARD_LIBC_JMP (under AddressSanitizer and ThreadSanitizer, which
+ *     track setjmp/longjmp but not the rest): setjmp and longjmp.
+ *   otherwise: __builtin_setjmp and __builtin_longjmp.
  */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #  define HOT__GUARD_LIBC_JMP 1
@@ -599,11 +605,21 @@ HOT_EXTERN void hot__trap(void);
 #    define HOT__GUARD_LIBC_JMP 1
 #  endif
 #endif
+#if defined(HOT__GUARD_LIBC_JMP)
+#  define HOT__GUARD_MODE 1
+#elif defined(__x86_64__) && defined(__ELF__)
+#  define HOT__GUARD_TRAMPOLINE 1
+#  define HOT__GUARD_MODE 2
+#else
+#  define HOT__GUARD_MODE 0
+#endif
 
 typedef struct hot_guard {
+    hot_fn target;             /* the entry called (trampoline: offset 0) */
     union {
-        jmp_buf libc;          /* setjmp (under sanitizers) */
-        void *words[5];        /* __builtin_setjmp */
+        void *words[8];        /* trampoline: return address, stack pointer,
+                                  rbx, rbp, r12-r15; or __builtin_setjmp's */
+        jmp_buf libc;          /* setjmp */
     } env;
     hot_fn *volatile *slot;
     hot_fn *table;             /* the version the call entered */
@@ -611,7 +627,8 @@ typedef struct hot_guard {
     struct hot_guard *outer;
     int signal;
     int recovered;             /* this call was recovered once already */
-    int libc_jmp;              /* env holds a jmp_buf */
+    int mode;                  /* HOT__GUARD_MODE of the wrapper */
+    volatile int crashed;      /* trampoline: the call returned from a crash */
 } hot_guard;
 
 /* The innermost guarded call of this thread: NULL until the thread's first
@@ -623,6 +640,9 @@ HOT_EXTERN extern hot_guard hot__guard_bottom;
 HOT_EXTERN extern int hot__guard_timed;
 /* The entry of every function of a stopped interface's table. */
 HOT_EXTERN long hot__guard_stopped_fn(void);
+/* Calls hot__guard_innermost->target with the caller's arguments (a
+ * pointer, so that no compiler sees a function called through a cast). */
+HOT_EXTERN extern const hot_fn hot__guard_call;
 
 /* Out of line, off the fast path: */
 HOT_EXTERN void hot__guard_first(hot_guard *guard);  /* a thread's first call */
@@ -634,50 +654,73 @@ HOT_EXTERN int hot__guard_recover(hot_guard *guard);
 /* A call into a stopped interface (warns once). */
 HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
 
-#ifdef HOT__GUARD_LIBC_JMP
-#  define HOT__GUARD_SETJMP(g) setjmp((g).env.libc)
-#else
-#  define HOT__GUARD_LIBC_JMP 0
-#  define HOT__GUARD_SETJMP(g) __builtin_setjmp((g).env.words)
-#endif
+#define HOT__GUARD_INIT(fn)                                                   \
+    hot_guard hot__g;                                                         \
+    int hot__timed;                                                           \
+    hot__g.slot = HOT__TABLE_REF;                                             \
+    hot__g.function = #fn;                                                    \
+    hot__g.recovered = 0;                                                     \
+    hot__g.mode = HOT__GUARD_MODE;                                            \
+    hot__g.signal = 0
 
-/* Sets hot__f to the entry to call, or breaks out of the retry loop when
- * the interface is stopped (the wrapper then returns a zero value). */
-#define HOT__GUARD_ENTER(fn)                                                  \
+/* Picks the entry, or breaks out of the retry loop when the interface is
+ * stopped (the wrapper then returns a zero value). */
+#define HOT__GUARD_TARGET(fn)                                                 \
     hot__g.table = HOT__LOAD_ACQUIRE(HOT__TABLE_REF);                         \
-    hot__f = hot__g.table[hot__i_##fn];                                       \
-    if (hot__f == (hot_fn)hot__guard_stopped_fn) {                            \
+    hot__g.target = hot__g.table[hot__i_##fn];                                \
+    if (hot__g.target == (hot_fn)hot__guard_stopped_fn) {                     \
         hot__guard_stopped(&hot__g);                                          \
         break;                                                                \
-    }                                                                         \
-    if (HOT__GUARD_SETJMP(hot__g) != 0) {                                     \
-        if (hot__guard_recover(&hot__g))                                      \
-            continue;                                                         \
-        break;                                                                \
-    }                                                                         \
+    }
+
+#define HOT__GUARD_PUSH()                                                     \
     hot__g.outer = hot__guard_innermost;                                      \
     if (!hot__g.outer)                                                        \
         hot__guard_first(&hot__g);                                            \
     hot__guard_innermost = &hot__g;                                           \
-    if (hot__guard_timed)                                                     \
+    if ((hot__timed = hot__guard_timed) != 0)                                 \
         hot__guard_timed_enter(&hot__g);
 
-#define HOT__GUARD_LEAVE()                                                    \
+#define HOT__GUARD_POP()                                                      \
     hot__guard_innermost = hot__g.outer;                                      \
-    if (hot__guard_timed)                                                     \
+    if (hot__timed)                                                           \
         hot__guard_timed_leave(&hot__g);
 
-#define HOT__GUARD_INIT(fn)                                                   \
-    hot_guard hot__g;                                                         \
-    hot_fn hot__f;                                                            \
-    hot__g.slot = HOT__TABLE_REF;                                             \
-    hot__g.function = #fn;                                                    \
-    hot__g.recovered = 0;                                                     \
-    hot__g.libc_jmp = HOT__GUARD_LIBC_JMP;                                    \
-    hot__g.signal = 0
+#ifdef HOT__GUARD_TRAMPOLINE
+/* The call returns normally, or from a crash with hot__g.crashed set. */
+#  define HOT__GUARD_ENTER(fn)                                                \
+    HOT__GUARD_TARGET(fn)                                                     \
+    hot__g.crashed = 0;                                                       \
+    HOT__GUARD_PUSH()
+#  define HOT__GUARD_FN(type) ((type)hot__guard_call)
+#  define HOT__GUARD_AFTER()                                                  \
+    HOT__GUARD_POP()                                                          \
+    if (hot__g.crashed) {                                                     \
+        if (hot__guard_recover(&hot__g))                                      \
+            continue;                                                         \
+        break;                                                                \
+    }
+#else
+#  ifdef HOT__GUARD_LIBC_JMP
+#    define HOT__GUARD_SETJMP() setjmp(hot__g.env.libc)
+#  else
+#    define HOT__GUARD_SETJMP() __builtin_setjmp(hot__g.env.words)
+#  endif
+/* The handler pops the guard and jumps back here. */
+#  define HOT__GUARD_ENTER(fn)                                                \
+    HOT__GUARD_TARGET(fn)                                                     \
+    if (HOT__GUARD_SETJMP() != 0) {                                           \
+        if (hot__guard_recover(&hot__g))                                      \
+            continue;                                                         \
+        break;                                                                \
+    }                                                                         \
+    HOT__GUARD_PUSH()
+#  define HOT__GUARD_FN(type) ((type)hot__g.target)
+#  define HOT__GUARD_AFTER() HOT__GUARD_POP()
+#endif
 
-/* The zero value a stopped or unrecoverable-but-survived call returns is a
- * static object of the return type (zero-initialised). */
+/* The zero value a stopped call returns is a static object of the return
+ * type (zero-initialised). */
 #define HOT__GUARDED_WRAP(ret, fn, params, args)                              \
     static HOT__INLINE HOT__UNUSED ret fn params                              \
     {                                                                         \
@@ -686,8 +729,8 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
         HOT__GUARD_INIT(fn);                                                  \
         for (;;) {                                                            \
             HOT__GUARD_ENTER(fn)                                              \
-            hot__r = ((ret(*) params)hot__f) args;                            \
-            HOT__GUARD_LEAVE()                                                \
+            hot__r = HOT__GUARD_FN(ret(*) params) args;                       \
+            HOT__GUARD_AFTER()                                                \
             return hot__r;                                                    \
         }                                                                     \
         return hot__zero;                                                     \
@@ -698,8 +741,8 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
         HOT__GUARD_INIT(fn);                                                  \
         for (;;) {                                                            \
             HOT__GUARD_ENTER(fn)                                              \
-            ((void(*) params)hot__f) args;                                    \
-            HOT__GUARD_LEAVE()                                                \
+            HOT__GUARD_FN(void(*) params) args;                               \
+            HOT__GUARD_AFTER()                                                \
             return;                                                           \
         }                                                                     \
     }

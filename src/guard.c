@@ -13,6 +13,10 @@
 
 #include "internal.h"
 
+/* The wrapper modes of hotreload.h (HOT__GUARD_MODE), as a host may have
+ * been compiled with any of them. */
+enum { HOT__GUARD_MODE_BUILTIN = 0, HOT__GUARD_MODE_LIBC = 1, HOT__GUARD_MODE_TRAMPOLINE = 2 };
+
 /* Initial-exec: the crash handler reads it, and the first access to a
  * dynamic-model thread-local may allocate, which a handler must not do.
  * The wrappers read it too: one load relative to the thread pointer. */
@@ -37,7 +41,7 @@ static unsigned n_threads;
 static int threads_lock;
 static __thread guard_thread *self __attribute__((tls_model("initial-exec")));
 
-static void on_crash(const hot__crash *crash);
+static int on_crash(const hot__crash *crash);
 
 static void forget_thread(void *record)
 {
@@ -142,24 +146,29 @@ void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
 static void jump(hot_guard *g) __attribute__((noreturn));
 static void jump(hot_guard *g)
 {
-    if (g->libc_jmp)
+    if (g->mode == HOT__GUARD_MODE_LIBC)
         longjmp(g->env.libc, 1);
     __builtin_longjmp(g->env.words, 1);
 }
 
-/* On the crashing thread, in the signal handler: returns when the crash
- * is not ours to recover (the handler then passes it on). */
-static void on_crash(const hot__crash *crash)
+/* On the crashing thread, in the signal handler: returns 0 when the crash
+ * is not ours to recover (the handler then passes it on), 1 when the
+ * interrupted call will return into its wrapper (trampoline), or jumps. */
+static int on_crash(const hot__crash *crash)
 {
     hot_guard *g = hot__guard_innermost;
 
     if (!g || g == &hot__guard_bottom)
-        return;
+        return 0;
     if (!hot__rollback_can_recover(g, crash)) {
         hot__rollback_announce(g, crash);
-        return;
+        return 0;
     }
     g->signal = crash->signal;
+    if (g->mode == HOT__GUARD_MODE_TRAMPOLINE) {
+        g->crashed = 1; /* the wrapper pops the guard itself */
+        return hot__crash_return_to(crash, g->env.words);
+    }
     hot__guard_innermost = g->outer;
     if (self && g->outer == &hot__guard_bottom)
         __atomic_store_n(&self->entered_ns, 0, __ATOMIC_RELEASE);

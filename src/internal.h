@@ -321,10 +321,16 @@ typedef struct hot__crash {
     int is_abort;   /* SIGABRT: abort() or a failed assert */
     int sent;       /* sent by another process (kill): never ours */
     const void *pc; /* where it happened, or NULL */
+    void *context;  /* the interrupted context (ucontext_t) */
 } hot__crash;
 /* Installs the crash handlers once (on_crash is called on the crashing
- * thread and may jump away) and gives this thread an alternate stack. */
-void hot__crash_prepare_thread(void (*on_crash)(const hot__crash *crash));
+ * thread and may jump away, or return 1 when it edited the context to
+ * resume) and gives this thread an alternate stack. */
+void hot__crash_prepare_thread(int (*on_crash)(const hot__crash *crash));
+/* Makes the interrupted guarded call return to its wrapper from the
+ * trampoline's saved words (hot_guard.env.words); the handler then returns.
+ * 0 where there is no trampoline (src/linux/guard-x86_64.c). */
+int hot__crash_return_to(const hot__crash *crash, void *const *words);
 /* After jumping out of the handler, unblocks sig again. */
 void hot__crash_after_jump(int sig);
 /* Async-signal-safe: writes one line to stderr. */

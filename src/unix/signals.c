@@ -22,7 +22,7 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static struct sigaction previous[NSIG];
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t alt_stack_key;
-static void (*on_crash_fn)(const hot__crash *crash);
+static int (*on_crash_fn)(const hot__crash *crash);
 
 static size_t page_size(void)
 {
@@ -79,7 +79,7 @@ static void pass_on(int sig, siginfo_t *info, void *ctx)
 
 static void on_crash(int sig, siginfo_t *info, void *ctx)
 {
-    void (*decide)(const hot__crash *crash);
+    int (*decide)(const hot__crash *crash);
     hot__crash crash;
 
     crash.signal = sig;
@@ -88,9 +88,10 @@ static void on_crash(int sig, siginfo_t *info, void *ctx)
      * (SI_TKILL from this process) are. */
     crash.sent = info->si_code <= 0 && info->si_pid != getpid();
     crash.pc = NULL;
+    crash.context = ctx;
     decide = __atomic_load_n(&on_crash_fn, __ATOMIC_ACQUIRE);
-    if (decide)
-        decide(&crash); /* jumps away when it recovers */
+    if (decide && decide(&crash))
+        return; /* recovered: the context now returns into the wrapper */
     pass_on(sig, info, ctx);
 }
 
@@ -149,7 +150,7 @@ static void install(void)
         sigaction(crash_signals[i], &sa, &previous[crash_signals[i]]);
 }
 
-void hot__crash_prepare_thread(void (*on_crash_cb)(const hot__crash *crash))
+void hot__crash_prepare_thread(int (*on_crash_cb)(const hot__crash *crash))
 {
     stack_t st, current;
 
