@@ -79,6 +79,11 @@ static void remember_thread(void)
     self = t;
 }
 
+void hot__guard_watch_crashes(void)
+{
+    hot__crash_prepare_thread(on_crash);
+}
+
 void hot__guard_first(hot_guard *g)
 {
     hot__crash_prepare_thread(on_crash);
@@ -158,8 +163,10 @@ static int on_crash(const hot__crash *crash)
 {
     hot_guard *g = hot__guard_innermost;
 
-    if (!g || g == &hot__guard_bottom)
+    if (!g || g == &hot__guard_bottom) {
+        hot__rollback_announce_unguarded(crash);
         return 0;
+    }
     if (!hot__rollback_can_recover(g, crash)) {
         hot__rollback_announce(g, crash);
         return 0;

@@ -36,6 +36,7 @@ typedef struct hot__version {
     hot__content_id id;
     uint64_t retired_epoch; /* when it stopped answering calls */
     double copy_ms, load_ms, verify_ms;
+    uintptr_t code_lo, code_hi;      /* its code, for naming a crash in it */
     uint64_t detected_ns;            /* when the watcher saw the file change */
     const hot_state_hooks *hooks;    /* NULL if the library has none */
     const hot_var_desc *const *vars; /* kept variables */
@@ -68,15 +69,16 @@ typedef struct hot__wake hot__wake;
 /* What a crash decides with, owned by src/rollback.c (nothing else touches
  * it). Fields marked atomic are read by the crash handler. */
 typedef struct hot__rollback {
-    hot_fn *armed;         /* atomic: the table of lib->current, or NULL */
-    int can_go_back;       /* atomic: an older version is mapped */
-    hot__version *crashed; /* atomic head: versions crashed in, newest first,
+    hot_fn *armed;              /* atomic: the table of lib->current, or NULL */
+    int can_go_back;            /* atomic: an older version is mapped */
+    hot__version *crashed;      /* atomic head: versions crashed in, newest first,
                                mapped (threads may be inside) and never
                                loaded again; freed at close */
-    hot_fn *stopped_table; /* published while stopped: every entry is
+    hot_fn *stopped_table;      /* published while stopped: every entry is
                                hot__guard_stopped_fn */
-    int stopped;           /* atomic: a crash left nothing to go back to */
-    int warned_stopped;    /* atomic: the first call since was reported */
+    int stopped;                /* atomic: a crash left nothing to go back to */
+    int warned_stopped;         /* atomic: the first call since was reported */
+    uintptr_t code_lo, code_hi; /* atomic: the armed version's code */
 } hot__rollback;
 
 struct hot_lib {
@@ -311,6 +313,9 @@ void hot__guard_time_calls(void);
  * longer than timeout_ns, once per call. */
 void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg);
+/* Installs the crash handlers (hot_open), so that even a crash outside
+ * any guarded call is named before it passes on. */
+void hot__guard_watch_crashes(void);
 /* How many threads have a guard record (they are freed at thread exit). */
 unsigned hot__guard_thread_records(void);
 
@@ -331,6 +336,8 @@ void hot__crash_prepare_thread(int (*on_crash)(const hot__crash *crash));
  * trampoline's saved words (hot_guard.env.words); the handler then returns.
  * 0 where there is no trampoline (src/linux/guard-x86_64.c). */
 int hot__crash_return_to(const hot__crash *crash, void *const *words);
+/* The interrupted instruction's address, or NULL where unknown. */
+const void *hot__crash_pc(void *context);
 /* After jumping out of the handler, unblocks sig again. */
 void hot__crash_after_jump(int sig);
 /* Async-signal-safe: writes one line to stderr. */
@@ -355,6 +362,9 @@ void hot__rollback_note_stopped_call(hot_guard *g);
 /* Async-signal-safe: one line naming the guarded call a crash passes
  * through (unrecoverable), written before the signal goes on. */
 void hot__rollback_announce(const hot_guard *g, const hot__crash *crash);
+/* Async-signal-safe: for a crash outside any guarded call, one line naming
+ * the version and the nearest interface function if it is in one. */
+void hot__rollback_announce_unguarded(const hot__crash *crash);
 /* Is this build one that crashed? lib->mu held. */
 int hot__rollback_refuses(hot_lib *lib, const hot__content_id *id);
 unsigned hot__rollback_crashed_count(hot_lib *lib); /* lib->mu held */

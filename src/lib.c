@@ -407,6 +407,7 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
         (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0 ||
         (err = hot__rollback_attach(lib)) < 0)
         goto fail;
+    hot__guard_watch_crashes(); /* even an unguarded crash is named */
     if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
         (err = hot__watcher_start(lib)) < 0)
         goto fail_registered;

@@ -255,6 +255,7 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     if ((err = check_owned(lib, v, found)) < 0)
         return err;
     hot__state_resolve(v, found);
+    hot__dl_code_range((const void *)v->table[0], &v->code_lo, &v->code_hi);
     v->verify_ms = ms_since(t0);
     return 0;
 }

@@ -154,6 +154,9 @@ void *hot__dl_sym(void *handle, const char *name);
  * of the object it lies in written to where. */
 int hot__dl_owns(void *handle, const void *addr, char *where, size_t wherelen);
 void hot__dl_close(void *handle);
+/* The executable code of the loaded object holding addr ([*lo, *hi), both
+ * 0 if none). */
+void hot__dl_code_range(const void *addr, uintptr_t *lo, uintptr_t *hi);
 /* "lib%s.so" on Linux; "%s.dll" on Windows. */
 const char *hot__dl_name_format(void);
 /* The ELF machine (or PE machine) this process runs as. */

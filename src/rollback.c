@@ -91,6 +91,8 @@ void hot__rollback_arm(hot_lib *lib)
 {
     hot_fn *table = lib->current ? lib->current->table : NULL;
 
+    __atomic_store_n(&lib->rb.code_lo, lib->current ? lib->current->code_lo : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&lib->rb.code_hi, lib->current ? lib->current->code_hi : 0, __ATOMIC_RELEASE);
     __atomic_store_n(&lib->rb.can_go_back, lib->retired != NULL, __ATOMIC_RELEASE);
     __atomic_store_n(&lib->rb.armed, table, __ATOMIC_RELEASE);
     if (table)
@@ -195,7 +197,7 @@ void hot__rollback_announce(const hot_guard *g, const hot__crash *crash)
     p = append(p, end, g->function);
     if (lib) {
         p = append(p, end, " (");
-        p = append(p, end, lib->name);
+        p = append(p, end, lib->iface->expected->interface_name);
         if (g->table == __atomic_load_n(&lib->rb.armed, __ATOMIC_ACQUIRE)) {
             p = append(p, end, " v");
             p = append_number(p, end, __atomic_load_n(&lib->version, __ATOMIC_ACQUIRE));
@@ -207,6 +209,78 @@ void hot__rollback_announce(const hot_guard *g, const hot__crash *crash)
     p = append(p, end, ": not recovered: ");
     p = append(p, end, why ? why : "unknown");
     *p++ = '\n';
+    *p = '\0';
+    hot__crash_write(line);
+}
+
+static char *append_hex(char *p, char *end, uintptr_t n)
+{
+    char digits[2 * sizeof n];
+    int i = 0;
+
+    do
+        digits[i++] = "0123456789abcdef"[n % 16];
+    while ((n /= 16) && i < (int)sizeof digits);
+    p = append(p, end, "0x");
+    while (i > 0 && p < end)
+        *p++ = digits[--i];
+    return p;
+}
+
+/* The interface function whose entry is the nearest below pc. */
+static const char *nearest_function(hot_lib *lib, const hot_fn *table, uintptr_t pc,
+                                    uintptr_t *offset)
+{
+    const char *name = NULL;
+    uintptr_t best = 0;
+    unsigned i;
+
+    for (i = 0; table && i < lib->iface->expected->n_fns; i++) {
+        uintptr_t entry = (uintptr_t)table[i];
+        if (entry <= pc && entry >= best) {
+            best = entry;
+            name = lib->iface->expected->fns[i].name;
+        }
+    }
+    *offset = pc - best;
+    return name;
+}
+
+/* "hotreload: SIGSEGV in fx v2 (libfx.so), near fx_crash+0x1c: not in a
+ * guarded call; passing it on" */
+void hot__rollback_announce_unguarded(const hot__crash *crash)
+{
+    char line[400], *p = line, *end = line + sizeof line - 2;
+    uintptr_t pc = (uintptr_t)crash->pc, offset;
+    const char *name;
+    hot_lib *lib = NULL;
+    int i;
+
+    for (i = 0; i < HANDLES_MAX && !lib; i++) {
+        hot_lib *l = __atomic_load_n(&handles[i], __ATOMIC_ACQUIRE);
+        if (l && pc >= __atomic_load_n(&l->rb.code_lo, __ATOMIC_RELAXED) &&
+            pc < __atomic_load_n(&l->rb.code_hi, __ATOMIC_ACQUIRE))
+            lib = l;
+    }
+    if (!lib)
+        return; /* not in hot code: the program's own crash */
+    p = append(p, end, "hotreload: ");
+    p = append(p, end, hot__signal_name(crash->signal));
+    p = append(p, end, " in ");
+    p = append(p, end, lib->iface->expected->interface_name);
+    p = append(p, end, " v");
+    p = append_number(p, end, __atomic_load_n(&lib->version, __ATOMIC_ACQUIRE));
+    p = append(p, end, " (");
+    p = append(p, end, lib->file);
+    p = append(p, end, ")");
+    name = nearest_function(lib, __atomic_load_n(&lib->rb.armed, __ATOMIC_ACQUIRE), pc, &offset);
+    if (name) {
+        p = append(p, end, ", near ");
+        p = append(p, end, name);
+        p = append(p, end, "+");
+        p = append_hex(p, end, offset);
+    }
+    p = append(p, end, ": not in a guarded call; passing it on\n");
     *p = '\0';
     hot__crash_write(line);
 }

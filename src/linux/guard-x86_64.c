@@ -68,7 +68,18 @@ int hot__crash_return_to(const hot__crash *crash, void *const *words)
     return 1;
 }
 
+const void *hot__crash_pc(void *context)
+{
+    return (const void *)((ucontext_t *)context)->uc_mcontext.gregs[REG_RIP];
+}
+
 #else
+
+const void *hot__crash_pc(void *context)
+{
+    (void)context;
+    return NULL;
+}
 
 const hot_fn hot__guard_call = 0; /* wrappers here use __builtin_setjmp */
 

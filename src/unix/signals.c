@@ -87,8 +87,8 @@ static void on_crash(int sig, siginfo_t *info, void *ctx)
     /* kill -SEGV from elsewhere is no crash of ours; raise() and abort()
      * (SI_TKILL from this process) are. */
     crash.sent = info->si_code <= 0 && info->si_pid != getpid();
-    crash.pc = NULL;
     crash.context = ctx;
+    crash.pc = hot__crash_pc(ctx);
     decide = __atomic_load_n(&on_crash_fn, __ATOMIC_ACQUIRE);
     if (decide && decide(&crash))
         return; /* recovered: the context now returns into the wrapper */
