@@ -123,7 +123,7 @@ unsigned hot__guard_thread_records(void)
     return n;
 }
 
-void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
+void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg)
 {
     uint64_t now = hot__now_ns();
@@ -137,7 +137,7 @@ void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
     for (t = all_threads; t && n < 16; t = t->next) {
         uint64_t since = __atomic_load_n(&t->entered_ns, __ATOMIC_ACQUIRE);
         if (since == 0 || now - since < timeout_ns ||
-            __atomic_load_n(&t->slot, __ATOMIC_RELAXED) != slot ||
+            !hot__iface_serves(iface, __atomic_load_n(&t->slot, __ATOMIC_RELAXED)) ||
             __atomic_exchange_n(&t->reported_ns, since, __ATOMIC_ACQ_REL) == since)
             continue;
         slow[n] = __atomic_load_n(&t->function, __ATOMIC_RELAXED);

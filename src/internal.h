@@ -309,9 +309,9 @@ void hot__state_free(hot__version *v);
 /* ---- guard.c ------------------------------------------------------------- */
 /* Turns on timing of guarded calls (the smallest timeout asked wins). */
 void hot__guard_time_calls(void);
-/* Calls report() for each outermost guarded call into slot that has run
- * longer than timeout_ns, once per call. */
-void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
+/* Calls report() for each outermost guarded call into iface (from any
+ * object's table of it) that has run longer than timeout_ns, once per call. */
+void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg);
 /* Installs the crash handlers (hot_open), so that even a crash outside
  * any guarded call is named before it passes on. */
