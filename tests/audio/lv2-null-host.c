@@ -380,6 +380,32 @@ static int case_refused(const char *variant, const char *reason)
     return 0;
 }
 
+/* The latency port tells the host what the logic playing reports. */
+static int case_latency(void)
+{
+    float out[BLOCK * 2];
+    host_instance *hi;
+
+    install_logic("v1");
+    hi = open_instance();
+    render(hi, out, 0, 1);
+    if (hi->latency != 0) {
+        fprintf(stderr, "FAIL: latency %g before the swap\n", hi->latency);
+        return 1;
+    }
+    clear_log();
+    install_logic("latency");
+    wait_logged("logic v2 accepted");
+    lilv_instance_run(hi->lilv, BLOCK);
+    if (hi->latency != 32) {
+        fprintf(stderr, "FAIL: latency port says %g after the swap, the logic 32\n", hi->latency);
+        return 1;
+    }
+    printf("ok: the latency port went from 0 to 32 with the new logic\n");
+    close_instance(hi);
+    return 0;
+}
+
 static const void *port_value(const char *symbol, void *userdata, uint32_t *size, uint32_t *type)
 {
     host_instance *hi = userdata;
@@ -488,6 +514,8 @@ int main(int argc, char **argv)
         rc = case_refused("garbage", "logic build refused");
     else if (strcmp(the_case, "state_roundtrip") == 0)
         rc = case_state_roundtrip();
+    else if (strcmp(the_case, "latency") == 0)
+        rc = case_latency();
     else if (strcmp(the_case, "state_during_reload") == 0)
         rc = case_state_during_reload();
     else

@@ -3,6 +3,10 @@
  *   wavcmp equal A.wav B.wav           B is A, sample for sample
  *   wavcmp scaled A.wav B.wav FACTOR   B is A * FACTOR (to 1e-6)
  *   wavcmp differs A.wav B.wav         not silent, and not A
+ *   wavcmp continuity REC.wav          REC has the input in channel 1 and
+ *       the output in channel 2 (jack_rec): no silent run in the output
+ *       while the input plays, and no second-difference spike beyond 3x
+ *       the median of the 256-frame block maxima
  * Prints one line saying what it found; exit 0 if it holds, 1 if not. */
 #include <math.h>
 #include <sndfile.h>
@@ -43,6 +47,66 @@ static int gen(const char *path, long frames)
     return 0;
 }
 
+static float *load_channels(const char *path, long *frames, int *channels)
+{
+    SF_INFO info;
+    SNDFILE *f;
+    float *x;
+
+    memset(&info, 0, sizeof info);
+    f = sf_open(path, SFM_READ, &info);
+    if (!f) {
+        fprintf(stderr, "wavcmp: %s: %s\n", path, sf_strerror(NULL));
+        exit(2);
+    }
+    x = malloc((info.frames + 1) * info.channels * sizeof *x);
+    *frames = sf_readf_float(f, x, info.frames);
+    *channels = info.channels;
+    sf_close(f);
+    return x;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Skips the first 0.25 s (connections settling). */
+static int continuity(const char *path)
+{
+    long n, i, run = 0, longest = 0, blocks = 0, worst_at = -1;
+    int ch;
+    float *r = load_channels(path, &n, &ch);
+    double *maxima, worst = 0, median;
+
+    if (ch < 2 || n < 24000) {
+        printf("wavcmp: %s: %d channels, %ld frames: not a recording of input and output\n", path, ch, n);
+        return 1;
+    }
+    maxima = calloc(n / 256 + 1, sizeof *maxima);
+    for (i = 12000; i < n; i++) {
+        float x = r[i * ch], y = r[i * ch + 1];
+        double d2 = fabs(y - 2 * r[(i - 1) * ch + 1] + r[(i - 2) * ch + 1]);
+        run = fabs(y) < 1e-5 && fabs(x) > 0.05 ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+        if ((i - 12000) % 256 == 0)
+            blocks++;
+        if (d2 > maxima[blocks - 1])
+            maxima[blocks - 1] = d2;
+        if (d2 > worst) {
+            worst = d2;
+            worst_at = i;
+        }
+    }
+    qsort(maxima, blocks, sizeof *maxima, cmp_double);
+    median = maxima[blocks / 2];
+    printf("wavcmp: %ld frames; longest silent run while the input plays: %ld; second difference: "
+           "max %g (frame %ld), block median %g, ratio %.2f\n",
+           n, longest, worst, worst_at, median, median > 0 ? worst / median : 0);
+    return longest <= 8 && median > 0 && worst <= 3 * median ? 0 : 1;
+}
+
 static float *load(const char *path, long *frames)
 {
     SF_INFO info;
@@ -72,6 +136,8 @@ int main(int argc, char **argv)
     float *a, *b;
     double factor = 1, err = 0, peak = 0;
 
+    if (argc == 3 && strcmp(argv[1], "continuity") == 0)
+        return continuity(argv[2]);
     if (argc == 4 && strcmp(argv[1], "gen") == 0)
         return gen(argv[2], atol(argv[3]));
     if (argc < 4) {

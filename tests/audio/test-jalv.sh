@@ -1,0 +1,110 @@
+#!/bin/sh
+# test-jalv.sh RELOADS BUNDLE STATIC_BUNDLE LOGIC_SOURCE CC "CFLAGS" WAVCMP [RESULTS]
+# The delay in jalv, real time, on JACK's dummy backend (started and
+# stopped here, under a server name of its own): jack_simple_client's sine
+# goes through the plugin and jack_rec records input and output in the same
+# cycles while the logic is rebuilt and reloaded RELOADS times (the builds
+# differ only in their build-id, so the output must not change at all).
+# Then: JACK xruns naming the plugin's client: 0, and no more in total than
+# a control run of the static build (no reloads) shows, plus 2 (the machine
+# is shared); no silent run in the output; no second-difference spike.
+# With RESULTS, writes "jalv_xruns_plugin N" and "jalv_xruns_control N".
+set -eu
+reloads=$1 bundle=$2 static_bundle=$3 logic=$4 cc=$5 cflags=$6 wavcmp=$7 results=${8:-}
+uri=urn:hotreload:examples:lv2-delay
+for tool in jackd jalv jack_rec jack_wait jack_connect jack_simple_client jack_lsp; do
+    command -v $tool >/dev/null || { echo "skip: $tool is not installed (.ci/install-deps)"; exit 77; }
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/hot-jalv.XXXXXX")
+export JACK_DEFAULT_SERVER="hotreload-audio-$$"
+export JACK_NO_AUDIO_RESERVATION=1
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    for p in $pids; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/hot" "$work/static"
+cp -r "$bundle" "$work/hot/"
+cp -r "$static_bundle" "$work/static/"
+copy="$work/hot/$(basename "$bundle")"
+
+jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
+pids="$!"
+if ! jack_wait -w -t 10 >/dev/null 2>&1; then
+    cat "$work/jackd.log"
+    echo "skip: jackd (dummy backend) did not start"
+    exit 77
+fi
+jack_simple_client >"$work/sine.log" 2>&1 &
+pids="$pids $!"
+
+wait_port() { # PORT: up to 10 s
+    t=0
+    while ! jack_lsp 2>/dev/null | grep -qx "$1"; do
+        t=$((t + 1)); [ $t -lt 100 ] || { echo "FAIL: no JACK port $1"; cat "$work"/*.log; exit 1; }
+        sleep 0.1
+    done
+}
+wait_log() { # FILE TEXT: up to 20 s
+    t=0
+    while ! grep -q "$2" "$1"; do
+        t=$((t + 1)); [ $t -lt 200 ] || { echo "FAIL: $1 never said \"$2\""; cat "$1"; exit 1; }
+        sleep 0.1
+    done
+}
+xruns() { grep -c "$1" "$work/jackd.log" || true; }
+
+# run_plugin NAME LV2_PATH SECONDS_OR_RELOADS MODE: one jalv run, recorded.
+run_plugin() {
+    name=$1
+    LV2_PATH=$2 stdbuf -oL jalv -i -x -n "$name" $uri >"$work/$name.log" 2>&1 </dev/null &
+    jalv_pid=$!
+    pids="$pids $jalv_pid"
+    wait_port "$name:out"
+    wait_port jack_simple_client:output1
+    jack_connect jack_simple_client:output1 "$name:in"
+    sleep 0.3
+    before=$(xruns XRun)
+    if [ "$4" = control ]; then
+        jack_rec -f "$work/$name.wav" -d "$3" -b 32 jack_simple_client:output1 "$name:out" >/dev/null 2>&1
+    else
+        jack_rec -f "$work/$name.wav" -d 600 -b 32 jack_simple_client:output1 "$name:out" >/dev/null 2>&1 &
+        rec_pid=$!
+        pids="$pids $rec_pid"
+        sleep 0.5
+        n=1
+        while [ $n -le "$3" ]; do
+            # shellcheck disable=SC2086
+            "$cc" -shared -fPIC -O2 -fvisibility=hidden -DHOT_LIBRARY $cflags \
+                -Wl,--build-id=0x$(printf '%040x' $n) -o "$copy/libdelay-logic.so" "$logic"
+            wait_log "$work/$name.log" "now playing logic v$((n + 1))\$"
+            n=$((n + 1))
+        done
+        sleep 0.5
+        kill -INT $rec_pid; wait $rec_pid 2>/dev/null || true
+    fi
+    run_xruns=$(( $(xruns XRun) - before ))
+    kill $jalv_pid; wait $jalv_pid 2>/dev/null || true
+}
+
+echo "== control: the static build, no reloads"
+run_plugin control "$work/static" 4 control
+control_xruns=$run_xruns
+echo "== $reloads reloads of the hot build"
+run_plugin hotdelay "$work/hot" "$reloads" hot
+hot_xruns=$run_xruns
+named=$(xruns "client = hotdelay")
+echo "xruns: hot run $hot_xruns (naming hotdelay: $named), control run $control_xruns"
+"$wavcmp" continuity "$work/control.wav"
+"$wavcmp" continuity "$work/hotdelay.wav"
+swaps=$(grep -c "now playing logic v" "$work/hotdelay.log" || true)
+[ "$swaps" -ge "$reloads" ] || { echo "FAIL: $swaps swaps for $reloads reloads"; exit 1; }
+if [ -n "$results" ]; then
+    echo "jalv_xruns_plugin $named" >>"$results"
+    echo "jalv_xruns_control $control_xruns" >>"$results"
+fi
+[ "$named" -eq 0 ] || { grep XRun "$work/jackd.log"; echo "FAIL: xruns naming the plugin"; exit 1; }
+[ "$hot_xruns" -le $((control_xruns + 2)) ] || { echo "FAIL: more xruns than the control run"; exit 1; }
+echo "ok: $reloads reloads in jalv: no xrun naming the plugin, no silence, no discontinuity"
