@@ -543,6 +543,18 @@ static void count_ports(hot_shell *s)
     }
 }
 
+/* Memory the audio thread writes, faulted in here: a page fault in run()
+ * is a system call's worth of stall. */
+static void *touched(size_t size)
+{
+    unsigned char *p = malloc(size);
+    size_t i;
+
+    for (i = 0; p && i < size; i += 4096)
+        ((volatile unsigned char *)p)[i] = 0;
+    return p;
+}
+
 static int allocate(hot_shell *s)
 {
     unsigned i, n_io = s->n_in + s->n_out + 1;
@@ -555,8 +567,8 @@ static int allocate(hot_shell *s)
     s->scratch_in = calloc((size_t)s->chunk * (s->n_in + 1), sizeof(float));
     s->scratch_out = calloc((size_t)s->chunk * (s->n_out + 1), sizeof(float));
     s->events = calloc(SHELL_MAX_EVENTS, sizeof *s->events);
-    s->handover = calloc(1, s->desc->rt_state_max + 1);
-    s->snap = calloc(1, s->desc->rt_state_max + 1);
+    s->handover = touched(s->desc->rt_state_max + 1);
+    s->snap = touched(s->desc->rt_state_max + 1);
     if (!s->params || !s->in_at || !s->out_at || !s->scratch_in_at || !s->scratch_out_at || !s->scratch_in ||
         !s->scratch_out || !s->events || !s->handover || !s->snap)
         return HOT_ENOMEM;
