@@ -10,7 +10,9 @@
  * The worker is synchronous (run inside schedule_work, as lv2file and
  * Ardour's export do), or absent (the shell's own thread).
  * Cases: swap_worker swap_own_thread crossfade refused_mismatch
- * refused_garbage state_roundtrip state_during_reload.
+ * refused_garbage state_roundtrip state_during_reload latency, and
+ * synth_swap: the lv2-synth example (MIDI in, no audio in), its oscillator
+ * shape edited while two notes sound: the notes go on with the new shape.
  */
 #include <lilv/lilv.h>
 #include <lv2/buf-size/buf-size.h>
@@ -20,6 +22,8 @@
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 #include <lv2/atom/atom.h>
+#include <lv2/atom/forge.h>
+#include <lv2/midi/midi.h>
 
 #include <math.h>
 #include <pthread.h>
@@ -31,6 +35,7 @@
 #include <unistd.h>
 
 #define DELAY_URI "urn:hotreload:examples:lv2-delay"
+#define SYNTH_URI "urn:hotreload:examples:lv2-synth"
 #define BLOCK 64
 #define FRAMES (BLOCK * 600)
 #define SWAP_BLOCK 200
@@ -41,6 +46,8 @@ static char work[512], bundle_copy[1024];
 static LilvWorld *world;
 static const LilvPlugin *plugin;
 static int use_worker = 1;
+static int synth_mode; /* the lv2-synth example instead of the delay */
+static const char *plugin_uri = DELAY_URI, *logic_file = "libdelay-logic.so";
 static float in_buf[FRAMES];
 
 /* ---- urid:map, log, worker, options ------------------------------------- */
@@ -126,6 +133,10 @@ typedef struct host_instance {
     LilvInstance *lilv;
     const LV2_Worker_Interface *worker;
     float params[3], latency, out[BLOCK];
+    union {
+        LV2_Atom_Sequence seq;
+        unsigned char bytes[4096];
+    } midi;
 } host_instance;
 
 static LV2_Worker_Status respond(LV2_Worker_Respond_Handle h, uint32_t size, const void *data)
@@ -173,8 +184,8 @@ static void install_logic(const char *variant)
     else if (strcmp(variant, "v1") == 0)
         sh("cp %s/v1.so %s/new.so", work, work);
     else
-        sh("cp %s/%s/libdelay-logic.so %s/new.so", variants, variant, work);
-    sh("mv %s/new.so %s/libdelay-logic.so", work, bundle_copy);
+        sh("cp %s/%s/%s %s/new.so", variants, variant, logic_file, work);
+    sh("mv %s/new.so %s/%s", work, bundle_copy, logic_file);
 }
 
 static void set_up(const char *bundle)
@@ -189,17 +200,17 @@ static void set_up(const char *bundle)
         exit(1);
     }
     snprintf(bundle_copy, sizeof bundle_copy, "%s/lv2/%s", work, base);
-    sh("mkdir -p %s/lv2 && cp -r %s %s/lv2/ && cp %s/libdelay-logic.so %s/v1.so", work, bundle, work,
-       bundle_copy, work);
+    sh("mkdir -p %s/lv2 && cp -r %s %s/lv2/ && cp %s/%s %s/v1.so", work, bundle, work, bundle_copy, logic_file,
+       work);
     snprintf(lv2_path, sizeof lv2_path, "%s/lv2", work);
     setenv("LV2_PATH", lv2_path, 1);
     world = lilv_world_new();
     lilv_world_load_all(world);
-    uri = lilv_new_uri(world, DELAY_URI);
+    uri = lilv_new_uri(world, plugin_uri);
     plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
     lilv_node_free(uri);
     if (!plugin) {
-        fprintf(stderr, "FAIL: %s not found in %s\n", DELAY_URI, lv2_path);
+        fprintf(stderr, "FAIL: %s not found in %s\n", plugin_uri, lv2_path);
         exit(1);
     }
 }
@@ -239,10 +250,10 @@ static host_instance *open_instance(void)
         exit(1);
     }
     hi->worker = lilv_instance_get_extension_data(hi->lilv, LV2_WORKER__interface);
-    hi->params[0] = 0.05f; /* time, feedback, tone */
-    hi->params[1] = 0.6f;
-    hi->params[2] = 0.5f;
-    lilv_instance_connect_port(hi->lilv, 0, in_buf);
+    hi->params[0] = synth_mode ? 0.3f : 0.05f; /* volume, attack, release */
+    hi->params[1] = synth_mode ? 0.01f : 0.6f;  /* time, feedback, tone */
+    hi->params[2] = synth_mode ? 0.3f : 0.5f;
+    lilv_instance_connect_port(hi->lilv, 0, synth_mode ? (void *)&hi->midi : (void *)in_buf);
     lilv_instance_connect_port(hi->lilv, 1, hi->out);
     lilv_instance_connect_port(hi->lilv, 2, &hi->params[0]);
     lilv_instance_connect_port(hi->lilv, 3, &hi->params[1]);
@@ -259,12 +270,41 @@ static void close_instance(host_instance *hi)
     free(hi);
 }
 
+/* The synth's score: two notes, held across the swap at block 200. */
+static void midi_for_block(host_instance *hi, int b)
+{
+    static const struct { int block, frame, status, note; } score[] = {
+        {2, 5, 0x90, 60}, {50, 17, 0x90, 67}, {400, 3, 0x80, 60}, {500, 40, 0x80, 67}};
+    LV2_Atom_Forge forge;
+    LV2_Atom_Forge_Frame frame;
+    unsigned i;
+
+    lv2_atom_forge_init(&forge, &map);
+    lv2_atom_forge_set_buffer(&forge, hi->midi.bytes, sizeof hi->midi.bytes);
+    lv2_atom_forge_sequence_head(&forge, &frame, 0);
+    for (i = 0; i < sizeof score / sizeof score[0]; i++) {
+        unsigned char msg[3];
+        if (score[i].block != b)
+            continue;
+        msg[0] = (unsigned char)score[i].status;
+        msg[1] = (unsigned char)score[i].note;
+        msg[2] = 100;
+        lv2_atom_forge_frame_time(&forge, score[i].frame);
+        lv2_atom_forge_atom(&forge, 3, map_uri(NULL, LV2_MIDI__MidiEvent));
+        lv2_atom_forge_write(&forge, msg, 3);
+    }
+    lv2_atom_forge_pop(&forge, &frame);
+}
+
 static void render(host_instance *hi, float *out, int from_block, int to_block)
 {
     int b;
 
     for (b = from_block; b < to_block; b++) {
-        lilv_instance_connect_port(hi->lilv, 0, in_buf + b * BLOCK);
+        if (synth_mode)
+            midi_for_block(hi, b);
+        else
+            lilv_instance_connect_port(hi->lilv, 0, in_buf + b * BLOCK);
         lilv_instance_run(hi->lilv, BLOCK);
         memcpy(out + b * BLOCK, hi->out, sizeof hi->out);
     }
@@ -490,6 +530,20 @@ static int case_state_during_reload(void)
     return 0;
 }
 
+/* Edit the oscillator's shape while notes sound: they go on, with their
+ * phases and envelopes, in the new shape. */
+static int case_synth_swap(void)
+{
+    float *a = render_only("v1"), *b = render_only("saw"), *c;
+    int s = SWAP_BLOCK * BLOCK;
+
+    expect_differs("the shapes sound different", a, b, s, s + BLOCK);
+    c = render_with_swap("saw", "logic v2 accepted");
+    expect_near("before the swap: the sine", c, a, 0, s, 0);
+    expect_near("after the swap: the saw, notes going on", c, b, s, FRAMES, 1e-6);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int rc = 2;
@@ -500,6 +554,11 @@ int main(int argc, char **argv)
     }
     the_case = argv[1];
     variants = argv[3];
+    if (strncmp(the_case, "synth", 5) == 0) {
+        synth_mode = 1;
+        plugin_uri = SYNTH_URI;
+        logic_file = "libsynth-logic.so";
+    }
     signal_init();
     set_up(argv[2]);
     if (strcmp(the_case, "swap_worker") == 0)
@@ -514,6 +573,8 @@ int main(int argc, char **argv)
         rc = case_refused("garbage", "logic build refused");
     else if (strcmp(the_case, "state_roundtrip") == 0)
         rc = case_state_roundtrip();
+    else if (strcmp(the_case, "synth_swap") == 0)
+        rc = case_synth_swap();
     else if (strcmp(the_case, "latency") == 0)
         rc = case_latency();
     else if (strcmp(the_case, "state_during_reload") == 0)
