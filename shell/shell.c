@@ -110,6 +110,43 @@ static void member_wake(void *userdata)
 
 /* ---- Slots (off the audio thread) --------------------------------------- */
 
+/* One silent block through a new instance, here: the pages of its code
+ * and data are faulted in off the audio thread (a fault there can wait on
+ * the process's memory lock while the watcher maps the next build). The
+ * reset after it starts the instance clean. */
+static void warm_up(hot_shell *s, shell_slot *slot)
+{
+    size_t n = (size_t)(s->n_in + s->n_out + 1) * s->chunk;
+    float *buf = calloc(n, sizeof(float));
+    const float **in = calloc(s->n_in + 1, sizeof *in);
+    float **out = calloc(s->n_out + 1, sizeof *out);
+    float *params = calloc(s->desc->n_params + 1, sizeof(float));
+    hot_plugin_block b;
+    unsigned i;
+
+    if (buf && in && out && params) {
+        for (i = 0; i < s->n_in; i++)
+            in[i] = buf + (size_t)i * s->chunk;
+        for (i = 0; i < s->n_out; i++)
+            out[i] = buf + (size_t)(s->n_in + i) * s->chunk;
+        for (i = 0; i < s->desc->n_params; i++)
+            params[i] = s->desc->params[i].def; /* not s->params: the audio thread's */
+        memset(&b, 0, sizeof b);
+        b.frames = s->chunk;
+        b.n_in = s->n_in;
+        b.n_out = s->n_out;
+        b.in = in;
+        b.out = out;
+        b.params = params;
+        slot->logic->reset(slot->inst);
+        slot->logic->process(slot->inst, &b);
+    }
+    free(buf);
+    free(in);
+    free(out);
+    free(params);
+}
+
 static shell_slot *slot_create(hot_shell *s, const hot_plugin_logic *logic, unsigned long version)
 {
     shell_slot *slot;
@@ -128,6 +165,7 @@ static shell_slot *slot_create(hot_shell *s, const hot_plugin_logic *logic, unsi
         free(slot);
         return NULL;
     }
+    warm_up(s, slot);
     logic->reset(slot->inst);
     shell_logic_log(HOT_LOG_INFO, "hotreload: %s: logic v%lu instance ready", s->desc->name, version);
     return slot;
