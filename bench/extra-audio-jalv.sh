@@ -7,7 +7,7 @@ build=$1
 [ -x "$build/tests/audio/hot_audio_wavcmp" ] || { echo "{}"; exit 0; }
 keys=$(mktemp)
 trap 'rm -f "$keys"' EXIT
-sh tests/audio/test-jalv.sh 100 "$build/lv2/hotreload-delay.lv2" "$build/lv2-static/hotreload-delay.lv2" \
+sh tests/audio/test-jalv.sh "${HOT_JALV_RELOADS:-100}" "$build/lv2/hotreload-delay.lv2" "$build/lv2-static/hotreload-delay.lv2" \
     examples/lv2-delay/delay-logic.c cc "-Iinclude -Iexamples/lv2-delay" "$build/tests/audio/hot_audio_wavcmp" \
     "$keys" >&2
-awk 'BEGIN { printf "{" } { printf "%s\"%s\": %s", NR > 1 ? ", " : "", $1, $2 } END { print "}" }' "$keys"
+awk 'BEGIN { printf "{" } { printf "%s\"%s\": %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "}" }' "$keys"
