@@ -347,6 +347,7 @@ static void free_lib(hot_lib *lib)
 {
     hot__rollback_detach(lib);
     free_versions(lib);
+    hot__keep_free(lib->keep);
     hot__shadow_close(lib);
     hot__wake_free(lib);
     free(lib->name);
@@ -440,6 +441,7 @@ void hot_close(hot_lib *lib)
 {
     if (!lib)
         return;
+    hot__keep_save(lib); /* the objects are the host's: still alive here */
     release_waiters(lib);
     if (hot__watcher_stop(lib) < 0) {
         /* The watcher is stuck inside a load (holding load_mu) and still

@@ -1,0 +1,559 @@
+/*
+ * Objects kept across restarts of the host (hot_keep_object), carried by
+ * field name. The interface lists each type's fields (name, offset, size)
+ * and the host's header adds each field's type class; the layout is saved
+ * with the bytes, so the next program (maybe with a changed struct) takes
+ * what still means the same and leaves the rest at its initial values.
+ *
+ * The saved file (text, HOTRELOAD_STATE_FILE, private folder of
+ * `hotreload run`):
+ *     hotreload-kept 1
+ *     object SIZE NFIELDS TYPE
+ *     field OFFSET SIZE KIND NAME        (NFIELDS lines)
+ *     bytes HEX                          (2 * SIZE digits)
+ * TYPE and NAME run to the end of their line (they may hold spaces).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define KEEP_HEADER "hotreload-kept 1\n"
+#define KINDS_MAX 64
+
+/* ---- The host's field type classes, registered by its constructors ----- */
+
+static struct {
+    const hot_interface *iface;
+    const unsigned char *kinds;
+} kinds_by_iface[KINDS_MAX];
+static int kinds_lock;
+
+void hot__iface_field_kinds(const hot_interface *iface, const unsigned char *kinds)
+{
+    int i;
+
+    hot__spin_lock(&kinds_lock);
+    for (i = 0; i < KINDS_MAX; i++) {
+        if (!kinds_by_iface[i].iface || kinds_by_iface[i].iface == iface) {
+            kinds_by_iface[i].iface = iface;
+            kinds_by_iface[i].kinds = kinds;
+            break;
+        }
+    }
+    hot__spin_unlock(&kinds_lock);
+}
+
+static const unsigned char *kinds_of(const hot_interface *iface)
+{
+    const unsigned char *kinds = NULL;
+    int i;
+
+    hot__spin_lock(&kinds_lock);
+    for (i = 0; i < KINDS_MAX && kinds_by_iface[i].iface; i++) {
+        if (kinds_by_iface[i].iface == iface)
+            kinds = kinds_by_iface[i].kinds;
+    }
+    hot__spin_unlock(&kinds_lock);
+    return kinds;
+}
+
+/* ---- Layouts ----------------------------------------------------------- */
+
+void hot__kept_layout_free(hot__kept_layout *l)
+{
+    size_t i;
+
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++)
+        free(l->fields[i].name);
+    free(l->fields);
+    free(l->type);
+    l->fields = NULL;
+    l->type = NULL;
+    l->n = 0;
+}
+
+static int layout_add(hot__kept_layout *l, const char *name, unsigned long offset,
+                      unsigned long size, unsigned kind)
+{
+    hot__kept_field *grown = realloc(l->fields, (l->n + 1) * sizeof *grown);
+
+    if (!grown)
+        return HOT_ENOMEM;
+    l->fields = grown;
+    grown[l->n].name = hot__strdup(name);
+    if (!grown[l->n].name)
+        return HOT_ENOMEM;
+    grown[l->n].offset = offset;
+    grown[l->n].size = size;
+    grown[l->n].kind = kind;
+    l->n++;
+    return 0;
+}
+
+/* The layout of a listed type from a manifest; kinds (may be NULL) runs in
+ * step with manifest->fields. Returns HOT_ENOENT if the type is not listed. */
+int hot__kept_layout_from_manifest(hot__kept_layout *l, const hot_manifest *m, const char *type,
+                                   const unsigned char *kinds)
+{
+    unsigned i;
+    int err = HOT_ENOENT;
+
+    memset(l, 0, sizeof *l);
+    for (i = 0; i < m->n_types; i++) {
+        if (strcmp(m->types[i].name, type) == 0) {
+            l->size = m->types[i].size;
+            err = 0;
+        }
+    }
+    if (err < 0)
+        return err;
+    l->type = hot__strdup(type);
+    if (!l->type)
+        return HOT_ENOMEM;
+    for (i = 0; i < m->n_fields && err == 0; i++) {
+        const hot_field_desc *f = &m->fields[i];
+        if (strcmp(f->type, type) == 0)
+            err = layout_add(l, f->name, f->offset, f->size, kinds ? kinds[i] : 0);
+    }
+    return err;
+}
+
+/* ---- Migration by field name ------------------------------------------- */
+
+static const hot__kept_field *field_named(const hot__kept_layout *l, const char *name)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        if (strcmp(l->fields[i].name, name) == 0)
+            return &l->fields[i];
+    }
+    return NULL;
+}
+
+/* "pos.x" and "items[2]" lie inside "pos" and "items": nested fields are
+ * carried after the ones holding them, so they win. */
+static unsigned depth_of(const char *name)
+{
+    unsigned depth = 0;
+    for (; *name; name++)
+        depth += *name == '.' || *name == '[';
+    return depth;
+}
+
+static void note(char *warn, size_t warnlen, const char *fmt, const char *name, unsigned long a,
+                 unsigned long b)
+{
+    size_t used = strlen(warn);
+
+    if (used + 3 >= warnlen)
+        return;
+    if (used) {
+        strcpy(warn + used, "; ");
+        used += 2;
+    }
+    snprintf(warn + used, warnlen - used, fmt, name, a, b);
+}
+
+/* Why the saved field cannot be copied into the new one, or NULL. */
+static const char *field_change(const hot__kept_field *was, const hot__kept_field *now,
+                                const hot__kept_layout *saved, char *warn, size_t warnlen)
+{
+    if (was->offset + was->size > saved->size || was->offset + was->size < was->offset) {
+        note(warn, warnlen, "field %s: saved outside its object (%lu + %lu bytes)", now->name,
+             was->offset, was->size);
+        return "outside";
+    }
+    if (was->size != now->size) {
+        note(warn, warnlen, "field %s: size changed %lu -> %lu bytes; it keeps its initial value",
+             now->name, was->size, now->size);
+        return "size";
+    }
+    if (was->kind && now->kind && was->kind != now->kind) {
+        note(warn, warnlen, "field %s: type changed (class %lu -> %lu); it keeps its initial value",
+             now->name, was->kind, now->kind);
+        return "type";
+    }
+    return NULL;
+}
+
+static unsigned max_depth(const hot__kept_layout *l)
+{
+    unsigned most = 0;
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        if (depth_of(l->fields[i].name) > most)
+            most = depth_of(l->fields[i].name);
+    }
+    return most;
+}
+
+void hot__kept_migrate(const hot__kept_layout *saved, const unsigned char *bytes,
+                       const hot__kept_layout *now, void *object, char *warn, size_t warnlen)
+{
+    unsigned char *out = object;
+    unsigned char *initial = malloc(now->size ? now->size : 1);
+    unsigned depth, deepest = max_depth(now);
+    size_t i;
+
+    warn[0] = '\0';
+    if (!initial) {
+        note(warn, warnlen, "%s: out of memory; it keeps its initial value", now->type, 0, 0);
+        return;
+    }
+    memcpy(initial, object, now->size);
+    for (depth = 0; depth <= deepest; depth++) {
+        for (i = 0; i < now->n; i++) {
+            const hot__kept_field *f = &now->fields[i], *was = field_named(saved, f->name);
+            if (depth_of(f->name) != depth || !was)
+                continue; /* a new field: its initial value */
+            if (field_change(was, f, saved, warn, warnlen))
+                memcpy(out + f->offset, initial + f->offset, f->size);
+            else
+                memcpy(out + f->offset, bytes + was->offset, f->size);
+        }
+    }
+    free(initial);
+}
+
+/* ---- The saved file ---------------------------------------------------- */
+
+struct hot__keep {
+    struct kept_object {
+        hot__kept_layout layout;
+        void *object;
+        struct kept_object *next;
+    } * objects;
+    /* What the previous run saved, until each object is registered. */
+    struct saved_object {
+        hot__kept_layout layout;
+        unsigned char *bytes;
+        struct saved_object *next;
+    } * saved;
+    int file_read;
+};
+
+static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *grown;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return HOT_EINVAL;
+    if (*len + (size_t)n + 1 > *cap) {
+        *cap = (*len + (size_t)n + 1) * 2;
+        grown = realloc(*buf, *cap);
+        if (!grown)
+            return HOT_ENOMEM;
+        *buf = grown;
+    }
+    va_start(ap, fmt);
+    vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+    va_end(ap);
+    *len += (size_t)n;
+    return 0;
+}
+
+static int append_object(char **buf, size_t *len, size_t *cap, const struct kept_object *o)
+{
+    const hot__kept_layout *l = &o->layout;
+    const unsigned char *bytes = o->object;
+    size_t i;
+    int err = append(buf, len, cap, "object %lu %lu %s\n", l->size, (unsigned long)l->n, l->type);
+
+    for (i = 0; i < l->n && err == 0; i++)
+        err = append(buf, len, cap, "field %lu %lu %u %s\n", l->fields[i].offset, l->fields[i].size,
+                     l->fields[i].kind, l->fields[i].name);
+    if (err == 0)
+        err = append(buf, len, cap, "bytes ");
+    for (i = 0; i < l->size && err == 0; i++)
+        err = append(buf, len, cap, "%02x", bytes[i]);
+    return err == 0 ? append(buf, len, cap, "\n") : err;
+}
+
+/* The text of every kept object, malloc'd. */
+int hot__keep_encode(const hot__keep *k, char **out, size_t *outlen)
+{
+    size_t len = 0, cap = 0;
+    char *buf = NULL;
+    const struct kept_object *o;
+    int err = append(&buf, &len, &cap, "%s", KEEP_HEADER);
+
+    for (o = k ? k->objects : NULL; o && err == 0; o = o->next)
+        err = append_object(&buf, &len, &cap, o);
+    if (err < 0) {
+        free(buf);
+        return err;
+    }
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+/* A line of the saved text, NUL-terminated in place; NULL at the end. */
+static char *next_line(char **cursor)
+{
+    char *line = *cursor, *end;
+
+    if (!line || !*line)
+        return NULL;
+    end = strchr(line, '\n');
+    if (end) {
+        *end = '\0';
+        *cursor = end + 1;
+    } else {
+        *cursor = line + strlen(line);
+    }
+    return line;
+}
+
+/* Reads "N N ... rest": n numbers then the rest of the line. */
+static const char *read_numbers(const char *s, unsigned long *values, int n)
+{
+    char *end;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (*s != ' ')
+            return NULL;
+        values[i] = strtoul(s + 1, &end, 10);
+        if (end == s + 1)
+            return NULL;
+        s = end;
+    }
+    return *s == ' ' ? s + 1 : NULL;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static unsigned char *parse_bytes(const char *line, unsigned long size)
+{
+    unsigned char *bytes;
+    unsigned long i;
+
+    if (strncmp(line, "bytes ", 6) != 0 || strlen(line + 6) != size * 2)
+        return NULL;
+    bytes = malloc(size ? size : 1);
+    for (i = 0; bytes && i < size; i++) {
+        int hi = hex_digit(line[6 + 2 * i]), lo = hex_digit(line[7 + 2 * i]);
+        if (hi < 0 || lo < 0) {
+            free(bytes);
+            return NULL;
+        }
+        bytes[i] = (unsigned char)(hi * 16 + lo);
+    }
+    return bytes;
+}
+
+/* One object's lines; returns NULL (and frees) if they are malformed. */
+static struct saved_object *parse_object(const char *head, char **cursor)
+{
+    struct saved_object *s = calloc(1, sizeof *s);
+    unsigned long v[3], n, i;
+    const char *rest = read_numbers(head + strlen("object"), v, 2), *line;
+    int ok = s && rest && strncmp(head, "object ", 7) == 0;
+
+    if (ok) {
+        s->layout.size = v[0];
+        s->layout.type = hot__strdup(rest);
+        ok = s->layout.type != NULL;
+    }
+    n = ok ? v[1] : 0;
+    for (i = 0; ok && i < n; i++) {
+        line = next_line(cursor);
+        rest = line && strncmp(line, "field ", 6) == 0 ? read_numbers(line + 5, v, 3) : NULL;
+        ok = rest && layout_add(&s->layout, rest, v[0], v[1], (unsigned)v[2]) == 0;
+    }
+    line = ok ? next_line(cursor) : NULL;
+    if (s && line)
+        s->bytes = parse_bytes(line, s->layout.size);
+    if (s && s->bytes)
+        return s;
+    if (s)
+        hot__kept_layout_free(&s->layout);
+    free(s);
+    return NULL;
+}
+
+static void free_saved(struct saved_object *s)
+{
+    while (s) {
+        struct saved_object *next = s->next;
+        hot__kept_layout_free(&s->layout);
+        free(s->bytes);
+        free(s);
+        s = next;
+    }
+}
+
+/* Parses text (modified in place) into k's saved objects. Returns 0 or
+ * HOT_EINVAL for text that is not a saved state (nothing kept then). */
+int hot__keep_decode(hot__keep *k, char *text)
+{
+    char *cursor = text, *line;
+    struct saved_object *list = NULL, **tail = &list;
+
+    if (strncmp(text, KEEP_HEADER, strlen(KEEP_HEADER)) != 0)
+        return HOT_EINVAL;
+    cursor += strlen(KEEP_HEADER);
+    while ((line = next_line(&cursor)) != NULL) {
+        *tail = parse_object(line, &cursor);
+        if (!*tail) {
+            free_saved(list);
+            return HOT_EINVAL;
+        }
+        tail = &(*tail)->next;
+    }
+    free_saved(k->saved);
+    k->saved = list;
+    return 0;
+}
+
+hot__keep *hot__keep_new(void)
+{
+    return calloc(1, sizeof(hot__keep));
+}
+
+void hot__keep_free(hot__keep *k)
+{
+    if (!k)
+        return;
+    while (k->objects) {
+        struct kept_object *next = k->objects->next;
+        hot__kept_layout_free(&k->objects->layout);
+        free(k->objects);
+        k->objects = next;
+    }
+    free_saved(k->saved);
+    free(k);
+}
+
+/* ---- hot_keep_object and the save at hot_close ------------------------- */
+
+static const char *state_file(void)
+{
+    const char *path = getenv("HOTRELOAD_STATE_FILE");
+    return path && *path ? path : NULL;
+}
+
+/* A warning for the log, and for `hotreload run`'s status line (which
+ * keeps the host's own log quiet). */
+static void say(hot_lib *lib, const char *fmt, const char *a, const char *b)
+{
+    char line[HOT__MSG_MAX];
+
+    snprintf(line, sizeof line, fmt, a, b);
+    hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, line);
+    hot__channel_report(lib, "kept", lib->version, 0, 0, line);
+}
+
+/* The previous run's file, read once and deleted (a later run without a
+ * save must not get stale state). */
+static void read_state_file(hot_lib *lib, hot__keep *k)
+{
+    const char *path = state_file();
+    unsigned char *data = NULL;
+    size_t size = 0;
+    char msg[256], *text;
+
+    k->file_read = 1;
+    if (!path || hot__fs_read_all(path, &data, &size, msg, sizeof msg) < 0)
+        return;
+    hot__fs_unlink(path);
+    text = malloc(size + 1);
+    if (text) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+        if (hot__keep_decode(k, text) < 0)
+            say(lib, "kept objects: %s is not a saved state%s; ignored", path, "");
+    }
+    free(text);
+    free(data);
+}
+
+static void restore(hot_lib *lib, hot__keep *k, const hot__kept_layout *now, void *object)
+{
+    struct saved_object *s;
+    char warn[1024];
+
+    for (s = k->saved; s; s = s->next) {
+        if (strcmp(s->layout.type, now->type) != 0)
+            continue;
+        hot__kept_migrate(&s->layout, s->bytes, now, object, warn, sizeof warn);
+        if (warn[0])
+            say(lib, "kept %s: %s", now->type, warn);
+        return;
+    }
+}
+
+static int already_kept(const hot__keep *k, const char *type)
+{
+    const struct kept_object *o;
+    for (o = k->objects; o; o = o->next) {
+        if (strcmp(o->layout.type, type) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int hot_keep_object(hot_lib *lib, const char *type, void *object)
+{
+    struct kept_object *o;
+    int err;
+
+    if (!lib || !type || !object)
+        return lib ? hot__fail(lib, HOT_EINVAL, "hot_keep_object: NULL argument") : HOT_EINVAL;
+    if (!lib->keep && !(lib->keep = hot__keep_new()))
+        return hot__fail(lib, HOT_ENOMEM, "hot_keep_object: out of memory");
+    if (already_kept(lib->keep, type))
+        return hot__fail(lib, HOT_EINVAL, "hot_keep_object: an object of %s is already kept", type);
+    o = calloc(1, sizeof *o);
+    if (!o)
+        return hot__fail(lib, HOT_ENOMEM, "hot_keep_object: out of memory");
+    err = hot__kept_layout_from_manifest(&o->layout, lib->iface->expected, type,
+                                         kinds_of(lib->iface));
+    if (err < 0) {
+        hot__kept_layout_free(&o->layout);
+        free(o);
+        return hot__fail(lib, HOT_EINVAL,
+                         "hot_keep_object: %s is not a type the interface %s lists (TYPE)", type,
+                         lib->iface->expected->interface_name);
+    }
+    o->object = object;
+    o->next = lib->keep->objects;
+    lib->keep->objects = o;
+    if (!lib->keep->file_read)
+        read_state_file(lib, lib->keep);
+    restore(lib, lib->keep, &o->layout, object);
+    return 0;
+}
+
+void hot__keep_save(hot_lib *lib)
+{
+    const char *path = state_file();
+    char *text, msg[256];
+    size_t len;
+
+    if (!path || !lib->keep || !lib->keep->objects || hot__keep_encode(lib->keep, &text, &len) < 0)
+        return;
+    hot__fs_unlink(path);
+    if (hot__fs_write_new(path, text, len, msg, sizeof msg) < 0)
+        say(lib, "kept objects not saved: %s%s", msg, "");
+    free(text);
+}
