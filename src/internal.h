@@ -40,7 +40,6 @@ typedef struct hot__version {
     uint64_t detected_ns;            /* when the watcher saw the file change */
     const hot_state_hooks *hooks;    /* NULL if the library has none */
     const hot_var_desc *const *vars; /* kept variables */
-    const hot_manifest *manifest;    /* the library's, for kept structs' fields */
     size_t n_vars;
     /* The old version's state, saved at the swap into this one: a rollback
      * restores it. */
@@ -201,6 +200,10 @@ typedef struct hot__kept_layout {
 } hot__kept_layout;
 int hot__kept_layout_from_manifest(hot__kept_layout *l, const hot_manifest *m, const char *type,
                                    const unsigned char *kinds);
+/* The layout of a HOT_STRUCT definition's text, if it is made of known
+ * scalar types and comes to size and align; else HOT_EINVAL. */
+int hot__kept_layout_from_definition(hot__kept_layout *l, const char *type, const char *definition,
+                                     unsigned long size, unsigned long align);
 void hot__kept_layout_free(hot__kept_layout *l);
 /* Fills object (holding its initial values, laid out as now) from bytes
  * laid out as saved, field by field name; warn names each field left at its

@@ -13,7 +13,10 @@
  *     bytes HEX                          (2 * SIZE digits)
  * TYPE and NAME run to the end of their line (they may hold spaces).
  */
+#include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,8 +126,6 @@ int hot__kept_layout_from_manifest(hot__kept_layout *l, const hot_manifest *m, c
     return err;
 }
 
-/* ---- Migration by field name ------------------------------------------- */
-
 static const hot__kept_field *field_named(const hot__kept_layout *l, const char *name)
 {
     size_t i;
@@ -134,6 +135,209 @@ static const hot__kept_field *field_named(const hot__kept_layout *l, const char 
     }
     return NULL;
 }
+
+/* ---- Layouts of HOT_STRUCT definitions ---------------------------------- */
+
+/* A kept struct's library has no field list, only HOT_STRUCT's text
+ * ("{ int x; long y[3]; char *name; }"): the layout is worked out from it
+ * by the C rules for the scalar types below, and used only when it comes
+ * to the size and alignment the compiler gave the struct. Anything else
+ * (bit-fields, nested or named struct types, typedefs not listed, several
+ * declarators) means no field layout: the variable then starts afresh. */
+#define SCALAR(T, name)                                                                            \
+    {                                                                                              \
+        name, #T, sizeof(T),                                                                       \
+            offsetof(                                                                              \
+                struct {                                                                           \
+                    char c;                                                                        \
+                    T t;                                                                           \
+                },                                                                                 \
+                t)                                                                                 \
+    }
+static const struct scalar {
+    const char *spelling, *canonical;
+    unsigned long size, align;
+} scalars[] = {
+    SCALAR(char, "char"),
+    SCALAR(signed char, "signed char"),
+    SCALAR(unsigned char, "unsigned char"),
+    SCALAR(short, "short"),
+    SCALAR(short, "short int"),
+    SCALAR(short, "signed short"),
+    SCALAR(unsigned short, "unsigned short"),
+    SCALAR(unsigned short, "unsigned short int"),
+    SCALAR(int, "int"),
+    SCALAR(int, "signed"),
+    SCALAR(int, "signed int"),
+    SCALAR(unsigned, "unsigned"),
+    SCALAR(unsigned, "unsigned int"),
+    SCALAR(long, "long"),
+    SCALAR(long, "long int"),
+    SCALAR(long, "signed long"),
+    SCALAR(unsigned long, "unsigned long"),
+    SCALAR(unsigned long, "unsigned long int"),
+    SCALAR(long long, "long long"),
+    SCALAR(unsigned long long, "unsigned long long"),
+    SCALAR(float, "float"),
+    SCALAR(double, "double"),
+    SCALAR(long double, "long double"),
+    SCALAR(_Bool, "_Bool"),
+    SCALAR(_Bool, "bool"),
+    SCALAR(int8_t, "int8_t"),
+    SCALAR(uint8_t, "uint8_t"),
+    SCALAR(int16_t, "int16_t"),
+    SCALAR(uint16_t, "uint16_t"),
+    SCALAR(int32_t, "int32_t"),
+    SCALAR(uint32_t, "uint32_t"),
+    SCALAR(int64_t, "int64_t"),
+    SCALAR(uint64_t, "uint64_t"),
+    SCALAR(size_t, "size_t"),
+    SCALAR(intptr_t, "intptr_t"),
+    SCALAR(uintptr_t, "uintptr_t"),
+    SCALAR(ptrdiff_t, "ptrdiff_t"),
+};
+
+static unsigned text_hash(const char *s)
+{
+    unsigned hash = 5381;
+    for (; *s; s++)
+        hash = hash * 33 + (unsigned char)*s;
+    return hash ? hash : 1;
+}
+
+/* Words of one declaration, spaces collapsed: "unsigned  long x [ 4 ]" ->
+ * type "unsigned long", name "x", count 4. Returns 0, or -1 if it is not
+ * a declaration this reads. */
+struct decl {
+    char type[128], name[64];
+    unsigned long count;
+    int pointer;
+};
+
+static int read_dims(const char *s, const char *end, unsigned long *count, const char **name_end)
+{
+    *count = 1;
+    while (end > s && end[-1] == ' ')
+        end--;
+    while (end > s && end[-1] == ']') {
+        const char *open = end - 1;
+        char *stop;
+        unsigned long n;
+        while (open > s && *open != '[')
+            open--;
+        if (*open != '[')
+            return -1;
+        n = strtoul(open + 1, &stop, 10);
+        while (*stop == ' ')
+            stop++;
+        if (stop != end - 1 || n == 0)
+            return -1;
+        *count *= n;
+        end = open;
+        while (end > s && end[-1] == ' ')
+            end--;
+    }
+    *name_end = end;
+    return 0;
+}
+
+static int read_decl(const char *s, const char *end, struct decl *d)
+{
+    const char *name_end, *name, *p;
+    size_t len = 0;
+
+    memset(d, 0, sizeof *d);
+    for (p = s; p < end; p++) {
+        if (strchr(",:(){}=", *p))
+            return -1;
+    }
+    if (read_dims(s, end, &d->count, &name_end) < 0)
+        return -1;
+    for (name = name_end; name > s && (isalnum((unsigned char)name[-1]) || name[-1] == '_');)
+        name--;
+    if (name == name_end || (size_t)(name_end - name) >= sizeof d->name)
+        return -1;
+    memcpy(d->name, name, (size_t)(name_end - name));
+    for (p = s; p < name; p++) {
+        int space = *p == ' ' || *p == '\t' || *p == '\n';
+        if (*p == '*')
+            d->pointer = 1;
+        if (space && (len == 0 || d->type[len - 1] == ' '))
+            continue;
+        if (len + 2 >= sizeof d->type)
+            return -1;
+        d->type[len++] = space ? ' ' : *p;
+    }
+    while (len > 0 && d->type[len - 1] == ' ')
+        len--;
+    d->type[len] = '\0';
+    return len ? 0 : -1;
+}
+
+static const struct scalar *scalar_named(const char *type)
+{
+    size_t i;
+    for (i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
+        if (strcmp(scalars[i].spelling, type) == 0)
+            return &scalars[i];
+    }
+    return NULL;
+}
+
+/* Adds one declaration at the next offset the C rules give it. */
+static int lay_out(hot__kept_layout *l, const struct decl *d, unsigned long *at,
+                   unsigned long *align)
+{
+    const struct scalar *s = d->pointer ? NULL : scalar_named(d->type);
+    unsigned long size = d->pointer ? sizeof(void *) : s ? s->size : 0;
+    unsigned long a = d->pointer ? offsetof(
+                                       struct {
+                                           char c;
+                                           void *p;
+                                       },
+                                       p)
+                      : s ? s->align
+                          : 0;
+    char kind[160];
+
+    if (!size || field_named(l, d->name))
+        return -1;
+    *at = (*at + a - 1) / a * a;
+    snprintf(kind, sizeof kind, "%s[%lu]", s ? s->canonical : d->type, d->count);
+    if (layout_add(l, d->name, *at, size * d->count, text_hash(kind)) < 0)
+        return -1;
+    *at += size * d->count;
+    *align = a > *align ? a : *align;
+    return 0;
+}
+
+int hot__kept_layout_from_definition(hot__kept_layout *l, const char *type, const char *definition,
+                                     unsigned long size, unsigned long align)
+{
+    const char *open = strchr(definition, '{'), *close = strrchr(definition, '}'), *p, *semi;
+    unsigned long at = 0, most = 1;
+    struct decl d;
+
+    memset(l, 0, sizeof *l);
+    l->type = hot__strdup(type);
+    l->size = size;
+    if (!l->type || !open || !close || close < open)
+        return HOT_EINVAL;
+    for (p = open + 1; p < close; p = semi + 1) {
+        while (p < close && strchr(" \t\n", *p))
+            p++;
+        semi = memchr(p, ';', (size_t)(close - p));
+        if (!semi)
+            break;
+        if (read_decl(p, semi, &d) < 0 || lay_out(l, &d, &at, &most) < 0)
+            return HOT_EINVAL;
+    }
+    if (p < close || l->n == 0 || (at + most - 1) / most * most != size || most != align)
+        return HOT_EINVAL; /* not what the compiler made of it */
+    return 0;
+}
+
+/* ---- Migration by field name ------------------------------------------- */
 
 /* "pos.x" and "items[2]" lie inside "pos" and "items": nested fields are
  * carried after the ones holding them, so they win. */

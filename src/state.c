@@ -9,7 +9,6 @@
  *    a warning. The bytes are kept as the snapshot a rollback restores.
  * Runs on the thread doing the swap, before the new table is published.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +28,6 @@ void hot__state_resolve(hot__version *v, const hot_manifest *manifest)
     if (hooks && !hot__dl_owns(v->handle, hooks, where, sizeof where))
         hooks = NULL;
     v->hooks = hooks && hooks->size >= sizeof *hooks ? hooks : NULL;
-    v->manifest = manifest;
     if (manifest->vars_start && manifest->vars_stop > manifest->vars_start) {
         v->vars = manifest->vars_start;
         v->n_vars = (size_t)(manifest->vars_stop - manifest->vars_start);
@@ -78,63 +76,20 @@ static const char *var_change(const hot_var_desc *a, const hot_var_desc *b, char
     return buf;
 }
 
-/* A type class for a field of a HOT_STRUCT definition ("{ long a; int b[3]; }"):
- * a hash of its declaration without the name, so a retyped field of the same
- * size is told apart. 0 when the text does not say (several declarators). */
-static unsigned declared_kind(const char *definition, const char *field)
-{
-    size_t len = strlen(field);
-    const char *p = definition, *start, *end;
-    unsigned hash = 5381;
-
-    for (; (p = strstr(p, field)) != NULL; p += len) {
-        int before = p == definition || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        int after = !(isalnum((unsigned char)p[len]) || p[len] == '_');
-        if (before && after)
-            break;
-    }
-    if (!p)
-        return 0;
-    for (start = p; start > definition && !strchr("{;", start[-1]); start--)
-        ;
-    end = strchr(p, ';');
-    if (!end || memchr(start, ',', (size_t)(end - start)))
-        return 0;
-    for (; start < end; start++) {
-        if (start == p)
-            start += len; /* the name itself is not the type */
-        if (start < end && !isspace((unsigned char)*start))
-            hash = hash * 33 + (unsigned char)*start;
-    }
-    return hash ? hash : 1;
-}
-
-static int kept_layout(hot__kept_layout *l, const hot__version *v, const hot_var_desc *var)
-{
-    size_t i;
-
-    if (!v->manifest || hot__kept_layout_from_manifest(l, v->manifest, var->type, NULL) < 0) {
-        hot__kept_layout_free(l);
-        return -1;
-    }
-    for (i = 0; i < l->n; i++) {
-        if (!strpbrk(l->fields[i].name, ".["))
-            l->fields[i].kind = declared_kind(var->definition, l->fields[i].name);
-    }
-    return 0;
-}
-
 /* A kept struct whose layout changed, carried by field name when both
- * versions' interfaces list its type. Returns -1 if they do not. */
-static int carry_by_fields(const hot__version *old, const hot_var_desc *was, hot__version *v,
-                           const hot_var_desc *now, char *warn, size_t warnlen)
+ * versions' HOT_STRUCT texts can be laid out. Returns -1 if not. */
+static int carry_by_fields(const hot_var_desc *was, const hot_var_desc *now, char *warn,
+                           size_t warnlen)
 {
-    hot__kept_layout saved, fresh;
+    hot__kept_layout saved = { 0 }, fresh = { 0 };
     char notes[512];
+    int ok = strcmp(was->type, now->type) == 0 && was->definition[0] && now->definition[0];
 
-    if (strcmp(was->type, now->type) != 0 || kept_layout(&saved, old, was) < 0)
-        return -1;
-    if (kept_layout(&fresh, v, now) < 0 || fresh.size != now->size || saved.size != was->size) {
+    ok = ok && hot__kept_layout_from_definition(&saved, was->type, was->definition, was->size,
+                                                was->align) == 0;
+    ok = ok && hot__kept_layout_from_definition(&fresh, now->type, now->definition, now->size,
+                                                now->align) == 0;
+    if (!ok) {
         hot__kept_layout_free(&saved);
         hot__kept_layout_free(&fresh);
         return -1;
@@ -158,7 +113,7 @@ static void carry_vars(const hot__version *old, hot__version *v, char *warn, siz
             continue; /* new variable: its initial value */
         if (!var_change(was, now, why, sizeof why))
             memcpy(now->address, was->address, now->size);
-        else if (carry_by_fields(old, was, v, now, warn, warnlen) < 0)
+        else if (carry_by_fields(was, now, warn, warnlen) < 0)
             warn_more(warn, warnlen, "kept variable %s: %s; it starts from its initial value",
                       now->name, why);
     }

@@ -285,3 +285,53 @@ TEST(keep, decode_refuses_damaged_text)
     ASSERT_EQ(hot__keep_decode(k, other), HOT_EINVAL);
     hot__keep_free(k);
 }
+
+/* HOT_STRUCT text laid out as the compiler lays out the same struct. */
+TEST(keep, definition_laid_out_as_compiled)
+{
+    struct real {
+        char c;
+        double d;
+        unsigned short s[3];
+        char *p;
+        long long q;
+        _Bool b;
+    };
+    const char *text = "{ char c; double d; unsigned  short s [3]; char *p; long long q; _Bool b; }";
+    hot__kept_layout l;
+
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "struct real", text, sizeof(struct real),
+                                               offsetof(struct { char c; struct real r; }, r)),
+              0);
+    ASSERT_EQ(l.n, 6);
+    ASSERT_STR_EQ(l.fields[2].name, "s");
+    ASSERT_EQ(l.fields[0].offset, offsetof(struct real, c));
+    ASSERT_EQ(l.fields[1].offset, offsetof(struct real, d));
+    ASSERT_EQ(l.fields[2].offset, offsetof(struct real, s));
+    ASSERT_EQ(l.fields[2].size, sizeof(unsigned short) * 3);
+    ASSERT_EQ(l.fields[3].offset, offsetof(struct real, p));
+    ASSERT_EQ(l.fields[4].offset, offsetof(struct real, q));
+    ASSERT_EQ(l.fields[5].offset, offsetof(struct real, b));
+    ASSERT_NE(l.fields[0].kind, l.fields[5].kind); /* char and _Bool: both 1 byte */
+    hot__kept_layout_free(&l);
+}
+
+/* What the text cannot say is refused, never guessed: unknown types,
+ * bit-fields, several declarators, a size the compiler did not give. */
+TEST(keep, definition_refused_when_unsure)
+{
+    hot__kept_layout l;
+
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ my_t x; }", 4, 4), HOT_EINVAL);
+    hot__kept_layout_free(&l);
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ int x : 3; }", 4, 4), HOT_EINVAL);
+    hot__kept_layout_free(&l);
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ int x, y; }", 8, 4), HOT_EINVAL);
+    hot__kept_layout_free(&l);
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ int x; int y; }", 12, 4), HOT_EINVAL);
+    hot__kept_layout_free(&l);
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ struct v pos; }", 8, 4), HOT_EINVAL);
+    hot__kept_layout_free(&l);
+    ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ int x; int y; }", 8, 4), 0);
+    hot__kept_layout_free(&l);
+}
