@@ -25,13 +25,17 @@ static const char overview[] =
     "Run 'hotreload help COMMAND' for a command's options.\n";
 
 static const char usage_new[] =
-    "usage: hotreload new NAME [--hotreload-dir DIR | --build-tree | --installed]\n"
+    "usage: hotreload new NAME [--template tick|sdl]\n"
+    "                          [--hotreload-dir DIR | --build-tree | --installed]\n"
     "\n"
     "Creates the folder NAME with a working project: host.c (the program),\n"
     "logic.c (the hot library), logic.h (the interface both compile),\n"
     "a Makefile, a CMakeLists.txt, hotreload.conf (for 'hotreload run') and\n"
-    "a README. The host calls the library every 100 ms; the library prints\n"
-    "'tick <N>: hello from logic.c'. Refuses a NAME that already exists.\n"
+    "a README. Refuses a NAME that already exists. Templates:\n"
+    "  tick  (the default) the host calls the library every 100 ms; the\n"
+    "        library prints 'tick <N>: hello from logic.c'\n"
+    "  sdl   an SDL2 window whose update and draw functions are hot; with\n"
+    "        --headless --out DIR it saves frames instead (needs SDL2)\n"
     "\n"
     "Where the project finds hotreload:\n"
     "  --installed          pkg-config hotreload / find_package(hotreload)\n"
