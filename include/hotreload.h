@@ -1110,6 +1110,13 @@ HOT_EXTERN int hot_manifest_compare(const hot_manifest *expected,
                                     int ignore_compiler, char *reasons,
                                     size_t len);
 
+/* The listed types that have bytes no listed field covers (beyond what
+ * alignment can make padding): one line each in reasons ("struct game:
+ * bytes 8..15 (8) are in no listed field: a FIELD is missing"). Returns
+ * how many, or HOT_EINVAL. A field small enough to hide in padding is not
+ * seen (`hotreload iface` lists every field). */
+HOT_EXTERN int hot_manifest_uncovered(const hot_manifest *manifest, char *reasons, size_t len);
+
 /* A signature as the runtime compares it, without parameter names:
  * "long (struct state *s, float dt)" -> "long (struct state *, float)". */
 HOT_EXTERN void hot_signature_normalize(const char *signature, char *out,

@@ -214,6 +214,8 @@ hot__keep *hot__keep_new(void);
 int hot__keep_encode(const hot__keep *k, char **out, size_t *outlen);
 int hot__keep_decode(hot__keep *k, char *text);
 void hot__keep_free(hot__keep *k);
+/* coverage.c, at hot_open: warns of listed types with bytes no field covers. */
+void hot__warn_uncovered(hot_lib *lib);
 /* hot_close: writes the kept objects to HOTRELOAD_STATE_FILE, if set. */
 void hot__keep_save(hot_lib *lib);
 

@@ -412,6 +412,7 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
     if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
         (err = hot__watcher_start(lib)) < 0)
         goto fail_registered;
+    hot__warn_uncovered(lib);
     *out = lib;
     return 0;
 

@@ -335,3 +335,85 @@ TEST(keep, definition_refused_when_unsure)
     ASSERT_EQ(hot__kept_layout_from_definition(&l, "s", "{ int x; int y; }", 8, 4), 0);
     hot__kept_layout_free(&l);
 }
+
+/* ---- hot_manifest_uncovered (src/coverage.c) ------------------------------ */
+
+struct cov_three {
+    int a, b, c;
+};
+struct cov_pad {
+    char a;
+    long c;
+};
+struct cov_hidden {
+    char a;
+    char b; /* fits where padding could be: not seen */
+    long c;
+};
+struct cov_tail {
+    long a;
+    int b;
+};
+
+static int uncovered(const char *type, unsigned long size, unsigned long align,
+                     const hot_field_desc *fields, unsigned n, char *out, size_t len)
+{
+    hot_type_desc t;
+    hot_manifest m;
+
+    t.name = type;
+    t.size = size;
+    t.align = align;
+    m = manifest_of(&t, fields, n);
+    return hot_manifest_uncovered(&m, out, len);
+}
+
+TEST(coverage, middle_field_left_out)
+{
+    const hot_field_desc f[] = {{"s", "a", 0, 4}, {"s", "c", 8, 4}};
+    char out[512];
+
+    ASSERT_EQ(uncovered("s", sizeof(struct cov_three), 4, f, 2, out, sizeof out), 1);
+    ASSERT_STR_EQ(out, "s: bytes 4..7 (4) are in no listed field: a FIELD is missing\n");
+}
+
+TEST(coverage, last_field_left_out)
+{
+    const hot_field_desc f[] = {{"s", "a", 0, 8}};
+    char out[512];
+
+    ASSERT_EQ(uncovered("s", sizeof(struct cov_tail), 8, f, 1, out, sizeof out), 1);
+    ASSERT_CONTAINS(out, "s: bytes 8..15 (8)");
+}
+
+TEST(coverage, padding_is_not_a_field)
+{
+    const hot_field_desc f[] = {{"s", "a", offsetof(struct cov_pad, a), 1},
+                                {"s", "c", offsetof(struct cov_pad, c), sizeof(long)}};
+    char out[512];
+
+    ASSERT_EQ(uncovered("s", sizeof(struct cov_pad), sizeof(long), f, 2, out, sizeof out), 0);
+    ASSERT_STR_EQ(out, "");
+}
+
+/* The documented blind spot: a field that fits where padding could be. */
+TEST(coverage, field_in_padding_not_seen)
+{
+    const hot_field_desc f[] = {{"s", "a", offsetof(struct cov_hidden, a), 1},
+                                {"s", "c", offsetof(struct cov_hidden, c), sizeof(long)}};
+    char out[512];
+
+    ASSERT_EQ(uncovered("s", sizeof(struct cov_hidden), sizeof(long), f, 2, out, sizeof out), 0);
+}
+
+/* Nested paths do not count as covering; the whole field does. */
+TEST(coverage, paths_and_overlaps)
+{
+    const hot_field_desc f[] = {{"s", "pos", 0, 8}, {"s", "pos.x", 0, 4}, {"s", "n", 8, 4}};
+    const hot_field_desc only_path[] = {{"s", "pos.x", 0, 4}, {"s", "n", 8, 4}};
+    char out[512];
+
+    ASSERT_EQ(uncovered("s", 12, 4, f, 3, out, sizeof out), 0);
+    ASSERT_EQ(uncovered("s", 12, 4, only_path, 2, out, sizeof out), 1);
+    ASSERT_CONTAINS(out, "s: bytes 0..7 (8)");
+}
