@@ -650,10 +650,26 @@ void hot__keep_free(hot__keep *k)
 
 /* ---- hot_keep_object and the save at hot_close ------------------------- */
 
-static const char *state_file(void)
+/* HOTRELOAD_STATE_FILE's folder (made private by `hotreload run`, and
+ * checked as such) and the file's name in it; NULL when unset or bad. */
+static hot__dir *state_folder(const char **name, char *msg, size_t msglen)
 {
     const char *path = getenv("HOTRELOAD_STATE_FILE");
-    return path && *path ? path : NULL;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    char *folder;
+    hot__dir *d = NULL;
+
+    if (!slash || !slash[1])
+        return NULL;
+    folder = hot__strdup(path);
+    if (!folder)
+        return NULL;
+    folder[slash - path ? slash - path : 1] = '\0'; /* "/x" -> "/" */
+    if (hot__dir_open(&d, folder, msg, msglen) < 0)
+        d = NULL;
+    free(folder);
+    *name = slash + 1;
+    return d;
 }
 
 /* A warning for the log, and for `hotreload run`'s status line (which
@@ -671,21 +687,25 @@ static void say(hot_lib *lib, const char *fmt, const char *a, const char *b)
  * save must not get stale state). */
 static void read_state_file(hot_lib *lib, hot__keep *k)
 {
-    const char *path = state_file();
+    const char *name = NULL;
+    char msg[256] = "", *text;
+    hot__dir *d = state_folder(&name, msg, sizeof msg);
     unsigned char *data = NULL;
     size_t size = 0;
-    char msg[256], *text;
 
     k->file_read = 1;
-    if (!path || hot__fs_read_all(path, &data, &size, msg, sizeof msg) < 0)
+    if (!d || hot__dir_read_all(d, name, &data, &size, msg, sizeof msg) < 0) {
+        hot__dir_close(d);
         return;
-    hot__fs_unlink(path);
+    }
+    hot__dir_unlink(d, name, msg, sizeof msg);
+    hot__dir_close(d);
     text = malloc(size + 1);
     if (text) {
         memcpy(text, data, size);
         text[size] = '\0';
         if (hot__keep_decode(k, text) < 0)
-            say(lib, "kept objects: %s is not a saved state%s; ignored", path, "");
+            say(lib, "kept objects: %s is not a saved state%s; ignored", name, "");
     }
     free(text);
     free(data);
@@ -750,14 +770,24 @@ int hot_keep_object(hot_lib *lib, const char *type, void *object)
 
 void hot__keep_save(hot_lib *lib)
 {
-    const char *path = state_file();
-    char *text, msg[256];
+    const char *name = NULL;
+    char *text, msg[256] = "";
     size_t len;
+    hot__dir *d;
 
-    if (!path || !lib->keep || !lib->keep->objects || hot__keep_encode(lib->keep, &text, &len) < 0)
+    if (!lib->keep || !lib->keep->objects || !getenv("HOTRELOAD_STATE_FILE"))
         return;
-    hot__fs_unlink(path);
-    if (hot__fs_write_new(path, text, len, msg, sizeof msg) < 0)
-        say(lib, "kept objects not saved: %s%s", msg, "");
-    free(text);
+    d = state_folder(&name, msg, sizeof msg);
+    if (!d) {
+        say(lib, "kept objects not saved: HOTRELOAD_STATE_FILE's folder: %s%s",
+            msg[0] ? msg : "not a path", "");
+        return;
+    }
+    if (hot__keep_encode(lib->keep, &text, &len) == 0) {
+        hot__dir_unlink(d, name, msg, sizeof msg);
+        if (hot__dir_write_new(d, name, text, len, msg, sizeof msg) < 0)
+            say(lib, "kept objects not saved: %s%s", msg, "");
+        free(text);
+    }
+    hot__dir_close(d);
 }
