@@ -206,8 +206,23 @@ static int apply_flags(struct run_config *cfg, const struct run_flags *f)
     return CLI_OK;
 }
 
+/* A command given as only blanks is none (fuzz_run_config). */
+static const char *blank_command(const struct run_config *cfg)
+{
+    if (cfg->host && !cfg->host[strspn(cfg->host, " \t")])
+        return "host";
+    if (cfg->build && !cfg->build[strspn(cfg->build, " \t")])
+        return "build";
+    return NULL;
+}
+
 static int check_complete(struct run_config *cfg)
 {
+    const char *blank = blank_command(cfg);
+
+    if (blank)
+        return cli_usage_error("run", "%s: '%s' is empty: give the command to run",
+                               cfg->config[0] ? cfg->config : "the command line", blank);
     if (!cfg->config[0] && (!cfg->host || !cfg->build))
         return cli_usage_error("run",
                                "no hotreload.conf in %s: give --host and --build, or "
