@@ -3,7 +3,8 @@
  * handler is a hot library: rebuild it and the next requests get the new
  * body, on the same connections. hot_update() runs at the top of each turn
  * of the event loop, where no handler code is on the stack, so every
- * response comes whole from one version.
+ * response comes whole from one version; hot_fd() in the epoll set wakes an
+ * idle server when a build is ready, so it waits with no timeout.
  *
  *   http-host LIBRARY_DIR [SECONDS]
  *
@@ -198,6 +199,8 @@ static void serve_events(server *s, struct epoll_event *events, int n)
     int i;
 
     for (i = 0; i < n; i++) {
+        if (events[i].data.ptr == &s->epoll_fd)
+            continue; /* a build is ready: the next turn's hot_update() takes it */
         if (events[i].data.ptr == NULL) {
             accept_all(s);
             continue;
@@ -208,16 +211,21 @@ static void serve_events(server *s, struct epoll_event *events, int n)
     }
 }
 
-static int open_server(server *s)
+static int open_server(server *s, hot_lib *lib)
 {
-    struct epoll_event ev;
+    struct epoll_event ev, hot;
+    int hot_descriptor = hot_fd(lib);
 
     s->listen_fd = listen_loopback();
     s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    ev.events = EPOLLIN;
+    ev.events = hot.events = EPOLLIN;
     ev.data.ptr = NULL; /* NULL: the listening socket */
+    hot.data.ptr = &s->epoll_fd; /* readable while a build waits for hot_update() */
     if (s->listen_fd < 0 || s->epoll_fd < 0 ||
         epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &ev) < 0)
+        return -1;
+    /* None in a HOT_STATIC build: nothing reloads, nothing to wait for. */
+    if (hot_descriptor >= 0 && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, hot_descriptor, &hot) < 0)
         return -1;
     return 0;
 }
@@ -241,13 +249,13 @@ int main(int argc, char **argv)
     signal(SIGTERM, request_stop);
     signal(SIGINT, request_stop);
     signal(SIGPIPE, SIG_IGN); /* a client gone mid-write is an error return */
-    if (open_server(&s) < 0)
+    if (open_server(&s, lib) < 0)
         return 1;
     while (!stop_requested && time(NULL) < deadline) {
         if (hot_update(lib) > 0) /* the safe point: no handler code runs now */
             printf("reloaded: v%lu\n", hot_version(lib));
         fflush(stdout);
-        n = epoll_wait(s.epoll_fd, events, MAX_EVENTS, 10);
+        n = epoll_wait(s.epoll_fd, events, MAX_EVENTS, 1000); /* 1 s: the deadline */
         if (n > 0)
             serve_events(&s, events, n);
     }

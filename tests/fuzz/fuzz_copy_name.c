@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     opts.shadow_dir = SHADOW;
     opts.shadow_name = tmpl;
     opts.env_override = "HOTRELOAD_FUZZ_UNSET";
-    err = hot__options_apply(lib, lib_path, &opts);
+    err = hot__options_apply(lib, lib_path, &opts, sizeof opts);
     if (err < 0 && lib->errmsg[0] == '\0')
         abort(); /* a refusal names its cause */
     if (err == 0) {
