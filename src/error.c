@@ -44,7 +44,7 @@ char *hot__strdup(const char *s)
     if (!s)
         return NULL;
     len = strlen(s) + 1;
-    copy = malloc(len);
+    copy = hot__malloc(len);
     if (copy)
         memcpy(copy, s, len);
     return copy;
@@ -59,7 +59,7 @@ char *hot__printf(const char *fmt, ...)
     va_start(ap, fmt);
     len = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (len < 0 || !(s = malloc((size_t)len + 1)))
+    if (len < 0 || !(s = hot__malloc((size_t)len + 1)))
         return NULL;
     va_start(ap, fmt);
     vsnprintf(s, (size_t)len + 1, fmt, ap);

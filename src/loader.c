@@ -244,9 +244,9 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     found = (const hot_manifest *)hot__dl_sym(v->handle, symbol);
     if (!found)
         return hot__fail(lib, HOT_ENOMANIFEST,
-                         "%s: no %s: built without hotreload, or for another interface", lib->path,
-                         symbol);
-    v->table = calloc(expected->n_fns + 1, sizeof *v->table);
+                         "%s: dlsym found no %s: built without hotreload, or for another interface",
+                         lib->path, symbol);
+    v->table = hot__calloc(expected->n_fns + 1, sizeof *v->table);
     if (!v->table)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
@@ -270,7 +270,7 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
 
     *out = NULL;
     lib->refusal_reasons[0] = '\0';
-    v = calloc(1, sizeof *v);
+    v = hot__calloc(1, sizeof *v);
     if (!v)
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     err = read_and_check(lib, &buf, &size, &v->id);

@@ -28,12 +28,22 @@ void hot__cond_broadcast(hot__cond *c);
  * Returns 0 when woken (or spuriously), HOT_ETIMEDOUT past the deadline. */
 int hot__cond_wait_until(hot__cond *c, hot__mutex *m, uint64_t deadline_ns);
 
-int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg);
+/* msg names the failed call. */
+int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg, char *msg, size_t msglen);
 void hot__thread_join(hot__thread *t);
 /* A number unique to the calling thread while it lives. */
 uint64_t hot__thread_self(void);
 /* Calls fn(arg) on the calling thread when it exits. */
 int hot__thread_at_exit(void (*fn)(void *), void *arg);
+
+/* ---- Memory ------------------------------------------------------------- */
+
+/* malloc, calloc and realloc through the fault seam, for what a load
+ * allocates (freed with free): a test fails one to see the load refused
+ * and the old code kept. */
+void *hot__malloc(size_t size);
+void *hot__calloc(size_t n, size_t size);
+void *hot__realloc(void *p, size_t size);
 
 /* ---- Time, process, environment ----------------------------------------- */
 

@@ -169,8 +169,11 @@ static int write_listed(hot_lib *lib, const char *name, const unsigned char *buf
     /* No owner file: the last re-creation made the folder but not it. */
     if (!lib->owner && (err = new_owner(lib->shadow, &lib->owner, msg, msglen)) < 0)
         return err;
-    if ((err = hot__owner_append(lib->owner, name)) < 0)
+    if ((err = hot__owner_append(lib->owner, name)) < 0) {
+        snprintf(msg, msglen, "write to the owner file %s/%s: %s", lib->shadow_dir,
+                 hot__owner_name(lib->owner), hot_strerror(err));
         return err;
+    }
     return hot__dir_write_new(lib->shadow, name, buf, size, msg, msglen);
 }
 

@@ -262,10 +262,10 @@ int hot__watcher_start(hot_lib *lib)
     }
     if (err < 0 && (err = hot__watch_poll_open(&lib->watch, lib->path, lib->opts.poll_ms)) < 0)
         return hot__fail(lib, err, "cannot watch %s: %s", lib->path, hot_strerror(err));
-    if ((err = hot__thread_start(&lib->watcher, watcher_main, lib)) < 0) {
+    if ((err = hot__thread_start(&lib->watcher, watcher_main, lib, msg, sizeof msg)) < 0) {
         hot__watch_close(lib->watch);
         lib->watch = NULL;
-        return hot__fail(lib, err, "cannot start the watcher thread");
+        return hot__fail(lib, err, "cannot start the watcher thread: %s", msg);
     }
     lib->watching = 1;
     return 0;

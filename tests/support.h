@@ -155,5 +155,19 @@ void seam_fail_inotify(int err);
  * stop. */
 void seam_fail_call(const char *call, const char *match, int err);
 void seam_reset(void);
+/* Installs a fake for every entry of the seam and makes the nth call of
+ * `call` from now on fail with err, once ("open", "read", "write",
+ * "dlopen", "dlsym", "inotify_init1", "inotify_add_watch", "openat",
+ * "mkdirat", "unlinkat", "renameat", "fstatat", "stat", "pthread_create",
+ * "malloc" for malloc, calloc and realloc), counting only calls whose name
+ * (a path, a symbol; for read and write the file the descriptor refers
+ * to) contains match ("" or NULL: every call). Set it before the runtime
+ * starts a thread; NULL call: stop. */
+void seam_fail_nth(const char *call, const char *match, long n, int err);
+/* The same; with `every`, each matching call from the nth on fails too
+ * (for a call whose one failure the runtime rightly survives). */
+void seam_fail_from_nth(const char *call, const char *match, long n, int err, int every);
+/* Matching calls seen since seam_fail_nth armed the fault. */
+long seam_nth_seen(void);
 
 #endif

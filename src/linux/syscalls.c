@@ -3,7 +3,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,10 +23,16 @@ static int real_openat(int dirfd, const char *name, int flags, mode_t mode)
     return openat(dirfd, name, flags, mode);
 }
 
+static int real_stat(const char *path, struct stat *sb)
+{
+    return stat(path, sb);
+}
+
 #define REAL_SYSCALLS                                                                              \
     {                                                                                              \
         real_open, read, write, close, dlopen, dlsym, inotify_init1, inotify_add_watch,            \
-            real_openat, mkdirat, unlinkat, renameat, fstatat,                                     \
+            real_openat, mkdirat, unlinkat, renameat, fstatat, real_stat, pthread_create, malloc,  \
+            calloc, realloc,                                                                       \
     }
 
 static const struct hot__syscalls real_syscalls = REAL_SYSCALLS;

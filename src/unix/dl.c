@@ -11,11 +11,13 @@
 int hot__dl_open(const char *path, void **handle, char *msg, size_t msglen)
 {
     /* RTLD_NOW: a missing symbol fails here, not at the first call.
-     * RTLD_LOCAL: two versions never resolve against each other. */
+     * RTLD_LOCAL: two versions never resolve against each other. The
+     * error left from an earlier call is cleared: it is not this one's. */
+    dlerror();
     *handle = hot__sys.dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!*handle) {
         const char *why = dlerror();
-        snprintf(msg, msglen, "%s", why ? why : "dlopen failed");
+        snprintf(msg, msglen, "dlopen: %s", why ? why : "failed");
         return HOT_ELOAD;
     }
     return 0;

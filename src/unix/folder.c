@@ -379,7 +379,7 @@ char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen
         }
     }
     len = strlen(via) + strlen(name) + 2;
-    if ((path = malloc(len)) != NULL)
+    if ((path = hot__malloc(len)) != NULL)
         snprintf(path, len, "%s/%s", via, name);
     else
         snprintf(msg, msglen, "out of memory");

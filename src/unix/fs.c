@@ -28,7 +28,7 @@ int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen)
     struct stat sb;
 
     memset(st, 0, sizeof *st);
-    if (stat(path, &sb) != 0) {
+    if (hot__sys.stat(path, &sb) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
         return fail_errno(errno, msg, msglen, "stat", path);
@@ -71,7 +71,7 @@ int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *pat
     /* The file may grow while we read (a writer is still at it): read to the
      * end whatever the size said, the ELF check judges completeness. */
     cap = (size_t)sb.st_size + 1;
-    buf = malloc(cap);
+    buf = hot__malloc(cap);
     if (!buf) {
         snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path, (unsigned long)cap);
         return HOT_ENOMEM;
@@ -84,7 +84,7 @@ int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *pat
                 snprintf(msg, msglen, "%s: keeps growing past the size limit", path);
                 return HOT_ENOTLIB;
             }
-            bigger = realloc(buf, cap * 2);
+            bigger = hot__realloc(buf, cap * 2);
             if (!bigger) {
                 free(buf);
                 snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path,

@@ -6,6 +6,8 @@
 #ifndef HOT_UNIX_SYSCALLS_H
 #define HOT_UNIX_SYSCALLS_H
 
+#include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,6 +27,16 @@ struct hot__syscalls {
     int (*unlinkat)(int dirfd, const char *name, int flags);
     int (*renameat)(int olddirfd, const char *oldname, int newdirfd, const char *newname);
     int (*fstatat)(int dirfd, const char *name, struct stat *sb, int flags);
+    /* The library's own file (src/unix/fs.c). */
+    int (*stat)(const char *path, struct stat *sb);
+    /* The watcher thread (src/unix/thread.c). */
+    int (*pthread_create)(pthread_t *id, const pthread_attr_t *attr, void *(*fn)(void *),
+                          void *arg);
+    /* The runtime's own allocations (hot__malloc and kin, src/unix/alloc.c):
+     * a load that runs out of memory is refused like any other failure. */
+    void *(*malloc)(size_t size);
+    void *(*calloc)(size_t n, size_t size);
+    void *(*realloc)(void *p, size_t size);
 };
 
 extern struct hot__syscalls hot__sys;

@@ -1,11 +1,14 @@
 /* Threads, locks and condition variables on POSIX threads. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "hotreload.h"
 #include "../platform.h"
+#include "syscalls.h"
 
 int hot__mutex_init(hot__mutex *m)
 {
@@ -69,11 +72,17 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg)
+int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg, char *msg, size_t msglen)
 {
+    int err;
+
     t->fn = fn;
     t->arg = arg;
-    return pthread_create(&t->id, NULL, thread_main, t) ? HOT_ESYS : 0;
+    if ((err = hot__sys.pthread_create(&t->id, NULL, thread_main, t)) != 0) {
+        snprintf(msg, msglen, "pthread_create: %s", strerror(err));
+        return HOT_ESYS;
+    }
+    return 0;
 }
 
 void hot__thread_join(hot__thread *t)

@@ -1,0 +1,321 @@
+/*
+ * Every failure point on the load path, forced once through the system
+ * call seam (issue 8, "Proof under load"): the library's stat, open and
+ * read; the copy's create and write; the owner file's write; the shadow
+ * folder made again (mkdirat, fstatat, renameat) and a copy's unlink;
+ * dlopen of the copy and of a $ORIGIN dependency; dlsym of the manifest;
+ * inotify's setup and read; the watcher thread's start; and each memory
+ * allocation a reload makes, one at a time. Each time the old code keeps
+ * answering and the message names the call; once the call works again the
+ * next build loads. Each point runs in a child process of its own, with
+ * the seam set before the runtime starts a thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support.h"
+
+enum when {
+    AT_RELOAD,       /* hot_reload_now of the next build is refused */
+    AT_RELOAD_WARN,  /* the reload goes on; a warning on stderr names the call */
+    AT_WATCHED_OPEN, /* hot_open under inotify: falls back to polling, says why */
+    AT_WATCHING,     /* the watcher's read: falls back to polling, says why */
+    AT_THREAD_START  /* hot_open is refused, and works once the call does */
+};
+
+typedef struct fault_point {
+    const char *what;
+    const char *call, *match;
+    int err;
+    enum when when;
+    const char *named;   /* what the message must contain */
+    int every;           /* fail every matching call, not only the first */
+    const char *install; /* the build the reload is of (NULL: fx_v2) */
+    void (*before)(fx_env *e);
+} fault_point;
+
+enum { CHILD_OK = 0, CHILD_NOT_REACHED = 3, MAX_ALLOCS = 400 };
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* A temp cleaner removed the shadow folder: the reload makes it again. */
+static void remove_shadow(fx_env *e)
+{
+    ASSERT_EQ(nftw(e->shadow, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void put_dependency(fx_env *e)
+{
+    size_t len;
+    unsigned char *buf = read_whole(fixture("fxdep"), &len);
+    char path[400];
+
+    snprintf(path, sizeof path, "%s/libfxdep.so", e->dir);
+    write_whole(path, buf, len);
+    free(buf);
+}
+
+static const fault_point points[] = {
+    { "stat of the library", "stat", "libfx.so", EACCES, AT_RELOAD, "stat", 0, NULL, NULL },
+    { "open of the library", "open", "libfx.so", EACCES, AT_RELOAD, "open", 0, NULL, NULL },
+    { "read of the library", "read", "libfx.so", EIO, AT_RELOAD, "read", 0, NULL, NULL },
+    { "create the copy", "openat", "libfx.", EACCES, AT_RELOAD, "openat", 0, NULL, NULL },
+    { "write the copy's bytes", "write", "shadow/libfx.", ENOSPC, AT_RELOAD, "write", 0, NULL,
+      NULL },
+    { "write to the owner file", "write", ".owner-", ENOSPC, AT_RELOAD, "write to the owner file", 0,
+      NULL, NULL },
+    { "make the shadow folder again", "mkdirat", "shadow", EACCES, AT_RELOAD, "mkdirat", 0, NULL,
+      remove_shadow },
+    /* Once is survived (the folder's path is checked instead of /proc's):
+     * both must fail to refuse. */
+    { "check the shadow folder before loading", "fstatat", NULL, EACCES, AT_RELOAD, "fstatat", 1, NULL,
+      remove_shadow },
+    { "rename the new owner file", "renameat", ".owner-", EACCES, AT_RELOAD, "renameat", 0, NULL,
+      remove_shadow },
+    { "unlink a refused build's copy", "unlinkat", "libfx.", EACCES, AT_RELOAD_WARN, "unlinkat", 0,
+      "fx_plain", NULL },
+    { "dlopen of the copy", "dlopen", "libfx.", 0, AT_RELOAD, "dlopen", 0, NULL, NULL },
+    { "dlopen of a $ORIGIN dependency", "dlopen", "libfxdep.so", 0, AT_RELOAD, "dlopen", 0,
+      "fx_origin", put_dependency },
+    { "dlsym of the manifest", "dlsym", "hot_manifest_", 0, AT_RELOAD, "dlsym", 0, NULL, NULL },
+    { "inotify setup", "inotify_init1", NULL, EMFILE, AT_WATCHED_OPEN, "inotify_init1", 0, NULL,
+      NULL },
+    { "inotify watch", "inotify_add_watch", NULL, ENOSPC, AT_WATCHED_OPEN, "inotify_add_watch", 0,
+      NULL, NULL },
+    { "inotify read", "read", "inotify", EIO, AT_WATCHING, "read from inotify", 0, NULL, NULL },
+    { "watcher thread start", "pthread_create", NULL, EAGAIN, AT_THREAD_START, "pthread_create", 0,
+      NULL, NULL },
+};
+
+static hot_lib *open_unwatched(fx_env *e)
+{
+    hot_options o = env_options(e);
+
+    o.watch = HOT_WATCH_NONE;
+    return env_open(&o);
+}
+
+static void expect_fired(const fault_point *p)
+{
+    if (seam_nth_seen() < 1)
+        FAIL("%s: the fault was never reached (no %s call matching '%s')", p->what, p->call,
+             p->match ? p->match : "");
+}
+
+static char stderr_said[4096];
+
+/* Runs fn with stderr going to a file, and keeps what was written. */
+static int with_stderr_kept(fx_env *e, int (*fn)(hot_lib *), hot_lib *lib)
+{
+    char path[400];
+    unsigned char *said;
+    size_t len;
+    int fd, saved = dup(2), result;
+
+    snprintf(path, sizeof path, "%s/stderr.txt", e->dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT(fd >= 0 && saved >= 0);
+    dup2(fd, 2);
+    result = fn(lib);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    said = read_whole(path, &len);
+    snprintf(stderr_said, sizeof stderr_said, "%.*s", (int)len, (const char *)said);
+    free(said);
+    return result;
+}
+
+static void reload_refused(const fault_point *p, fx_env *e)
+{
+    hot_lib *lib = open_unwatched(e);
+    int err;
+
+    if (p->before)
+        p->before(e);
+    install_fixture(e, p->install ? p->install : "fx_v2");
+    seam_fail_from_nth(p->call, p->match, 1, p->err, p->every);
+    err = p->when == AT_RELOAD_WARN ? with_stderr_kept(e, hot_reload_now, lib) : hot_reload_now(lib);
+    expect_fired(p);
+    if (err >= 0)
+        FAIL("%s: reload with %s failing gave %d, expected a refusal", p->what, p->call, err);
+    ASSERT_EQ(fx_value(), FX_V1);
+    if (p->when == AT_RELOAD_WARN)
+        ASSERT_CONTAINS(stderr_said, p->named);
+    else
+        ASSERT_CONTAINS(hot_errmsg(lib), p->named);
+    ASSERT(!strchr(hot_errmsg(lib), '\n'));
+    seam_fail_nth(NULL, NULL, 0, 0);
+    install_fixture(e, "fx_v3");
+    ASSERT_EQ(hot_reload_now(lib), 1);
+    ASSERT_EQ(fx_value(), FX_V3);
+    hot_close(lib);
+}
+
+static void falls_back_to_polling(const fault_point *p, fx_env *e)
+{
+    hot_options o = env_options(e);
+    log_capture logs;
+    hot_lib *lib;
+
+    o.watch = HOT_WATCH_NOTIFY;
+    log_capture_init(&logs, &o);
+    if (p->when == AT_WATCHED_OPEN)
+        seam_fail_nth(p->call, p->match, 1, p->err);
+    else
+        seam_fail_nth("read", "no such file", 1, 0); /* installed, failing nothing */
+    lib = env_open(&o);
+    ASSERT_EQ(fx_value(), FX_V1);
+    if (p->when == AT_WATCHING)
+        seam_fail_nth(p->call, p->match, 1, p->err);
+    install_fixture(e, "fx_v2");
+    if (!wait_for_value(lib, FX_V2, WAIT_MS))
+        FAIL("%s: build 2 never loaded after %s failed", p->what, p->call);
+    expect_fired(p);
+    if (log_capture_find(&logs, p->named, WAIT_MS) < 0)
+        FAIL("%s: no log line names %s", p->what, p->named);
+    hot_close(lib);
+    log_capture_free(&logs);
+}
+
+static void open_refused_then_works(const fault_point *p, fx_env *e)
+{
+    hot_options o = env_options(e);
+    hot_lib *lib = NULL;
+    int err;
+
+    o.watch = HOT_WATCH_NOTIFY;
+    seam_fail_nth(p->call, p->match, 1, p->err);
+    err = hot_open(&lib, "fx", HOT_IFACE(fx), &o);
+    expect_fired(p);
+    if (err >= 0)
+        FAIL("%s: hot_open with %s failing gave %d", p->what, p->call, err);
+    ASSERT(lib == NULL);
+    ASSERT_CONTAINS(hot_last_error(), p->named);
+    ASSERT_EQ(count_copies(e->shadow), 0);
+    lib = env_open(&o);
+    ASSERT_EQ(fx_value(), FX_V1);
+    hot_close(lib);
+}
+
+static void run_point(const fault_point *p)
+{
+    fx_env e;
+
+    env_init(&e);
+    seam_fail_nth(NULL, NULL, 0, 0); /* every entry through the fakes */
+    switch (p->when) {
+    case AT_RELOAD:
+    case AT_RELOAD_WARN: reload_refused(p, &e); break;
+    case AT_WATCHED_OPEN:
+    case AT_WATCHING: falls_back_to_polling(p, &e); break;
+    case AT_THREAD_START: open_refused_then_works(p, &e); break;
+    }
+    seam_reset();
+    env_free(&e);
+}
+
+/* The nth allocation of a reload fails: refused for want of memory, or
+ * (an allocation the load can do without) loaded all the same. */
+static int run_allocation(long n)
+{
+    hot_lib *lib;
+    fx_env e;
+    int err;
+
+    env_init(&e);
+    seam_fail_nth(NULL, NULL, 0, 0);
+    lib = open_unwatched(&e);
+    install_fixture(&e, "fx_v2");
+    seam_fail_nth("malloc", NULL, n, ENOMEM);
+    err = hot_reload_now(lib);
+    if (seam_nth_seen() < n) {
+        ASSERT_EQ(err, 1);
+        hot_close(lib);
+        return CHILD_NOT_REACHED;
+    }
+    seam_fail_nth(NULL, NULL, 0, 0);
+    if (err < 0) {
+        ASSERT_EQ(fx_value(), FX_V1);
+        ASSERT_CONTAINS(hot_errmsg(lib), "out of memory");
+    } else {
+        ASSERT_EQ(err, 1);
+        ASSERT_EQ(fx_value(), FX_V2);
+    }
+    install_fixture(&e, "fx_v3");
+    ASSERT_EQ(hot_reload_now(lib), 1);
+    ASSERT_EQ(fx_value(), FX_V3);
+    hot_close(lib);
+    seam_reset();
+    env_free(&e);
+    return CHILD_OK;
+}
+
+/* The child's exit status; a failure already said why on stderr. */
+static int in_child(int (*fn)(const void *), const void *arg)
+{
+    int status;
+    pid_t pid = fork();
+
+    ASSERT(pid >= 0);
+    if (pid == 0)
+        _exit(fn(arg));
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int point_child(const void *arg)
+{
+    run_point(arg);
+    return CHILD_OK;
+}
+
+static int allocation_child(const void *arg)
+{
+    return run_allocation(*(const long *)arg);
+}
+
+TEST(fault_points, every_point_on_the_load_path)
+{
+    size_t i, n_points = sizeof points / sizeof points[0];
+    int failed = 0, status;
+    long n, allocations = 0;
+
+    for (i = 0; i < n_points; i++) {
+        if ((status = in_child(point_child, &points[i])) != CHILD_OK) {
+            fprintf(stderr, "fault point %s (%s): child exit %d\n", points[i].what,
+                    points[i].call, status);
+            failed++;
+        }
+    }
+    for (n = 1; n <= MAX_ALLOCS; n++) {
+        status = in_child(allocation_child, &n);
+        if (status == CHILD_NOT_REACHED)
+            break;
+        if (status != CHILD_OK) {
+            fprintf(stderr, "fault point: allocation %ld of a reload: child exit %d\n", n, status);
+            failed++;
+        }
+        allocations++;
+    }
+    if (n > MAX_ALLOCS)
+        FAIL("a reload makes more than %d allocations: raise MAX_ALLOCS", MAX_ALLOCS);
+    printf("fault points covered: %lu (%lu calls, and each of a reload's %ld allocations)\n",
+           (unsigned long)(n_points + (size_t)allocations), (unsigned long)n_points, allocations);
+    if (failed)
+        FAIL("%d fault points did not keep the old code with a message naming the call", failed);
+    ASSERT(allocations > 0);
+}
