@@ -300,20 +300,10 @@ static void *nth_realloc(void *p, size_t size)
     return nth_fails("malloc", NULL) ? NULL : real.realloc(p, size);
 }
 
-void seam_fail_nth(const char *call, const char *match, long n, int err)
+/* Written once, before the runtime starts a thread: the table itself is
+ * read without locks. */
+static void install_nth(void)
 {
-    seam_fail_from_nth(call, match, n, err, 0);
-}
-
-void seam_fail_from_nth(const char *call, const char *match, long n, int err, int every)
-{
-    save_real();
-    __atomic_store_n(&nth_target, 0, __ATOMIC_RELEASE);
-    snprintf(nth_name, sizeof nth_name, "%s", call ? call : "");
-    snprintf(nth_match, sizeof nth_match, "%s", match ? match : "");
-    nth_err = err;
-    nth_every = every;
-    __atomic_store_n(&nth_seen, 0, __ATOMIC_RELEASE);
     hot__sys.open = nth_open;
     hot__sys.read = nth_read;
     hot__sys.write = nth_write;
@@ -331,6 +321,24 @@ void seam_fail_from_nth(const char *call, const char *match, long n, int err, in
     hot__sys.malloc = nth_malloc;
     hot__sys.calloc = nth_calloc;
     hot__sys.realloc = nth_realloc;
+}
+
+void seam_fail_nth(const char *call, const char *match, long n, int err)
+{
+    seam_fail_from_nth(call, match, n, err, 0);
+}
+
+void seam_fail_from_nth(const char *call, const char *match, long n, int err, int every)
+{
+    save_real();
+    __atomic_store_n(&nth_target, 0, __ATOMIC_RELEASE);
+    snprintf(nth_name, sizeof nth_name, "%s", call ? call : "");
+    snprintf(nth_match, sizeof nth_match, "%s", match ? match : "");
+    nth_err = err;
+    nth_every = every;
+    __atomic_store_n(&nth_seen, 0, __ATOMIC_RELEASE);
+    if (hot__sys.open != nth_open)
+        install_nth();
     __atomic_store_n(&nth_target, call ? n : 0, __ATOMIC_RELEASE);
 }
 

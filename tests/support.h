@@ -161,8 +161,9 @@ void seam_reset(void);
  * "mkdirat", "unlinkat", "renameat", "fstatat", "stat", "pthread_create",
  * "malloc" for malloc, calloc and realloc), counting only calls whose name
  * (a path, a symbol; for read and write the file the descriptor refers
- * to) contains match ("" or NULL: every call). Set it before the runtime
- * starts a thread; NULL call: stop. */
+ * to) contains match ("" or NULL: every call). The first call installs
+ * the fakes and must come before the runtime starts a thread; while its
+ * threads run, arm a fault at most once, from none armed. NULL call: stop. */
 void seam_fail_nth(const char *call, const char *match, long n, int err);
 /* The same; with `every`, each matching call from the nth on fails too
  * (for a call whose one failure the runtime rightly survives). */
