@@ -309,6 +309,150 @@ int hot__elf_dynamic(const unsigned char *b, size_t size, hot__elf_dyn *out)
     return 0;
 }
 
+static int section(const unsigned char *b, size_t size, const elf_header *h, unsigned i,
+                   uint64_t *type, uint64_t *off, uint64_t *len, uint64_t *link);
+
+/* ---- Renaming a needed library in place --------------------------------- */
+
+#define SHT_DYNSYM_ 11
+#define SHT_GNU_VERDEF 0x6ffffffd
+#define SHT_GNU_VERNEED 0x6ffffffe
+#define DT_AUXILIARY 0x7ffffffd
+#define DT_FILTER 0x7fffffff
+#define NAMES_MAX 8
+
+/* The strings to rewrite (offsets into the dynamic string table), and
+ * whether another name lies inside one of them. */
+typedef struct rename_plan {
+    const unsigned char *b;
+    size_t size;
+    uint64_t strtab, strsz;
+    const char *from;
+    uint64_t at[NAMES_MAX];
+    unsigned n;
+    int shared_tail;
+} rename_plan;
+
+/* A name the file uses: kept if it is `from` and can name a library (a
+ * DT_NEEDED, the SONAME, a version requirement's file); every name is also
+ * checked against the kept ones, since a linker may share a string's tail
+ * ("dep.so" inside "libfxdep.so"): renaming would change it too. */
+static void see_name(rename_plan *p, uint64_t at, int names_library)
+{
+    const char *s = dyn_string(p->b, p->size, p->strtab, p->strsz, at);
+    size_t len = strlen(p->from);
+    unsigned i;
+
+    if (names_library && s && strcmp(s, p->from) == 0) {
+        for (i = 0; i < p->n && p->at[i] != at; i++)
+            ;
+        if (i == p->n && p->n < NAMES_MAX)
+            p->at[p->n++] = at;
+        else if (i == p->n)
+            p->shared_tail = 1; /* more than we track: do not rename */
+        return;
+    }
+    for (i = 0; i < p->n; i++)
+        p->shared_tail |= at > p->at[i] && at < p->at[i] + len;
+}
+
+static void see_dynamic(rename_plan *p, const elf_header *h, const unsigned char *dyn, uint64_t len)
+{
+    uint64_t ent = h->is64 ? 16 : 8, pos;
+
+    for (pos = 0; pos + ent <= len && rd(dyn + pos, ent / 2) != DT_NULL; pos += ent) {
+        uint64_t tag = rd(dyn + pos, ent / 2), val = rd(dyn + pos + ent / 2, ent / 2);
+        if (tag == DT_NEEDED || tag == DT_SONAME)
+            see_name(p, val, 1);
+        else if (tag == DT_RPATH || tag == DT_RUNPATH || tag == DT_AUXILIARY || tag == DT_FILTER)
+            see_name(p, val, 0);
+    }
+}
+
+/* Version requirements (Verneed, then its Vernaux entries) and
+ * definitions (Verdef, then its Verdaux entries), bounded by the section. */
+static void see_versions(rename_plan *p, uint64_t off, uint64_t len, int need)
+{
+    uint64_t at = 0, steps = 0;
+
+    const uint64_t entry = need ? 16 : 20, aux_entry = need ? 16 : 8;
+
+    while (at + entry <= len && steps++ < 4096) {
+        const unsigned char *e = p->b + off + at;
+        uint64_t cnt = rd(e + (need ? 2 : 6), 2), aux = at + rd(e + (need ? 8 : 12), 4);
+        uint64_t next = rd(e + (need ? 12 : 16), 4);
+        if (need)
+            see_name(p, rd(e + 4, 4), 1);
+        while (cnt-- > 0 && aux + aux_entry <= len && steps++ < 4096) {
+            const unsigned char *a = p->b + off + aux;
+            uint64_t anext = rd(a + (need ? 12 : 4), 4);
+            see_name(p, rd(a + (need ? 8 : 0), 4), 0);
+            if (!anext)
+                break;
+            aux += anext;
+        }
+        if (!next)
+            break;
+        at += next;
+    }
+}
+
+/* 0 when the file has no section headers (its names cannot all be seen). */
+static int see_sections(rename_plan *p, const elf_header *h)
+{
+    uint64_t type, off, len, link, pos, entsize = h->is64 ? 24 : 16;
+    unsigned i;
+
+    if (h->shoff == 0 || h->shnum == 0)
+        return 0;
+    for (i = 0; i < h->shnum; i++) {
+        if (!section(p->b, p->size, h, i, &type, &off, &len, &link))
+            continue;
+        if (type == SHT_DYNSYM_) {
+            for (pos = 0; pos + entsize <= len; pos += entsize)
+                see_name(p, rd(p->b + off + pos, 4), 0);
+        } else if (type == SHT_GNU_VERNEED || type == SHT_GNU_VERDEF) {
+            see_versions(p, off, len, type == SHT_GNU_VERNEED);
+        }
+    }
+    return 1;
+}
+
+int hot__elf_rename_needed(unsigned char *b, size_t size, const char *from, const char *to)
+{
+    uint64_t ent, pos, len = 0;
+    const unsigned char *dyn;
+    rename_plan p;
+    elf_header h;
+    char msg[256];
+    unsigned i;
+
+    memset(&p, 0, sizeof p);
+    p.b = b, p.size = size, p.from = from;
+    if (strlen(from) != strlen(to) || parse_header(b, size, &h, msg, sizeof msg) < 0 ||
+        !(dyn = find_dynamic(b, &h, &len)) || dyn > b + size || len > size - (size_t)(dyn - b))
+        return 0;
+    ent = h.is64 ? 16 : 8;
+    for (pos = 0; pos + ent <= len && rd(dyn + pos, ent / 2) != DT_NULL; pos += ent) {
+        if (rd(dyn + pos, ent / 2) == DT_STRTAB)
+            p.strtab = file_offset(b, &h, rd(dyn + pos + ent / 2, ent / 2));
+        else if (rd(dyn + pos, ent / 2) == DT_STRSZ)
+            p.strsz = rd(dyn + pos + ent / 2, ent / 2);
+    }
+    /* Twice: the first pass finds the names to rewrite, the second checks
+     * every name against all of them. */
+    see_dynamic(&p, &h, dyn, len);
+    if (!see_sections(&p, &h))
+        return 0;
+    see_dynamic(&p, &h, dyn, len);
+    see_sections(&p, &h);
+    if (p.shared_tail)
+        return 0;
+    for (i = 0; i < p.n; i++)
+        memcpy(b + p.strtab + p.at[i], to, strlen(to));
+    return (int)p.n;
+}
+
 /* ---- Dynamic symbols ---------------------------------------------------- */
 
 #define SHT_DYNSYM 11

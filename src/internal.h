@@ -53,6 +53,11 @@ typedef struct hot__version {
      * first by absolute path (the copy's $ORIGIN is the shadow folder). */
     void *deps[HOT__DEPS_MAX];
     unsigned n_deps;
+    /* What the dependencies were (a rebuilt one makes a new version), and
+     * their copies in the shadow folder (src/deps.c). */
+    hot__content_id deps_id;
+    char *dep_copies[HOT__DEPS_MAX];
+    unsigned n_dep_copies;
 } hot__version;
 
 typedef struct hot__callback {
@@ -112,6 +117,7 @@ struct hot_lib {
     int was_updated;
     uint64_t epoch;               /* bumped at each swap */
     hot__content_id last_refused; /* not retried until the file changes */
+    int origin_deps;              /* atomic: the loaded version has $ORIGIN dependencies */
 
     struct {
         uint64_t thread;
@@ -245,6 +251,26 @@ typedef struct hot__elf_dyn {
 
 /* Reads the dynamic section of a complete shared object (any machine). */
 int hot__elf_dynamic(const unsigned char *buf, size_t size, hot__elf_dyn *out);
+/* Rewrites in place each DT_NEEDED and DT_SONAME string equal to from as
+ * to, of the same length (nothing moves); returns how many. */
+int hot__elf_rename_needed(unsigned char *buf, size_t size, const char *from, const char *to);
+
+/* ---- deps.c: dependencies found through $ORIGIN -------------------------- */
+typedef struct hot__deps {
+    char path[HOT__DEPS_MAX][1100];
+    char needed[HOT__DEPS_MAX][256];
+    unsigned char *bytes[HOT__DEPS_MAX];
+    size_t size[HOT__DEPS_MAX];
+    unsigned n;
+} hot__deps;
+
+/* Reads those the original's $ORIGIN rpath finds; id hashes their bytes. */
+int hot__deps_read(hot_lib *lib, const unsigned char *buf, size_t size, hot__deps *d,
+                   hot__content_id *id);
+/* Loads them into v, each from a copy with a unique SONAME that `copy`
+ * (the library's bytes, to be written as its copy) then names. */
+int hot__deps_load(hot_lib *lib, hot__deps *d, unsigned char *copy, size_t size, hot__version *v);
+void hot__deps_free(hot__deps *d);
 
 /* Finds the first dynamic symbol whose name starts with prefix; copies the
  * name to out. Returns 0 or HOT_ENOMANIFEST. */
@@ -297,6 +323,11 @@ int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, hot__
 char *hot__shadow_load_path(hot_lib *lib, const hot__version *v);
 /* Deletes v's copy (not in a forked child: the parent's). */
 void hot__shadow_forget(hot__version *v);
+/* A dependency's copy, named after its unique SONAME, listed in v. */
+int hot__shadow_write_dep(hot_lib *lib, const char *soname, const unsigned char *buf, size_t size,
+                          hot__version *v);
+/* The path the dynamic loader opens a copy of the shadow folder by. */
+char *hot__shadow_load_path_of(hot_lib *lib, const char *copy_path);
 /* For hot_inspect: loads buf from a copy listed in an owner file of its
  * own (a constructor that crashes leaves nothing the next sweep keeps),
  * deleted once loaded. */

@@ -28,16 +28,24 @@ void hot__version_free(hot__version *v)
     free(v);
 }
 
+/* The same library with the same $ORIGIN dependencies (none is the same
+ * as none). */
+static int same_build(const hot__version *known, const hot__version *v)
+{
+    return known && hot__content_id_equal(&known->id, &v->id) &&
+           (known->deps_id.len == v->deps_id.len &&
+            (v->deps_id.len == 0 || hot__content_id_equal(&known->deps_id, &v->deps_id)));
+}
+
 /* The content is already running, or already waiting to run. */
-static int is_known(hot_lib *lib, const hot__content_id *id)
+static int is_known(hot_lib *lib, const hot__version *v)
 {
     hot__version *pending;
     int known;
 
     hot__mutex_lock(&lib->mu);
     pending = __atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE);
-    known = (lib->current && hot__content_id_equal(&lib->current->id, id)) ||
-            (pending && hot__content_id_equal(&pending->id, id));
+    known = same_build(lib->current, v) || same_build(pending, v);
     hot__mutex_unlock(&lib->mu);
     return known;
 }
@@ -131,69 +139,6 @@ static int refuse_with_first_reason(hot_lib *lib, int err, char *reasons)
     return hot__fail(lib, err, "%s", reasons);
 }
 
-/* "$ORIGIN/../lib" with origin "/build" -> "/build/../lib"; 0 if the entry
- * does not start with $ORIGIN (the loader finds those from the copy too). */
-static int expand_origin(const char *entry, size_t len, const char *origin, char *out,
-                         size_t outlen)
-{
-    static const char *const tokens[] = { "$ORIGIN", "${ORIGIN}" };
-    size_t i;
-
-    for (i = 0; i < 2; i++) {
-        size_t n = strlen(tokens[i]);
-        if (len >= n && strncmp(entry, tokens[i], n) == 0) {
-            snprintf(out, outlen, "%s%.*s", origin, (int)(len - n), entry + n);
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The dependency `needed` where the original's $ORIGIN rpath finds it. */
-static int find_in_origin(hot_lib *lib, const char *runpath, const char *needed, char *out,
-                          size_t outlen)
-{
-    const char *p = runpath;
-
-    while (*p) {
-        size_t len = strcspn(p, ":");
-        char dir[1024], msg[256];
-        hot__stat st;
-        if (expand_origin(p, len, lib->dir, dir, sizeof dir)) {
-            snprintf(out, outlen, "%s/%s", dir, needed);
-            if (hot__fs_stat(out, &st, msg, sizeof msg) == 0 && st.exists && st.is_regular)
-                return 1;
-        }
-        p += len + (p[len] == ':');
-    }
-    return 0;
-}
-
-/* The copy lives in the shadow folder, where $ORIGIN finds none of the
- * library's siblings: each one its $ORIGIN rpath would find is loaded
- * first, by absolute path, and the copy's DT_NEEDED then binds to it by
- * its SONAME. */
-static int load_origin_deps(hot_lib *lib, const unsigned char *buf, size_t size, hot__version *v)
-{
-    char path[1100], msg[1024];
-    hot__elf_dyn dyn;
-    unsigned i;
-    int err;
-
-    if (hot__elf_dynamic(buf, size, &dyn) < 0 || !dyn.runpath || !strstr(dyn.runpath, "ORIGIN"))
-        return 0;
-    for (i = 0; i < dyn.n_needed; i++) {
-        if (strchr(dyn.needed[i], '/') ||
-            !find_in_origin(lib, dyn.runpath, dyn.needed[i], path, sizeof path))
-            continue; /* not through $ORIGIN, or not there: dlopen says */
-        if ((err = hot__dl_open(path, &v->deps[v->n_deps], msg, sizeof msg)) < 0)
-            return hot__fail(lib, err, "%s: its dependency %s (through $ORIGIN): %s", lib->path,
-                             path, msg);
-        v->n_deps++;
-    }
-    return 0;
-}
-
 /* The manifest and every address in it must be the library's own: one
  * taken from the global scope (libc's random, an -rdynamic host's
  * update, the host's own manifest arrays) would run someone else's code. */
@@ -260,15 +205,39 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     return 0;
 }
 
-int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
+/* The dependencies load first, from copies the library's copy names; the
+ * library's copy is then written and loaded. */
+static int copy_and_load(hot_lib *lib, hot__deps *deps, const unsigned char *buf, size_t size,
+                         hot__version *v)
 {
-    unsigned char *buf = NULL;
-    size_t size = 0;
-    hot__version *v;
+    unsigned char *copy = (unsigned char *)buf;
     uint64_t t0;
     int err;
 
+    if (deps->n && !(copy = hot__malloc(size)))
+        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    if (deps->n)
+        memcpy(copy, buf, size);
+    if ((err = hot__deps_load(lib, deps, copy, size, v)) == 0) {
+        t0 = hot__now_ns();
+        err = hot__shadow_write(lib, copy, size, v);
+        v->copy_ms = (double)(hot__now_ns() - t0) / 1e6;
+    }
+    if (copy != buf)
+        free(copy);
+    return err < 0 ? err : load_and_verify(lib, v);
+}
+
+int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
+{
+    hot__deps deps;
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    hot__version *v;
+    int err;
+
     *out = NULL;
+    memset(&deps, 0, sizeof deps);
     lib->refusal_reasons[0] = '\0';
     v = hot__calloc(1, sizeof *v);
     if (!v)
@@ -276,8 +245,10 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     err = read_and_check(lib, &buf, &size, &v->id);
     if (err == HOT_EINCOMPLETE && quiet_incomplete)
         goto cleanup;
+    if (err == 0)
+        err = hot__deps_read(lib, buf, size, &deps, &v->deps_id);
     /* last_refused holds a build-id only when a rollback put it there. */
-    if (err == 0 && (is_known(lib, &v->id) || refused_before(lib, buf, size) ||
+    if (err == 0 && (is_known(lib, v) || refused_before(lib, buf, size) ||
                      hot__content_id_equal(&lib->last_refused, &v->id))) {
         hot__log(lib, HOT_LOG_DEBUG, "%s: content unchanged, nothing to load", lib->path);
         err = 0;
@@ -290,15 +261,12 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
                         lib->path);
     if (err < 0)
         goto refused;
-    t0 = hot__now_ns();
-    err = hot__shadow_write(lib, buf, size, v);
-    v->copy_ms = (double)(hot__now_ns() - t0) / 1e6;
-    if (err < 0)
-        goto refused;
-    if ((err = load_origin_deps(lib, buf, size, v)) < 0 || (err = load_and_verify(lib, v)) < 0)
+    if ((err = copy_and_load(lib, &deps, buf, size, v)) < 0)
         goto refused;
     /* A refused build that comes back after this one is judged afresh. */
     lib->last_refused.len = 0;
+    __atomic_store_n(&lib->origin_deps, deps.n > 0, __ATOMIC_RELEASE);
+    hot__deps_free(&deps);
     free(buf);
     *out = v;
     return 1;
@@ -307,6 +275,7 @@ refused:
     /* The same bytes are not retried until the file changes again. */
     remember_refusal(lib, err, buf, size);
 cleanup:
+    hot__deps_free(&deps);
     free(buf);
     hot__version_free(v);
     return err;

@@ -252,14 +252,12 @@ static int copy_name(hot_lib *lib, char **path)
     return 0;
 }
 
-int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, hot__version *v)
+/* Writes the copy at path (freed on failure). */
+static int write_named(hot_lib *lib, char *path, const unsigned char *buf, size_t size)
 {
     char msg[HOT__MSG_MAX] = "";
-    char *path;
-    int err = copy_name(lib, &path);
+    int err = 0;
 
-    if (err < 0)
-        return err;
     __atomic_add_fetch(&writes_in_flight, 1, __ATOMIC_SEQ_CST);
     /* Listed before it exists: a crash between the two leaves nothing
      * unlisted behind. */
@@ -267,13 +265,47 @@ int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, hot__
         (err = write_copy(lib, base_name(path), buf, size, msg, sizeof msg)) < 0)
         err = hot__fail(lib, err, "shadow copy: %s", msg[0] ? msg : hot_strerror(err));
     err = leave_write(lib, base_name(path), err);
-    if (err < 0) {
+    if (err < 0)
         free(path);
+    return err;
+}
+
+int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, hot__version *v)
+{
+    char *path;
+    int err = copy_name(lib, &path);
+
+    if (err < 0 || (err = write_named(lib, path, buf, size)) < 0)
         return err;
-    }
     v->copy_path = path;
     v->copy_dir = lib->shadow;
     return 0;
+}
+
+int hot__shadow_write_dep(hot_lib *lib, const char *soname, const unsigned char *buf, size_t size,
+                          hot__version *v)
+{
+    char tag[17], *path;
+    int err;
+
+    random_hex(tag, 8);
+    if (!(path = hot__printf("%s/%s.%lu.%s.so", lib->shadow_dir, soname, hot__pid(), tag)))
+        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+    if ((err = write_named(lib, path, buf, size)) < 0)
+        return err;
+    v->copy_dir = lib->shadow;
+    v->dep_copies[v->n_dep_copies++] = path;
+    return 0;
+}
+
+char *hot__shadow_load_path_of(hot_lib *lib, const char *copy_path)
+{
+    char msg[HOT__MSG_MAX] = "";
+    char *path = hot__dir_load_path(lib->shadow, base_name(copy_path), msg, sizeof msg);
+
+    if (!path)
+        hot__fail(lib, HOT_EACCES, "shadow folder: %s", msg);
+    return path;
 }
 
 char *hot__shadow_load_path(hot_lib *lib, const hot__version *v)
@@ -286,17 +318,24 @@ char *hot__shadow_load_path(hot_lib *lib, const hot__version *v)
     return path;
 }
 
-void hot__shadow_forget(hot__version *v)
+static void forget_copy(hot__version *v, char **copy)
 {
     char msg[HOT__MSG_MAX];
 
-    if (!v->copy_path)
+    if (!*copy)
         return;
     if (v->copy_dir && hot__dir_mine(v->copy_dir) &&
-        hot__dir_unlink(v->copy_dir, base_name(v->copy_path), msg, sizeof msg) < 0)
+        hot__dir_unlink(v->copy_dir, base_name(*copy), msg, sizeof msg) < 0)
         hot__log(NULL, HOT_LOG_WARN, "shadow copy not deleted: %s", msg);
-    free(v->copy_path);
-    v->copy_path = NULL;
+    free(*copy);
+    *copy = NULL;
+}
+
+void hot__shadow_forget(hot__version *v)
+{
+    forget_copy(v, &v->copy_path);
+    while (v->n_dep_copies > 0)
+        forget_copy(v, &v->dep_copies[--v->n_dep_copies]);
 }
 
 /* At exit: the files this handle listed go, nothing in memory is touched

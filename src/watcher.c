@@ -142,8 +142,11 @@ static void handle(hot_lib *lib, watch_state *s, int bits, uint64_t now)
     /* A chmod alone only matters to a file that could not be read. */
     if ((bits & HOT__WATCH_ATTRIB) && s->last_err == HOT_EACCES)
         bits |= HOT__WATCH_COMPLETE;
-    /* Nor does another library, unless a load failed for want of one. */
-    if ((bits & HOT__WATCH_SIBLING) && s->last_err == HOT_ELOAD && !s->writer_open)
+    /* Nor does another library, unless a load failed for want of one, or
+     * the loaded version has dependencies beside it (a rebuilt one is a
+     * new version: src/deps.c). */
+    if ((bits & HOT__WATCH_SIBLING) && !s->writer_open &&
+        (s->last_err == HOT_ELOAD || __atomic_load_n(&lib->origin_deps, __ATOMIC_ACQUIRE)))
         bits |= HOT__WATCH_COMPLETE;
     if (bits & HOT__WATCH_COMPLETE) {
         on_complete(lib, s, now);

@@ -88,7 +88,7 @@ static const fault_point points[] = {
     { "unlink a refused build's copy", "unlinkat", "libfx.", EACCES, AT_RELOAD_WARN, "unlinkat", 0,
       "fx_plain", NULL },
     { "dlopen of the copy", "dlopen", "libfx.", 0, AT_RELOAD, "dlopen", 0, NULL, NULL },
-    { "dlopen of a $ORIGIN dependency", "dlopen", "libfxdep.so", 0, AT_RELOAD, "dlopen", 0,
+    { "dlopen of a $ORIGIN dependency's copy", "dlopen", "/li~", 0, AT_RELOAD, "dlopen", 0,
       "fx_origin", put_dependency },
     { "dlsym of the manifest", "dlsym", "hot_manifest_", 0, AT_RELOAD, "dlsym", 0, NULL, NULL },
     { "inotify setup", "inotify_init1", NULL, EMFILE, AT_WATCHED_OPEN, "inotify_init1", 0, NULL,
