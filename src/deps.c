@@ -102,30 +102,47 @@ int hot__deps_read(hot_lib *lib, const unsigned char *buf, size_t size, hot__dep
             !find_in_origin(lib, dyn.runpath, dyn.needed[i], path, sizeof d->path[0]))
             continue; /* not through $ORIGIN, or not there: dlopen says */
         snprintf(d->needed[d->n], sizeof d->needed[0], "%s", dyn.needed[i]);
-        if ((err = hot__fs_read_all(path, &d->bytes[d->n], &d->size[d->n], msg, sizeof msg)) < 0) {
+        err = hot__fs_read_all(path, &d->bytes[d->n], &d->size[d->n], msg, sizeof msg);
+        if (err == 0) {
+            hot__content_id ignored;
+            d->n++; /* freed with the others */
+            err = hot__elf_check(d->bytes[d->n - 1], d->size[d->n - 1], hot__host_machine(),
+                                 &ignored, msg, sizeof msg);
+        }
+        if (err < 0) {
             hot__deps_free(d);
             return hot__fail(lib, err, "%s: its dependency %s (through $ORIGIN): %s", lib->path,
                              path, msg);
         }
-        d->n++;
     }
     hash_deps(d, id);
     return 0;
 }
 
 /* A name as long as `name` that no other object has: its start, '~', and
- * hex digits of a count this process never repeats. */
+ * hex digits of a count that starts at a random place (another copy of the
+ * runtime in the process counts too) and is never repeated: once the
+ * digits are used up, 0 (loaded by path, as before). */
 static int unique_name(const char *name, char *out, size_t outlen)
 {
-    static unsigned long count;
-    size_t len = strlen(name), digits = len - 3 < 8 ? len - 3 : 8;
-    unsigned long n = __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
-    char hex[32];
+    static uint32_t start;
+    static uint64_t count;
+    size_t len = strlen(name), digits = len < UNIQUE_MIN_LEN ? 0 : len - 3 < 8 ? len - 3 : 8;
+    uint64_t n = __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
+    uint64_t room = (uint64_t)1 << (4 * digits);
+    uint32_t seed;
 
-    if (len < UNIQUE_MIN_LEN || len + 1 > outlen)
+    if (digits == 0 || len + 1 > outlen || n >= room)
         return 0;
-    snprintf(hex, sizeof hex, "%0*lx", (int)digits, n);
-    snprintf(out, outlen, "%.*s~%s", (int)(len - 1 - digits), name, hex + strlen(hex) - digits);
+    if (__atomic_load_n(&start, __ATOMIC_ACQUIRE) == 0) {
+        hot__random_bytes(&seed, sizeof seed);
+        seed |= 1;
+        __atomic_compare_exchange_n(&start, &(uint32_t){ 0 }, seed, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE);
+    }
+    n = (n + __atomic_load_n(&start, __ATOMIC_ACQUIRE)) % room;
+    snprintf(out, outlen, "%.*s~%0*lx", (int)(len - 1 - digits), name, (int)digits,
+             (unsigned long)n);
     return 1;
 }
 

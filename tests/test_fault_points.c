@@ -3,7 +3,8 @@
  * call seam (issue 8, "Proof under load"): the library's stat, open and
  * read; the copy's create and write; the owner file's write; the shadow
  * folder made again (mkdirat, fstatat, renameat) and a copy's unlink;
- * dlopen of the copy and of a $ORIGIN dependency; dlsym of the manifest;
+ * dlopen of the copy; a $ORIGIN dependency's read, copy and dlopen; dlsym
+ * of the manifest;
  * inotify's setup and read; the watcher thread's start; and each memory
  * allocation a reload makes, one at a time. Each time the old code keeps
  * answering and the message names the call; once the call works again the
@@ -89,6 +90,10 @@ static const fault_point points[] = {
       "fx_plain", NULL },
     { "dlopen of the copy", "dlopen", "libfx.", 0, AT_RELOAD, "dlopen", 0, NULL, NULL },
     { "dlopen of a $ORIGIN dependency's copy", "dlopen", "/li~", 0, AT_RELOAD, "dlopen", 0,
+      "fx_origin", put_dependency },
+    { "read of a $ORIGIN dependency", "read", "libfxdep.so", EIO, AT_RELOAD, "read", 0,
+      "fx_origin", put_dependency },
+    { "write a $ORIGIN dependency's copy", "write", "/li~", ENOSPC, AT_RELOAD, "write", 0,
       "fx_origin", put_dependency },
     { "dlsym of the manifest", "dlsym", "hot_manifest_", 0, AT_RELOAD, "dlsym", 0, NULL, NULL },
     { "inotify setup", "inotify_init1", NULL, EMFILE, AT_WATCHED_OPEN, "inotify_init1", 0, NULL,
