@@ -42,7 +42,7 @@ typedef struct fault_point {
     void (*before)(fx_env *e);
 } fault_point;
 
-enum { CHILD_OK = 0, CHILD_NOT_REACHED = 3, MAX_ALLOCS = 400 };
+enum { FX_ORIGIN = 20 + 1, CHILD_OK = 0, CHILD_NOT_REACHED = 3, MAX_ALLOCS = 400 };
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -231,10 +231,20 @@ static void run_point(const fault_point *p)
     env_free(&e);
 }
 
+/* A reload whose allocations are failed one at a time: of build 2, and of
+ * fx_origin with its $ORIGIN dependency (read, renamed, copied). */
+typedef struct allocation_case {
+    const char *build;
+    long value;
+    void (*before)(fx_env *e);
+    long n;
+} allocation_case;
+
 /* The nth allocation of a reload fails: refused for want of memory, or
  * (an allocation the load can do without) loaded all the same. */
-static int run_allocation(long n)
+static int run_allocation(const allocation_case *c)
 {
+    long n = c->n;
     hot_lib *lib;
     fx_env e;
     int err;
@@ -242,7 +252,9 @@ static int run_allocation(long n)
     env_init(&e);
     seam_fail_nth(NULL, NULL, 0, 0);
     lib = open_unwatched(&e);
-    install_fixture(&e, "fx_v2");
+    if (c->before)
+        c->before(&e);
+    install_fixture(&e, c->build);
     seam_fail_nth("malloc", NULL, n, ENOMEM);
     err = hot_reload_now(lib);
     if (seam_nth_seen() < n) {
@@ -256,7 +268,7 @@ static int run_allocation(long n)
         ASSERT_CONTAINS(hot_errmsg(lib), "out of memory");
     } else {
         ASSERT_EQ(err, 1);
-        ASSERT_EQ(fx_value(), FX_V2);
+        ASSERT_EQ(fx_value(), c->value);
     }
     install_fixture(&e, "fx_v3");
     ASSERT_EQ(hot_reload_now(lib), 1);
@@ -288,14 +300,37 @@ static int point_child(const void *arg)
 
 static int allocation_child(const void *arg)
 {
-    return run_allocation(*(const long *)arg);
+    return run_allocation(arg);
+}
+
+/* Each allocation of the reload in turn; returns how many there were. */
+static long every_allocation(allocation_case *c, int *failed)
+{
+    long allocations = 0;
+    int status;
+
+    for (c->n = 1; c->n <= MAX_ALLOCS; c->n++) {
+        status = in_child(allocation_child, c);
+        if (status == CHILD_NOT_REACHED)
+            return allocations;
+        if (status != CHILD_OK) {
+            fprintf(stderr, "fault point: allocation %ld of a reload of %s: child exit %d\n", c->n,
+                    c->build, status);
+            (*failed)++;
+        }
+        allocations++;
+    }
+    FAIL("a reload makes more than %d allocations: raise MAX_ALLOCS", MAX_ALLOCS);
+    return allocations;
 }
 
 TEST(fault_points, every_point_on_the_load_path)
 {
     size_t i, n_points = sizeof points / sizeof points[0];
+    allocation_case plain = { "fx_v2", FX_V2, NULL, 0 };
+    allocation_case origin = { "fx_origin", FX_ORIGIN, put_dependency, 0 };
     int failed = 0, status;
-    long n, allocations = 0;
+    long allocations, origin_allocations;
 
     for (i = 0; i < n_points; i++) {
         if ((status = in_child(point_child, &points[i])) != CHILD_OK) {
@@ -304,21 +339,13 @@ TEST(fault_points, every_point_on_the_load_path)
             failed++;
         }
     }
-    for (n = 1; n <= MAX_ALLOCS; n++) {
-        status = in_child(allocation_child, &n);
-        if (status == CHILD_NOT_REACHED)
-            break;
-        if (status != CHILD_OK) {
-            fprintf(stderr, "fault point: allocation %ld of a reload: child exit %d\n", n, status);
-            failed++;
-        }
-        allocations++;
-    }
-    if (n > MAX_ALLOCS)
-        FAIL("a reload makes more than %d allocations: raise MAX_ALLOCS", MAX_ALLOCS);
-    printf("fault points covered: %lu (%lu calls, and each of a reload's %ld allocations)\n",
-           (unsigned long)(n_points + (size_t)allocations), (unsigned long)n_points, allocations);
+    allocations = every_allocation(&plain, &failed);
+    origin_allocations = every_allocation(&origin, &failed);
+    printf("fault points covered: %lu (%lu calls; each of a reload's %ld allocations, and each "
+           "of the %ld of a reload with a $ORIGIN dependency)\n",
+           (unsigned long)(n_points + (size_t)(allocations + origin_allocations)),
+           (unsigned long)n_points, allocations, origin_allocations);
     if (failed)
         FAIL("%d fault points did not keep the old code with a message naming the call", failed);
-    ASSERT(allocations > 0);
+    ASSERT(allocations > 0 && origin_allocations > allocations);
 }
