@@ -214,10 +214,11 @@ static int copy_and_load(hot_lib *lib, hot__deps *deps, const unsigned char *buf
     uint64_t t0;
     int err;
 
-    if (deps->n && !(copy = hot__malloc(size)))
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
-    if (deps->n)
+    if (deps->n && buf) {
+        if (!(copy = hot__malloc(size)))
+            return hot__fail(lib, HOT_ENOMEM, "out of memory");
         memcpy(copy, buf, size);
+    }
     if ((err = hot__deps_load(lib, deps, copy, size, v)) == 0) {
         t0 = hot__now_ns();
         err = hot__shadow_write(lib, copy, size, v);
