@@ -762,11 +762,23 @@ typedef struct hot_options {
                                    (the C ABI usually allows it); default 0 */
     unsigned guard_timeout_ms;  /* report a guarded call running longer than
                                    this (HOT_EVENT_SLOW_CALL); 0: never */
+    unsigned max_retired;       /* old versions kept mapped (the newest is a
+                                   rollback's target); beyond it the oldest
+                                   is unloaded at each reload, with a warning
+                                   the first time (with unload_retired, once
+                                   every announced thread has left it);
+                                   0: 8; HOT_KEEP_ALL_VERSIONS: no bound */
+    int trap_unloaded;          /* debugging: an unloaded version's addresses
+                                   stay reserved with no access, so a thread
+                                   that calls into it dies at once with a
+                                   line naming the version; default 0 */
 } hot_options;
+
+#define HOT_KEEP_ALL_VERSIONS 0xffffffffu
 
 #define HOT_OPTIONS_INIT \
     {HOT_OPTIONS_VERSION, 0, 0, 0, 0, 0, HOT_WATCH_NOTIFY, HOT_APPLY_AT_UPDATE, \
-     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0}
+     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* ---- The library handle ------------------------------------------------- */
 

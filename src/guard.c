@@ -28,11 +28,12 @@ static int time_calls;
 static __thread hot_guard *innermost __attribute__((tls_model("initial-exec")));
 static __thread guard_thread *self __attribute__((tls_model("initial-exec")));
 
-static void prepare_thread(void)
+static void prepare_thread(const hot_guard *g)
 {
     guard_thread *t = calloc(1, sizeof *t);
 
     hot__crash_prepare_thread();
+    hot__retire_announce(g->slot); /* for unload_retired's grace periods */
     if (!t)
         return; /* guarded calls work; this thread's calls are just not timed */
     t->next = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE);
@@ -54,7 +55,7 @@ static void note_entry(const hot_guard *g)
 void hot__guard_enter(hot_guard *g)
 {
     if (!self)
-        prepare_thread();
+        prepare_thread(g);
     g->signal = 0;
     g->outer = innermost;
     innermost = g;

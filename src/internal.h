@@ -35,6 +35,7 @@ typedef struct hot__version {
     hot__dir *copy_dir; /* the shadow folder holding it */
     hot__content_id id;
     uint64_t retired_epoch; /* when it stopped answering calls */
+    uint64_t retired_ns;    /* ...and the monotonic time then */
     double copy_ms, load_ms, verify_ms;
     uint64_t detected_ns;            /* when the watcher saw the file change */
     const hot_state_hooks *hooks;    /* NULL if the library has none */
@@ -70,6 +71,9 @@ struct hot_lib {
     hot__cond cond;      /* version changes, pending builds, releases */
     hot__mutex load_mu;  /* one load at a time */
     uint64_t load_owner; /* the thread holding load_mu, or 0 (atomic) */
+    hot__mutex swap_mu;  /* one swap (publish or rollback) at a time; taken
+                            after load_mu when both are needed */
+    uint64_t swap_owner; /* the thread holding swap_mu, or 0 (atomic) */
     const hot_interface *iface;
     hot_options opts; /* strings below are owned copies */
 
@@ -109,6 +113,8 @@ struct hot_lib {
     } threads[HOT__THREADS_MAX]; /* for unload_retired */
     unsigned n_threads;
     int threads_overflow; /* more threads than slots: unload nothing */
+    int unloaded_once;    /* the first unload has been logged (atomic) */
+    int bound_warned;     /* the max_retired warning was given (atomic) */
 
     hot__callback *callbacks;
     struct hot_listener *listeners;
@@ -255,8 +261,18 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete);
 void hot__version_free(hot__version *v);
 
 /* ---- lib.c -------------------------------------------------------------- */
-/* Makes v the version answering calls (events, swap, retire the old). */
-void hot__publish(hot_lib *lib, hot__version *v);
+/* Makes v the version answering calls (events, swap, retire the old);
+ * swap_mu held. Returns 1, or 0 when the handle is closing: then v is
+ * unloaded without ever answering a call. */
+int hot__publish(hot_lib *lib, hot__version *v);
+/* Is the handle closing (hot_close has begun)? */
+int hot__closing(const hot_lib *lib);
+/* For unloading without waiting: dlclose would wait for a load's
+ * constructors (the dynamic loader's lock). Returns 0 if a load is running
+ * (unload later), else a token for hot__loads_resume; no load starts
+ * meanwhile. */
+int hot__loads_pause(hot_lib *lib);
+void hot__loads_resume(hot_lib *lib, int paused);
 /* A watcher saw a complete (or settled) file: load, then publish or park. */
 int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns);
 
@@ -264,6 +280,8 @@ int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns);
 void hot__emit(hot_lib *lib, hot_event *ev);
 void hot__emit_refused(hot_lib *lib, int err);
 void hot__events_close(hot_lib *lib);
+/* Is this thread running one of lib's event callbacks? */
+int hot__in_callback(const hot_lib *lib);
 /* Reports an event on the supervisor's channel, if there is one. */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
                          int error, const char *message);
@@ -296,6 +314,8 @@ void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg);
 
 /* ---- lib.c (rollback) ---------------------------------------------------- */
+/* The open handle whose interface has this slot, or NULL. */
+hot_lib *hot__lib_of_slot(hot_fn *volatile *slot);
 /* Async-signal-safe: does the open library behind slot have a version to
  * go back to from table? */
 int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table);
@@ -305,10 +325,16 @@ void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const
 void hot__update_rollback_target(hot_lib *lib);
 
 /* ---- retire.c ----------------------------------------------------------- */
+/* Moves old (the version just replaced) to the retired list; lib->mu held. */
 void hot__retire(hot_lib *lib, hot__version *old);
 int hot__unload_quiesced(hot_lib *lib);
 /* Records that this thread is outside the library; unloads what it can. */
 int hot__note_quiescent(hot_lib *lib);
+/* A thread's first guarded call, into the interface behind slot: with
+ * unload_retired, the thread now counts for grace periods. */
+void hot__retire_announce(hot_fn *volatile *slot);
+/* After a swap: unloads the old versions beyond opts.max_retired. */
+void hot__unload_beyond_bound(hot_lib *lib);
 
 /* ---- watcher.c ---------------------------------------------------------- */
 int hot__watcher_start(hot_lib *lib);

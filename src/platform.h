@@ -20,6 +20,8 @@ int hot__mutex_init(hot__mutex *m);
 void hot__mutex_destroy(hot__mutex *m);
 void hot__mutex_lock(hot__mutex *m);
 void hot__mutex_unlock(hot__mutex *m);
+/* Takes m if it is free: 1 if taken, 0 if another thread holds it. */
+int hot__mutex_trylock(hot__mutex *m);
 
 int hot__cond_init(hot__cond *c);
 void hot__cond_destroy(hot__cond *c);
@@ -152,6 +154,15 @@ void *hot__dl_sym(void *handle, const char *name);
  * of the object it lies in written to where. */
 int hot__dl_owns(void *handle, const void *addr, char *where, size_t wherelen);
 void hot__dl_close(void *handle);
+/* Frees the blocks of a loaded copy's file (path, about to be deleted)
+ * that none of its segments maps: debug information, symbol tables. The
+ * deleted copy then holds only what is mapped. Best effort. */
+void hot__dl_drop_unmapped(void *handle, const char *path);
+/* Unloads like hot__dl_close, then reserves the object's addresses with no
+ * access: a call or read there faults, and the crash line names `version`
+ * of `name`. Returns 0, or a negative code when the addresses could not be
+ * reserved (the object is unloaded or left loaded either way). */
+int hot__dl_close_trapped(void *handle, unsigned long version, const char *name);
 /* "lib%s.so" on Linux; "%s.dll" on Windows. */
 const char *hot__dl_name_format(void);
 /* The ELF machine (or PE machine) this process runs as. */

@@ -24,6 +24,11 @@ void hot__mutex_unlock(hot__mutex *m)
     pthread_mutex_unlock(m);
 }
 
+int hot__mutex_trylock(hot__mutex *m)
+{
+    return pthread_mutex_trylock(m) == 0;
+}
+
 /* Condition variables wait on the monotonic clock, so a change of the wall
  * clock neither cuts a wait short nor stretches it. */
 int hot__cond_init(hot__cond *c)
