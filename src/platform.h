@@ -163,6 +163,8 @@ void hot__dl_drop_unmapped(void *handle, const char *path);
  * of `name`. Returns 0, or a negative code when the addresses could not be
  * reserved (the object is unloaded or left loaded either way). */
 int hot__dl_close_trapped(void *handle, unsigned long version, const char *name);
+/* Returns freed heap pages to the system (after many unloads). */
+void hot__memory_trim(void);
 /* "lib%s.so" on Linux; "%s.dll" on Windows. */
 const char *hot__dl_name_format(void);
 /* The ELF machine (or PE machine) this process runs as. */

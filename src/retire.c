@@ -24,6 +24,7 @@
 #include "internal.h"
 
 #define BOUND_GRACE_NS 1000000000u /* see max_retired above */
+#define TRIM_AFTER 8               /* unloads at once that leave holes worth returning */
 
 /* Called with lib->mu held. Copies stay on disk only for the running
  * version and the one a crash would roll back to (so debuggers and
@@ -155,6 +156,8 @@ static int unload_all(hot_lib *lib, hot__version *done, unsigned announced)
         next = done->next;
         unload(lib, done);
     }
+    if (n >= TRIM_AFTER)
+        hot__memory_trim();
     return n;
 }
 

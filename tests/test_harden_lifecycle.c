@@ -690,3 +690,71 @@ TEST(lifecycle, deleted_copies_keep_only_mapped_blocks)
     hot_close(lib);
     env_free(&e);
 }
+
+static long rss_kib(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    ASSERT(f != NULL);
+    ASSERT_EQ(fscanf(f, "%ld %ld", &pages, &resident), 2);
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static int mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    int c, n = 0;
+
+    ASSERT(f != NULL);
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* The figure of issue 8 item 37: 1,000 reloads of a -g library with the
+ * default options (only the folders set), RSS and mappings before and
+ * after. Old versions beyond max_retired go once replaced for a second, so
+ * the end is measured after that second too. */
+TEST(lifecycle, thousand_reloads_stay_bounded)
+{
+    fx_env e;
+    hot_options o;
+    hot_lib *lib;
+    long i, rss0, rss_loop, rss_end;
+    int maps0, maps_loop, maps_end;
+
+#ifdef SANITIZED
+    SKIP("RSS under a sanitizer measures the sanitizer");
+#endif
+    env_init(&e);
+    install_patched_fixture(&e, "fx_debuginfo", 0);
+    o = env_options(&e);
+    lib = env_open(&o);
+    for (i = 1; i <= 20; i++) /* warm up: the bound reached, the allocator settled */
+        reload_to_patch(&e, lib, "fx_debuginfo", i);
+    sleep_ms(1100);
+    reload_to_patch(&e, lib, "fx_debuginfo", 21);
+    rss0 = rss_kib();
+    maps0 = mappings();
+
+    for (i = 22; i < 1022; i++)
+        reload_to_patch(&e, lib, "fx_debuginfo", i);
+    rss_loop = rss_kib();
+    maps_loop = mappings();
+    sleep_ms(1100);
+    reload_to_patch(&e, lib, "fx_debuginfo", 1022);
+    rss_end = rss_kib();
+    maps_end = mappings();
+
+    harness_note("1000 reloads: RSS %ld -> %ld KiB right after (%u versions held), %ld KiB a "
+                 "second later; mappings %d -> %d -> %d",
+                 rss0, rss_loop, hot_versions_held(lib), rss_end, maps0, maps_loop, maps_end);
+    ASSERT_EQ(hot_versions_held(lib), 1 + 8);
+    ASSERT_LE(maps_end, maps0 + 2);
+    ASSERT_LE(rss_end - rss0, 1024);
+    hot_close(lib);
+    env_free(&e);
+}

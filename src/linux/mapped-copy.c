@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,15 @@ void hot__dl_drop_unmapped(void *handle, const char *path)
                   (off_t)(offset - start));
     }
     close(fd);
+}
+
+/* After unloading many versions at once, the dynamic loader's and our own
+ * freed blocks sit in the heap below live ones: give the pages back. */
+void hot__memory_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 /* ---- Trapping unloaded code ------------------------------------------------- */
