@@ -817,12 +817,17 @@ static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,
 }
 
 /* Stops the watcher, unloads every version and deletes the shadow copies.
- * No thread may be inside the library. NULL-safe. */
+ * A reload held by a listener or in flight on another thread is abandoned
+ * (it publishes nothing); hot_close waits for it to end before freeing.
+ * No thread may be inside the library; not from an event callback.
+ * NULL-safe. */
 HOT_EXTERN void hot_close(hot_lib *lib);
 
 /*
  * The safe point. Swaps in a verified build if one is waiting (apply mode
- * HOT_APPLY_AT_UPDATE). Costs two atomic loads when nothing changed (with
+ * HOT_APPLY_AT_UPDATE); never waits for a load in progress, nor for another
+ * thread's swap (then it returns 0). Costs two atomic loads when nothing
+ * changed (with
  * opts.unload_retired it also records this thread's quiescent point, under
  * a lock).
  * Returns 1 if a new version now answers calls, 0 if nothing changed, or a
@@ -845,7 +850,8 @@ HOT_EXTERN unsigned long hot_version(const hot_lib *lib);
 /* 1 once after each reload (or batch of reloads), then 0. */
 HOT_EXTERN int hot_was_updated(hot_lib *lib);
 
-/* Waits until a version newer than `since` answers calls. In
+/* Waits until a version newer than `since` answers calls (never from an
+ * event callback: HOT_EBUSY there). In
  * HOT_APPLY_AT_UPDATE mode the waiting thread applies a waiting build itself
  * (the caller is at a safe point). timeout_ms 0 waits for ever.
  * Returns 0, HOT_ETIMEDOUT, HOT_ECLOSED (hot_close ran meanwhile: it wakes
@@ -878,7 +884,8 @@ HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
  * now (hot_update does it too), and unloads the old versions every announced
  * thread has left. Returns how many were unloaded.
  * The contract: a thread announces itself with hot_quiescent (or
- * hot_update) BEFORE its first call into the library, then reaches one of
+ * hot_update, or its first guarded call) BEFORE its first call into the
+ * library, then reaches one of
  * them regularly; a thread that announced itself and will make no more
  * calls says so with hot_thread_leave, or it holds old versions loaded.
  */
@@ -895,7 +902,9 @@ HOT_EXTERN int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
  * Listeners: events for threads that block. A listener opened with hold=1
  * holds every reload at HOT_EVENT_BEFORE_RELOAD until it calls
  * hot_listener_release() or hot_listener_wait() again, or until
- * opts.hold_timeout_ms passes (then the reload goes ahead, with a warning).
+ * opts.hold_timeout_ms passes (then the reload goes ahead, with a warning),
+ * or hot_close abandons it. A reload running on the thread that last waited
+ * on the listener (its own hot_update) is not held by it.
  */
 HOT_EXTERN int hot_listener_open(hot_listener **out, hot_lib *lib,
                                  unsigned mask, int hold);

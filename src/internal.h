@@ -116,6 +116,12 @@ struct hot_lib {
     int unloaded_once;    /* the first unload has been logged (atomic) */
     int bound_warned;     /* the max_retired warning was given (atomic) */
 
+    /* Tables of the last versions unloaded by max_retired's time grace: a
+     * thread that read the slot before the swap and never said when it
+     * left may still read their entries (a few words each). */
+    hot_fn **stale_tables;
+    size_t n_stale;
+
     hot__callback *callbacks;
     struct hot_listener *listeners;
     unsigned holds_out; /* hold listeners yet to release */
@@ -335,6 +341,8 @@ int hot__note_quiescent(hot_lib *lib);
 void hot__retire_announce(hot_fn *volatile *slot);
 /* After a swap: unloads the old versions beyond opts.max_retired. */
 void hot__unload_beyond_bound(hot_lib *lib);
+/* At close: frees what unloading kept. */
+void hot__retire_close(hot_lib *lib);
 
 /* ---- watcher.c ---------------------------------------------------------- */
 int hot__watcher_start(hot_lib *lib);

@@ -237,7 +237,9 @@ static void unlock_load(hot_lib *lib)
 }
 
 /* The safe point's swap: never waits. Another thread swapping (or rolling
- * back) means there is nothing for this one to do now. */
+ * back) means there is nothing for this one to do now. HOT_ECLOSED: the
+ * handle is closing, and once swap_mu is given back hot_close may free it:
+ * the caller must not touch lib again. */
 static int apply_pending(hot_lib *lib)
 {
     hot__version *v;
@@ -245,11 +247,15 @@ static int apply_pending(hot_lib *lib)
 
     if (inside_reload(lib))
         return busy(lib);
-    if (hot__closing(lib) || !try_take(&lib->swap_mu, &lib->swap_owner))
+    if (hot__closing(lib))
+        return HOT_ECLOSED;
+    if (!try_take(&lib->swap_mu, &lib->swap_owner))
         return 0;
     v = __atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL);
     if (v)
         swapped = hot__publish(lib, v);
+    if (hot__closing(lib))
+        swapped = HOT_ECLOSED;
     give(&lib->swap_mu, &lib->swap_owner);
     return swapped;
 }
@@ -572,6 +578,7 @@ static void free_versions(hot_lib *lib)
 static void free_lib(hot_lib *lib)
 {
     free_versions(lib);
+    hot__retire_close(lib);
     hot__shadow_close(lib);
     hot__wake_free(lib);
     free(lib->name);

@@ -20,10 +20,12 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
 #define BOUND_GRACE_NS 1000000000u /* see max_retired above */
+#define STALE_TABLES 256           /* tables of unloaded versions kept */
 #define TRIM_AFTER 8               /* unloads at once that leave holes worth returning */
 
 /* Called with lib->mu held. Copies stay on disk only for the running
@@ -125,6 +127,36 @@ static uint64_t grace_epoch(const hot_lib *lib)
     return lib->n_threads && !lib->threads_overflow ? oldest_seen_epoch(lib) : 0;
 }
 
+/* Frees the older half of the kept tables; lib->mu held. */
+static void drop_oldest_tables(hot_lib *lib)
+{
+    size_t i, half = lib->n_stale / 2;
+
+    for (i = 0; i < half; i++)
+        free(lib->stale_tables[i]);
+    memmove(lib->stale_tables, lib->stale_tables + half,
+            (lib->n_stale - half) * sizeof *lib->stale_tables);
+    lib->n_stale -= half;
+}
+
+/* Keeps v's table for the next STALE_TABLES unloads (see
+ * lib->stale_tables): a reader that loaded the slot before the swap and
+ * never said when it left finds its entries, not freed memory; lib->mu not
+ * held. */
+static void keep_table(hot_lib *lib, hot__version *v)
+{
+    hot__mutex_lock(&lib->mu);
+    if (!lib->stale_tables)
+        lib->stale_tables = malloc(STALE_TABLES * sizeof *lib->stale_tables);
+    if (lib->stale_tables && lib->n_stale == STALE_TABLES)
+        drop_oldest_tables(lib);
+    if (lib->stale_tables) {
+        lib->stale_tables[lib->n_stale++] = v->table;
+        v->table = NULL;
+    }
+    hot__mutex_unlock(&lib->mu);
+}
+
 static void unload(hot_lib *lib, hot__version *v)
 {
     int trapped = 0;
@@ -133,9 +165,22 @@ static void unload(hot_lib *lib, hot__version *v)
         trapped = hot__dl_close_trapped(v->handle, v->number, lib->file) == 0;
         v->handle = NULL; /* closed either way */
     }
+    if (!lib->opts.unload_retired)
+        keep_table(lib, v);
     hot__log(lib, HOT_LOG_DEBUG, "%s: unloaded v%lu%s", lib->file, v->number,
              trapped ? "; its addresses fault" : "");
     hot__version_free(v);
+}
+
+void hot__retire_close(hot_lib *lib)
+{
+    size_t i;
+
+    for (i = 0; i < lib->n_stale; i++)
+        free(lib->stale_tables[i]);
+    free(lib->stale_tables);
+    lib->stale_tables = NULL;
+    lib->n_stale = 0;
 }
 
 /* Unloads a list cut from lib->retired; lib->mu not held. The first time,

@@ -34,7 +34,8 @@
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #  define SANITIZED 1
-#  include <sanitizer/allocator_interface.h>
+/* From the sanitizer runtime (its header is not always installed). */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 static int get_flag(const int *p)
@@ -263,15 +264,15 @@ TEST(lifecycle, safe_point_never_waits_for_a_load)
     char gate[300], entered[340], open_path[340];
 
     env_init(&e);
-    o = env_options(&e);
-    u.lib = env_open(&o);
-    install_fixture(&e, "fx_v2");
-    wait_for_held(u.lib, 2);
     snprintf(gate, sizeof gate, "%s/gate", e.dir);
     snprintf(entered, sizeof entered, "%s/entered", gate);
     snprintf(open_path, sizeof open_path, "%s/open", gate);
     ASSERT_EQ(mkdir(gate, 0700), 0);
-    setenv("FX_GATE_DIR", gate, 1);
+    setenv("FX_GATE_DIR", gate, 1); /* before the watcher thread reads it */
+    o = env_options(&e);
+    u.lib = env_open(&o);
+    install_fixture(&e, "fx_v2");
+    wait_for_held(u.lib, 2);
     install_fixture(&e, "fx_gate");
     await_true(file_exists, entered, "build 3's constructor starting");
     call_within(call_update, &u, "hot_update while build 3 loads");
@@ -281,8 +282,8 @@ TEST(lifecycle, safe_point_never_waits_for_a_load)
     wait_for_held(u.lib, 3); /* build 3 loaded and parked */
     ASSERT_EQ(hot_update(u.lib), 1);
     ASSERT_EQ(fx_value(), FX_V3);
-    unsetenv("FX_GATE_DIR");
     hot_close(u.lib);
+    unsetenv("FX_GATE_DIR");
     env_free(&e);
 }
 
