@@ -71,6 +71,7 @@ struct hot_lib {
     hot__cond cond;      /* version changes, pending builds, releases */
     hot__mutex load_mu;  /* one load at a time */
     uint64_t load_owner; /* the thread holding load_mu, or 0 (atomic) */
+    int loading;         /* a build is being read, loaded, verified (atomic) */
     hot__mutex swap_mu;  /* one swap (publish or rollback) at a time; taken
                             after load_mu when both are needed */
     uint64_t swap_owner; /* the thread holding swap_mu, or 0 (atomic) */

@@ -211,7 +211,10 @@ int hot__loads_pause(hot_lib *lib)
 {
     if (__atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == hot__thread_self())
         return 2; /* this thread is the loader: nothing else loads */
-    return try_take(&lib->load_mu, &lib->load_owner);
+    if (try_take(&lib->load_mu, &lib->load_owner))
+        return 1;
+    /* Held, but by a thread publishing what it loaded: no dlopen runs. */
+    return __atomic_load_n(&lib->loading, __ATOMIC_ACQUIRE) ? 0 : 2;
 }
 
 void hot__loads_resume(hot_lib *lib, int paused)
@@ -293,7 +296,9 @@ static int reload(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
     if (inside_reload(lib))
         return busy(lib);
     take(&lib->load_mu, &lib->load_owner);
+    __atomic_store_n(&lib->loading, 1, __ATOMIC_RELEASE);
     err = hot__closing(lib) ? HOT_ECLOSED : hot__load_version(lib, &v, settled);
+    __atomic_store_n(&lib->loading, 0, __ATOMIC_RELEASE);
     if (err < 0 && err != HOT_ECLOSED && !(err == HOT_EINCOMPLETE && settled))
         hot__emit_refused(lib, err); /* an incomplete file: wait, say nothing */
     if (v) {
