@@ -1,7 +1,8 @@
 /*
  * The call through a guarded wrapper (HOT_GUARDED_INTERFACE), for
- * call_ns_hot_guarded: a setjmp, the guard pushed and popped, then the same
- * table load and call as the plain wrapper. In its own file because a
+ * call_ns_hot_guarded: the guard pushed and popped around the call, which
+ * goes through the runtime's trampoline on x86-64 (elsewhere a
+ * __builtin_setjmp), after the same table load as the plain wrapper. In its own file because a
  * translation unit gets one kind of wrapper per interface.
  */
 #define BENCH_GUARDED

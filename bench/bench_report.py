@@ -23,6 +23,10 @@ TARGETS = [
     ("reload_latency_ms_p50", 2.0),
     ("reload_latency_ms_p99", 10.0),
     ("edit_to_effect_ms_p50", 150.0),
+    ("rt_stall_us_max", 20.0),
+    ("rt_blocks_skipped", 0),
+    ("rt_blocks_silenced", 0),
+    ("jalv_xruns_plugin", 0),
 ]
 
 

@@ -34,7 +34,11 @@ if [ ! -x "$bin/bench_calls" ]; then
 fi
 run calls "$bin/bench_calls" "$bin/variants"
 run reload "$bin/bench_reload" "$bin/variants" "$bin"
-status=$(cat "$pieces/calls.status" "$pieces/reload.status" | grep -cv '^0$')
+# The audio plugin shell's swap beside the truce approach (built with lilv).
+if [ -x "$bin/bench_audio" ]; then
+    run audio "$bin/bench_audio" "$build/lv2/hotreload-delay.lv2" "$build/examples/lv2-delay/delay-variants" 1000
+fi
+status=$(cat "$pieces"/*.status | grep -cv '^0$')
 
 ours="$names"
 for script in "$here"/extra-*.sh; do

@@ -397,7 +397,7 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
         on_refused(r, strtoul(field[2], NULL, 10), field[4], field[5], event_at);
     } else if (strcmp(field[1], "rolledback") == 0) {
         on_rolled_back(r, strtoul(field[2], NULL, 10), field[5]);
-    } else if (strcmp(field[1], "slow") == 0) {
+    } else if (strcmp(field[1], "slow") == 0 || strcmp(field[1], "stopped") == 0) {
         status("%s", field[5]);
     }
 }

@@ -585,51 +585,171 @@ HOT_EXTERN void hot__trap(void);
 
 /*
  * Guarded calls (HOT_GUARDED_INTERFACE). If the newest version crashes
- * inside the call (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT), the runtime
- * rolls back to the previous version and the call is made again there. A
- * crash it cannot recover goes to the program's previous handler.
+ * inside the call (SIGSEGV, SIGBUS, SIGILL, SIGFPE; SIGABRT only with
+ * opts.rollback_abort), the runtime rolls back to the previous version and
+ * the call is made again there, once. With no version to go back to, the
+ * call returns a zero value and the interface is stopped: every call
+ * returns a zero value at once until a new build loads. A crash it does not
+ * recover goes to the program's previous handler.
+ *
+ * The fast path makes no call into the runtime's C code: the wrapper loads
+ * the table, pushes its guard on the thread's list (an initial-exec
+ * thread-local the runtime exports) and pops it after. How the crash
+ * handler gets back into the wrapper depends on the target:
+ *   HOT__GUARD_TRAMPOLINE (x86-64 ELF): the call goes through
+ *     hot__guard_call, a few instructions of assembly that keep the return
+ *     address, stack pointer and callee-saved registers in the guard; the
+ *     handler makes the call return there. No setjmp: the wrapper inlines.
+ *   HOT__GUARD_LIBC_JMP (under AddressSanitizer and ThreadSanitizer, which
+ *     track setjmp/longjmp but not the rest): setjmp and longjmp.
+ *   otherwise: __builtin_setjmp and __builtin_longjmp.
  */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define HOT__GUARD_LIBC_JMP 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#    define HOT__GUARD_LIBC_JMP 1
+#  endif
+#endif
+#if defined(HOT__GUARD_LIBC_JMP)
+#  define HOT__GUARD_MODE 1
+#elif defined(__x86_64__) && defined(__ELF__)
+#  define HOT__GUARD_TRAMPOLINE 1
+#  define HOT__GUARD_MODE 2
+#else
+#  define HOT__GUARD_MODE 0
+#endif
+
 typedef struct hot_guard {
-    jmp_buf env;
+    hot_fn target;             /* the entry called (trampoline: offset 0) */
+    union {
+        void *words[8];        /* trampoline: return address, stack pointer,
+                                  rbx, rbp, r12-r15; or __builtin_setjmp's */
+        jmp_buf libc;          /* setjmp */
+    } env;
     hot_fn *volatile *slot;
     hot_fn *table;             /* the version the call entered */
     const char *function;
-    int signal;
     struct hot_guard *outer;
+    int signal;
+    int recovered;             /* this call was recovered once already */
+    int mode;                  /* HOT__GUARD_MODE of the wrapper */
+    volatile int crashed;      /* trampoline: the call returned from a crash */
 } hot_guard;
 
-HOT_EXTERN void hot__guard_enter(hot_guard *guard);
-HOT_EXTERN void hot__guard_leave(hot_guard *guard);
-/* After a crash: rolls back; returns when the call may be made again. */
-HOT_EXTERN void hot__guard_recover(hot_guard *guard);
+/* The innermost guarded call of this thread: NULL until the thread's first
+ * guarded call, then hot__guard_bottom when outside any. */
+HOT_EXTERN extern __thread hot_guard *hot__guard_innermost
+    __attribute__((tls_model("initial-exec")));
+HOT_EXTERN extern hot_guard hot__guard_bottom;
+/* Non-zero while some handle times guarded calls (guard_timeout_ms). */
+HOT_EXTERN extern int hot__guard_timed;
+/* The entry of every function of a stopped interface's table. */
+HOT_EXTERN long hot__guard_stopped_fn(void);
+/* Calls hot__guard_innermost->target with the caller's arguments (a
+ * pointer, so that no compiler sees a function called through a cast). */
+HOT_EXTERN extern const hot_fn hot__guard_call;
 
-#define HOT__GUARD_BEGIN(fn)                                                  \
+/* Out of line, off the fast path: */
+HOT_EXTERN void hot__guard_first(hot_guard *guard);  /* a thread's first call */
+HOT_EXTERN void hot__guard_timed_enter(hot_guard *guard);
+HOT_EXTERN void hot__guard_timed_leave(hot_guard *guard);
+/* After a crash: 1 when the call may be made again, 0 when it returns a
+ * zero value (the interface is stopped). */
+HOT_EXTERN int hot__guard_recover(hot_guard *guard);
+/* A call into a stopped interface (warns once). */
+HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
+
+#define HOT__GUARD_INIT(fn)                                                   \
     hot_guard hot__g;                                                         \
+    int hot__timed;                                                           \
     hot__g.slot = HOT__TABLE_REF;                                             \
     hot__g.function = #fn;                                                    \
-    for (;; hot__guard_recover(&hot__g)) {                                    \
-        hot__g.table = HOT__LOAD_ACQUIRE(HOT__TABLE_REF);                     \
-        if (setjmp(hot__g.env) != 0)                                          \
-            continue;                                                         \
-        hot__guard_enter(&hot__g);
+    hot__g.recovered = 0;                                                     \
+    hot__g.mode = HOT__GUARD_MODE;                                            \
+    hot__g.signal = 0
 
+/* Picks the entry, or breaks out of the retry loop when the interface is
+ * stopped (the wrapper then returns a zero value). */
+#define HOT__GUARD_TARGET(fn)                                                 \
+    hot__g.table = HOT__LOAD_ACQUIRE(HOT__TABLE_REF);                         \
+    hot__g.target = hot__g.table[hot__i_##fn];                                \
+    if (hot__g.target == (hot_fn)hot__guard_stopped_fn) {                     \
+        hot__guard_stopped(&hot__g);                                          \
+        break;                                                                \
+    }
+
+#define HOT__GUARD_PUSH()                                                     \
+    hot__g.outer = hot__guard_innermost;                                      \
+    if (!hot__g.outer)                                                        \
+        hot__guard_first(&hot__g);                                            \
+    hot__guard_innermost = &hot__g;                                           \
+    if ((hot__timed = hot__guard_timed) != 0)                                 \
+        hot__guard_timed_enter(&hot__g);
+
+#define HOT__GUARD_POP()                                                      \
+    hot__guard_innermost = hot__g.outer;                                      \
+    if (hot__timed)                                                           \
+        hot__guard_timed_leave(&hot__g);
+
+#ifdef HOT__GUARD_TRAMPOLINE
+/* The call returns normally, or from a crash with hot__g.crashed set. */
+#  define HOT__GUARD_ENTER(fn)                                                \
+    HOT__GUARD_TARGET(fn)                                                     \
+    hot__g.crashed = 0;                                                       \
+    HOT__GUARD_PUSH()
+#  define HOT__GUARD_FN(type) ((type)hot__guard_call)
+#  define HOT__GUARD_AFTER()                                                  \
+    HOT__GUARD_POP()                                                          \
+    if (hot__g.crashed) {                                                     \
+        if (hot__guard_recover(&hot__g))                                      \
+            continue;                                                         \
+        break;                                                                \
+    }
+#else
+#  ifdef HOT__GUARD_LIBC_JMP
+#    define HOT__GUARD_SETJMP() setjmp(hot__g.env.libc)
+#  else
+#    define HOT__GUARD_SETJMP() __builtin_setjmp(hot__g.env.words)
+#  endif
+/* The handler pops the guard and jumps back here. */
+#  define HOT__GUARD_ENTER(fn)                                                \
+    HOT__GUARD_TARGET(fn)                                                     \
+    if (HOT__GUARD_SETJMP() != 0) {                                           \
+        if (hot__guard_recover(&hot__g))                                      \
+            continue;                                                         \
+        break;                                                                \
+    }                                                                         \
+    HOT__GUARD_PUSH()
+#  define HOT__GUARD_FN(type) ((type)hot__g.target)
+#  define HOT__GUARD_AFTER() HOT__GUARD_POP()
+#endif
+
+/* The zero value a stopped call returns is a static object of the return
+ * type (zero-initialised). */
 #define HOT__GUARDED_WRAP(ret, fn, params, args)                              \
     static HOT__INLINE HOT__UNUSED ret fn params                              \
     {                                                                         \
+        static ret hot__zero;                                                 \
         ret hot__r;                                                           \
-        HOT__GUARD_BEGIN(fn)                                                  \
-        hot__r = ((ret(*) params)hot__g.table[hot__i_##fn]) args;             \
-        hot__guard_leave(&hot__g);                                            \
-        return hot__r;                                                        \
+        HOT__GUARD_INIT(fn);                                                  \
+        for (;;) {                                                            \
+            HOT__GUARD_ENTER(fn)                                              \
+            hot__r = HOT__GUARD_FN(ret(*) params) args;                       \
+            HOT__GUARD_AFTER()                                                \
+            return hot__r;                                                    \
         }                                                                     \
+        return hot__zero;                                                     \
     }
 #define HOT__GUARDED_WRAP_VOID(ret, fn, params, args)                         \
     static HOT__INLINE HOT__UNUSED void fn params                             \
     {                                                                         \
-        HOT__GUARD_BEGIN(fn)                                                  \
-        ((void(*) params)hot__g.table[hot__i_##fn]) args;                     \
-        hot__guard_leave(&hot__g);                                            \
-        return;                                                               \
+        HOT__GUARD_INIT(fn);                                                  \
+        for (;;) {                                                            \
+            HOT__GUARD_ENTER(fn)                                              \
+            HOT__GUARD_FN(void(*) params) args;                               \
+            HOT__GUARD_AFTER()                                                \
+            return;                                                           \
         }                                                                     \
     }
 
@@ -704,7 +824,11 @@ typedef enum hot_event_type {
                                     previous version answers calls again */
     HOT_EVENT_SLOW_CALL = 16,    /* a guarded call has run longer than
                                     opts.guard_timeout_ms (an endless loop?) */
-    HOT_EVENT_ALL = 31
+    HOT_EVENT_STOPPED = 32,      /* new code crashed in a guarded call with no
+                                    version to go back to: every call of the
+                                    interface returns a zero value until a
+                                    new build loads (error HOT_ECRASHED) */
+    HOT_EVENT_ALL = 63
 } hot_event_type;
 
 typedef struct hot_event {
@@ -768,6 +892,16 @@ typedef struct hot_options {
                                    (the C ABI usually allows it); default 0 */
     unsigned guard_timeout_ms;  /* report a guarded call running longer than
                                    this (HOT_EVENT_SLOW_CALL); 0: never */
+    int rollback_abort;         /* also roll back SIGABRT (abort(), a failed
+                                   assert). Default 0: abort() is often called
+                                   by libc with a lock held (the allocator's
+                                   checks), and going on would deadlock; only
+                                   a library that aborts through its own
+                                   asserts can be resumed */
+    int crash_passthrough;      /* a guarded crash with no version to go back
+                                   to passes on to the program's handler (the
+                                   process dies) instead of stopping the
+                                   interface; default 0 */
     unsigned max_retired;       /* old versions kept mapped (the newest is a
                                    rollback's target); beyond it the oldest
                                    is unloaded at each reload, with a warning
@@ -784,7 +918,7 @@ typedef struct hot_options {
 
 #define HOT_OPTIONS_INIT \
     {HOT_OPTIONS_VERSION, 0, 0, 0, 0, 0, HOT_WATCH_NOTIFY, HOT_APPLY_AT_UPDATE, \
-     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0, 0, 0}
+     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* ---- The library handle ------------------------------------------------- */
 

@@ -1,15 +1,28 @@
 /*
- * Guarded calls. Each thread keeps a stack of the guarded calls it is in.
- * On a crash the OS handler asks hot__guard_on_crash, which jumps back into
- * the innermost guarded call when its version can be rolled back (it is the
- * newest, and an older one is still mapped). Only async-signal-safe work
- * happens there: thread-local reads, atomic loads and the jump. The rollback
- * itself runs after the jump, in hot__guard_recover, on the normal stack.
+ * Guarded calls, the runtime's side. The wrappers in hotreload.h push and
+ * pop their guard on hot__guard_innermost themselves (no call into the
+ * runtime on the fast path); this file prepares a thread on its first
+ * guarded call, times calls when asked, and is the crash handler's entry:
+ * it asks src/rollback.c whether the innermost guarded call can be
+ * recovered and, if so, jumps back into its wrapper. Only async-signal-safe
+ * work happens there: thread-local reads, atomic loads and the jump. The
+ * recovery itself runs after the jump, on the normal stack.
  */
 #include <setjmp.h>
 #include <stdlib.h>
 
 #include "internal.h"
+
+/* The wrapper modes of hotreload.h (HOT__GUARD_MODE), as a host may have
+ * been compiled with any of them. */
+enum { HOT__GUARD_MODE_BUILTIN = 0, HOT__GUARD_MODE_LIBC = 1, HOT__GUARD_MODE_TRAMPOLINE = 2 };
+
+/* Initial-exec: the crash handler reads it, and the first access to a
+ * dynamic-model thread-local may allocate, which a handler must not do.
+ * The wrappers read it too: one load relative to the thread pointer. */
+__thread hot_guard *hot__guard_innermost __attribute__((tls_model("initial-exec")));
+hot_guard hot__guard_bottom; /* innermost outside any guarded call */
+int hot__guard_timed;
 
 /* What a watcher needs to see of a thread's outermost guarded call. Fields
  * are written by the thread and read by watchers, atomically. */
@@ -21,90 +34,162 @@ typedef struct guard_thread {
     struct guard_thread *next;
 } guard_thread;
 
-static guard_thread *all_threads; /* pushed, never removed */
-static int time_calls;
-/* Initial-exec: the crash handler reads these, and the first access to a
- * dynamic-model thread-local may allocate, which a handler must not do. */
-static __thread hot_guard *innermost __attribute__((tls_model("initial-exec")));
+/* One record per live thread that made a guarded call: added at its first
+ * call, removed when it exits. Readers (watchers) hold the lock too. */
+static guard_thread *all_threads;
+static unsigned n_threads;
+static int threads_lock;
 static __thread guard_thread *self __attribute__((tls_model("initial-exec")));
 
-static void prepare_thread(const hot_guard *g)
+static int on_crash(const hot__crash *crash);
+
+static void forget_thread(void *record)
+{
+    guard_thread **p;
+
+    hot__spin_lock(&threads_lock);
+    for (p = &all_threads; *p; p = &(*p)->next) {
+        if (*p == record) {
+            *p = ((guard_thread *)record)->next;
+            n_threads--;
+            break;
+        }
+    }
+    hot__spin_unlock(&threads_lock);
+    free(record);
+    self = NULL;
+    hot__guard_innermost = NULL; /* a later guarded call prepares again */
+}
+
+static void remember_thread(const hot_guard *g)
 {
     guard_thread *t = calloc(1, sizeof *t);
 
-    hot__crash_prepare_thread();
     hot__retire_announce(g->slot); /* for unload_retired's grace periods */
     if (!t)
         return; /* guarded calls work; this thread's calls are just not timed */
-    t->next = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE);
-    while (!__atomic_compare_exchange_n(&all_threads, &t->next, t, 0, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE))
-        ;
+    if (hot__thread_at_exit(forget_thread, t) < 0) {
+        free(t);
+        return;
+    }
+    hot__spin_lock(&threads_lock);
+    t->next = all_threads;
+    all_threads = t;
+    n_threads++;
+    hot__spin_unlock(&threads_lock);
     self = t;
 }
 
-static void note_entry(const hot_guard *g)
+void hot__guard_watch_crashes(void)
 {
-    if (!self || g->outer || !__atomic_load_n(&time_calls, __ATOMIC_RELAXED))
+    hot__crash_prepare_thread(on_crash);
+}
+
+void hot__guard_first(hot_guard *g)
+{
+    hot__crash_prepare_thread(on_crash);
+    if (!self)
+        remember_thread(g);
+    hot__guard_innermost = &hot__guard_bottom;
+    g->outer = &hot__guard_bottom;
+}
+
+void hot__guard_timed_enter(hot_guard *g)
+{
+    if (!self || g->outer != &hot__guard_bottom)
         return;
     __atomic_store_n(&self->slot, g->slot, __ATOMIC_RELAXED);
     __atomic_store_n(&self->function, g->function, __ATOMIC_RELAXED);
     __atomic_store_n(&self->entered_ns, hot__now_ns(), __ATOMIC_RELEASE);
 }
 
-void hot__guard_enter(hot_guard *g)
+void hot__guard_timed_leave(hot_guard *g)
 {
-    if (!self)
-        prepare_thread(g);
-    g->signal = 0;
-    g->outer = innermost;
-    innermost = g;
-    note_entry(g);
-}
-
-void hot__guard_leave(hot_guard *g)
-{
-    innermost = g->outer;
-    if (self && !g->outer)
+    if (self && g->outer == &hot__guard_bottom)
         __atomic_store_n(&self->entered_ns, 0, __ATOMIC_RELEASE);
 }
 
 void hot__guard_time_calls(void)
 {
-    __atomic_store_n(&time_calls, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&hot__guard_timed, 1, __ATOMIC_RELEASE);
 }
 
-void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
+unsigned hot__guard_thread_records(void)
+{
+    unsigned n;
+
+    hot__spin_lock(&threads_lock);
+    n = n_threads;
+    hot__spin_unlock(&threads_lock);
+    return n;
+}
+
+void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg)
 {
-    guard_thread *t = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE);
     uint64_t now = hot__now_ns();
+    const char *slow[16];
+    double ms[16];
+    unsigned n = 0, i;
+    guard_thread *t;
 
-    for (; t; t = t->next) {
+    /* Reports run after the lock is let go: they log and emit events. */
+    hot__spin_lock(&threads_lock);
+    for (t = all_threads; t && n < 16; t = t->next) {
         uint64_t since = __atomic_load_n(&t->entered_ns, __ATOMIC_ACQUIRE);
         if (since == 0 || now - since < timeout_ns ||
-            __atomic_load_n(&t->slot, __ATOMIC_RELAXED) != slot ||
+            !hot__iface_serves(iface, __atomic_load_n(&t->slot, __ATOMIC_RELAXED)) ||
             __atomic_exchange_n(&t->reported_ns, since, __ATOMIC_ACQ_REL) == since)
             continue;
-        report(__atomic_load_n(&t->function, __ATOMIC_RELAXED), (double)(now - since) / 1e6, arg);
+        slow[n] = __atomic_load_n(&t->function, __ATOMIC_RELAXED);
+        ms[n++] = (double)(now - since) / 1e6;
     }
+    hot__spin_unlock(&threads_lock);
+    for (i = 0; i < n; i++)
+        report(slow[i], ms[i], arg);
 }
 
-void hot__guard_on_crash(int sig)
+static void jump(hot_guard *g) __attribute__((noreturn));
+static void jump(hot_guard *g)
 {
-    hot_guard *g = innermost;
-
-    if (!g || !hot__rollback_possible(g->slot, g->table))
-        return;
-    g->signal = sig;
-    innermost = g->outer;
-    if (self && !g->outer)
-        __atomic_store_n(&self->entered_ns, 0, __ATOMIC_RELEASE);
-    longjmp(g->env, 1);
+    if (g->mode == HOT__GUARD_MODE_LIBC)
+        longjmp(g->env.libc, 1);
+    __builtin_longjmp(g->env.words, 1);
 }
 
-void hot__guard_recover(hot_guard *g)
+/* On the crashing thread, in the signal handler: returns 0 when the crash
+ * is not ours to recover (the handler then passes it on), 1 when the
+ * interrupted call will return into its wrapper (trampoline), or jumps. */
+static int on_crash(const hot__crash *crash)
+{
+    hot_guard *g = hot__guard_innermost;
+
+    if (!g || g == &hot__guard_bottom) {
+        hot__rollback_announce_unguarded(crash);
+        return 0;
+    }
+    if (!hot__rollback_can_recover(g, crash)) {
+        hot__rollback_announce(g, crash);
+        return 0;
+    }
+    g->signal = crash->signal;
+    if (g->mode == HOT__GUARD_MODE_TRAMPOLINE) {
+        g->crashed = 1; /* the wrapper pops the guard itself */
+        return hot__crash_return_to(crash, g->env.words);
+    }
+    hot__guard_innermost = g->outer;
+    if (self && g->outer == &hot__guard_bottom)
+        __atomic_store_n(&self->entered_ns, 0, __ATOMIC_RELEASE);
+    jump(g);
+}
+
+int hot__guard_recover(hot_guard *g)
 {
     hot__crash_after_jump(g->signal);
-    hot__rollback(g->slot, g->table, g->signal, g->function);
+    return hot__rollback_recover(g);
+}
+
+void hot__guard_stopped(hot_guard *g)
+{
+    hot__rollback_note_stopped_call(g);
 }

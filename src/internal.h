@@ -37,6 +37,7 @@ typedef struct hot__version {
     uint64_t retired_epoch; /* when it stopped answering calls */
     uint64_t retired_ns;    /* ...and the monotonic time then */
     double copy_ms, load_ms, verify_ms;
+    uintptr_t code_lo, code_hi;      /* its code, for naming a crash in it */
     uint64_t detected_ns;            /* when the watcher saw the file change */
     const hot_state_hooks *hooks;    /* NULL if the library has none */
     const hot_var_desc *const *vars; /* kept variables */
@@ -66,6 +67,21 @@ typedef struct hot__callback {
 
 typedef struct hot__wake hot__wake;
 
+/* What a crash decides with, owned by src/rollback.c (nothing else touches
+ * it). Fields marked atomic are read by the crash handler. */
+typedef struct hot__rollback {
+    hot_fn *armed;              /* atomic: the table of lib->current, or NULL */
+    int can_go_back;            /* atomic: an older version is mapped */
+    hot__version *crashed;      /* atomic head: versions crashed in, newest first,
+                               mapped (threads may be inside) and never
+                               loaded again; freed at close */
+    hot_fn *stopped_table;      /* published while stopped: every entry is
+                               hot__guard_stopped_fn */
+    int stopped;                /* atomic: a crash left nothing to go back to */
+    int warned_stopped;         /* atomic: the first call since was reported */
+    uintptr_t code_lo, code_hi; /* atomic: the armed version's code */
+} hot__rollback;
+
 struct hot_lib {
     hot__mutex mu;
     hot__cond cond;      /* version changes, pending builds, releases */
@@ -90,19 +106,12 @@ struct hot_lib {
     unsigned long load_counter;
     char copy_uuid[17];
 
-    hot__version *current;           /* answering calls */
-    hot__version *volatile pending;  /* verified, waiting for hot_update */
-    hot__version *retired;           /* older versions still mapped, newest
+    hot__version *current;          /* answering calls */
+    hot__version *volatile pending; /* verified, waiting for hot_update */
+    hot__version *retired;          /* older versions still mapped, newest
                                         first: the head is the rollback target */
-    hot__version *crashed;           /* versions rolled back from, still mapped */
-    hot_fn *volatile rollback_from;  /* current table while a rollback target
-                                        exists, else NULL (read by the crash
-                                        handler) */
-    hot__content_id crashed_ids[16]; /* builds never loaded again */
-    hot_fn *crashed_tables[16];      /* their tables: a thread still inside one
-                                        that crashes too is sent back (atomic) */
-    unsigned n_crashed;
-    unsigned long last_number; /* the highest version number given */
+    hot__rollback rb;               /* rollback.c's, read by the crash handler */
+    unsigned long last_number;      /* the highest version number given */
     unsigned long version;
     int was_updated;
     uint64_t epoch;               /* bumped at each swap */
@@ -168,6 +177,31 @@ void hot__wake_signal(hot_lib *lib);
 /* hot_update is being called: the descriptor is no longer readable. */
 void hot__wake_drain(hot_lib *lib);
 void hot__wake_free(hot_lib *lib);
+
+/* For work that must see no load and no swap (rollback): takes
+ * lib->load_mu, then lib->swap_mu. HOT_EBUSY if this thread holds either
+ * already (an event callback runs with one held): take neither then. */
+static inline int hot__load_lock(hot_lib *lib)
+{
+    uint64_t self = hot__thread_self();
+
+    if (__atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == self ||
+        __atomic_load_n(&lib->swap_owner, __ATOMIC_ACQUIRE) == self)
+        return HOT_EBUSY;
+    hot__mutex_lock(&lib->load_mu);
+    __atomic_store_n(&lib->load_owner, self, __ATOMIC_RELEASE);
+    hot__mutex_lock(&lib->swap_mu);
+    __atomic_store_n(&lib->swap_owner, self, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static inline void hot__load_unlock(hot_lib *lib)
+{
+    __atomic_store_n(&lib->swap_owner, 0, __ATOMIC_RELEASE);
+    hot__mutex_unlock(&lib->swap_mu);
+    __atomic_store_n(&lib->load_owner, 0, __ATOMIC_RELEASE);
+    hot__mutex_unlock(&lib->load_mu);
+}
 
 /* ---- error.c ------------------------------------------------------------ */
 int hot__fail(hot_lib *lib, int err, const char *fmt, ...);
@@ -247,6 +281,8 @@ int hot__shadow_write(hot_lib *lib, const unsigned char *buf, size_t size, hot__
 char *hot__shadow_load_path(hot_lib *lib, const hot__version *v);
 /* Deletes v's copy (not in a forked child: the parent's). */
 void hot__shadow_forget(hot__version *v);
+/* Before forgetting an old version's copy: frees its unmapped blocks. */
+void hot__shadow_drop_unmapped(hot__version *v);
 /* For hot_inspect: loads buf from a copy listed in an owner file of its
  * own (a constructor that crashes leaves nothing the next sweep keeps),
  * deleted once loaded. */
@@ -303,35 +339,72 @@ void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev,
                         size_t warnlen);
 void hot__state_free(hot__version *v);
 
-/* ---- guard.c and the OS crash handler ------------------------------------ */
-/* Called by the OS crash handler on the faulting thread: jumps back into the
- * guarded call if the crash can be rolled back, else returns. */
-void hot__guard_on_crash(int sig);
-/* OS: installs the crash handlers once and gives this thread an alternate
- * signal stack. */
-void hot__crash_prepare_thread(void);
-/* OS: after jumping out of the handler, unblocks sig again. */
-void hot__crash_after_jump(int sig);
-const char *hot__signal_name(int sig);
+/* ---- guard.c ------------------------------------------------------------- */
 /* Turns on timing of guarded calls (the smallest timeout asked wins). */
 void hot__guard_time_calls(void);
-/* Calls report() for each outermost guarded call into slot that has run
- * longer than timeout_ns, once per call. */
-void hot__guard_find_slow(hot_fn *volatile *slot, uint64_t timeout_ns,
+/* Calls report() for each outermost guarded call into iface (from any
+ * object's table of it) that has run longer than timeout_ns, once per call. */
+void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg);
+/* Installs the crash handlers (hot_open), so that even a crash outside
+ * any guarded call is named before it passes on. */
+void hot__guard_watch_crashes(void);
+/* How many threads have a guard record (they are freed at thread exit). */
+unsigned hot__guard_thread_records(void);
 
-/* ---- lib.c (rollback) ---------------------------------------------------- */
-/* The open handle whose interface has this slot, or NULL. */
-hot_lib *hot__lib_of_slot(hot_fn *volatile *slot);
-/* Async-signal-safe: does the open library behind slot have a version to
- * go back to from table? */
-int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table);
-/* Rolls the library behind slot back from the crashed table. */
-void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const char *function);
-/* Recomputes rollback_from; lib->mu held. */
-void hot__update_rollback_target(hot_lib *lib);
+/* ---- The OS crash handler (src/unix/signals.c) ------------------------------- */
+/* What the handler tells the portable code about a crash. */
+typedef struct hot__crash {
+    int signal;
+    int is_abort;   /* SIGABRT: abort() or a failed assert */
+    int sent;       /* sent by another process (kill): never ours */
+    const void *pc; /* where it happened, or NULL */
+    void *context;  /* the interrupted context (ucontext_t) */
+} hot__crash;
+/* Installs the crash handlers once (on_crash is called on the crashing
+ * thread and may jump away, or return 1 when it edited the context to
+ * resume) and gives this thread an alternate stack. */
+void hot__crash_prepare_thread(int (*on_crash)(const hot__crash *crash));
+/* Makes the interrupted guarded call return to its wrapper from the
+ * trampoline's saved words (hot_guard.env.words); the handler then returns.
+ * 0 where there is no trampoline (src/linux/guard-x86_64.c). */
+int hot__crash_return_to(const hot__crash *crash, void *const *words);
+/* The interrupted instruction's address, or NULL where unknown. */
+const void *hot__crash_pc(void *context);
+/* After jumping out of the handler, unblocks sig again. */
+void hot__crash_after_jump(int sig);
+/* Async-signal-safe: writes one line to stderr. */
+void hot__crash_write(const char *line);
+const char *hot__signal_name(int sig);
+
+/* ---- rollback.c: every decision a crash takes ------------------------------------ */
+/* From open to close, the handle is known to the crash handler. */
+int hot__rollback_attach(hot_lib *lib);
+void hot__rollback_detach(hot_lib *lib); /* frees the crashed versions */
+/* The crash handler may act for lib->current's table from now on; call
+ * with lib->mu held after lib->current or lib->retired changed, and BEFORE
+ * the slot is stored: no call can enter a table that is not armed. */
+void hot__rollback_arm(hot_lib *lib);
+/* Async-signal-safe: may the crash in guard g be recovered? */
+int hot__rollback_can_recover(const hot_guard *g, const hot__crash *crash);
+/* After the jump, on the normal stack: rolls back or stops. Returns 1 when
+ * the call may be made again, 0 when it returns a zero value. */
+int hot__rollback_recover(hot_guard *g);
+/* A call reached a stopped interface: warns once per stop. */
+void hot__rollback_note_stopped_call(hot_guard *g);
+/* Async-signal-safe: one line naming the guarded call a crash passes
+ * through (unrecoverable), written before the signal goes on. */
+void hot__rollback_announce(const hot_guard *g, const hot__crash *crash);
+/* Async-signal-safe: for a crash outside any guarded call, one line naming
+ * the version and the nearest interface function if it is in one. */
+void hot__rollback_announce_unguarded(const hot__crash *crash);
+/* Is this build one that crashed? lib->mu held. */
+int hot__rollback_refuses(hot_lib *lib, const hot__content_id *id);
+unsigned hot__rollback_crashed_count(hot_lib *lib); /* lib->mu held */
 
 /* ---- retire.c ----------------------------------------------------------- */
+/* The open handle whose interface has this slot, or NULL (lib.c). */
+hot_lib *hot__lib_of_slot(hot_fn *volatile *slot);
 /* Moves old (the version just replaced) to the retired list; lib->mu held. */
 void hot__retire(hot_lib *lib, hot__version *old);
 int hot__unload_quiesced(hot_lib *lib);

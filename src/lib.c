@@ -131,7 +131,6 @@ int hot__publish(hot_lib *lib, hot__version *v)
         return abandon(lib, v);
     hot__state_carry(lib, lib->current, v, warn, sizeof warn);
     t0 = hot__now_ns();
-    hot__iface_store(lib->iface, v->table);
     hot__mutex_lock(&lib->mu);
     if (lib->current)
         hot__retire(lib, lib->current);
@@ -139,7 +138,8 @@ int hot__publish(hot_lib *lib, hot__version *v)
     v->number = ++lib->last_number;
     __atomic_store_n(&lib->version, v->number, __ATOMIC_RELEASE);
     lib->epoch++;
-    hot__update_rollback_target(lib);
+    hot__rollback_arm(lib); /* before the slot: a first call's crash is recoverable */
+    hot__iface_store(lib->iface, v->table);
     __atomic_store_n(&lib->was_updated, 1, __ATOMIC_RELEASE);
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);
@@ -223,22 +223,6 @@ void hot__loads_resume(hot_lib *lib, int paused)
         give(&lib->load_mu, &lib->load_owner);
 }
 
-/* Both locks, for work that must see no load and no swap: rollback. */
-static int lock_load(hot_lib *lib)
-{
-    if (holds_a_lock(lib))
-        return busy(lib);
-    take(&lib->load_mu, &lib->load_owner);
-    take(&lib->swap_mu, &lib->swap_owner);
-    return 0;
-}
-
-static void unlock_load(hot_lib *lib)
-{
-    give(&lib->swap_mu, &lib->swap_owner);
-    give(&lib->load_mu, &lib->load_owner);
-}
-
 /* The safe point's swap: never waits. Another thread swapping (or rolling
  * back) means there is nothing for this one to do now. HOT_ECLOSED: the
  * handle is closing, and once swap_mu is given back hot_close may free it:
@@ -317,120 +301,17 @@ int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns)
     return reload(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
 }
 
-/* ---- Rollback ----------------------------------------------------------- */
-
-static hot_lib *lib_for_slot(hot_fn *volatile *slot)
+/* For retire.c: a thread's first guarded call names only its slot. */
+hot_lib *hot__lib_of_slot(hot_fn *volatile *slot)
 {
     int i;
+
     for (i = 0; i < 64; i++) {
         hot_lib *lib = __atomic_load_n(&open_libs[i], __ATOMIC_ACQUIRE);
         if (lib && hot__iface_serves(lib->iface, slot))
             return lib;
     }
     return NULL;
-}
-
-hot_lib *hot__lib_of_slot(hot_fn *volatile *slot)
-{
-    return lib_for_slot(slot);
-}
-
-/* True for the current table when there is a version to go back to, and
- * for tables already rolled back from: a thread that was inside one when
- * another thread crashed only needs to retry in the current version. */
-int hot__rollback_possible(hot_fn *volatile *slot, hot_fn *table)
-{
-    hot_lib *lib = lib_for_slot(slot);
-    unsigned i, n;
-
-    if (!lib || !table)
-        return 0;
-    if (__atomic_load_n(&lib->rollback_from, __ATOMIC_ACQUIRE) == table)
-        return 1;
-    n = __atomic_load_n(&lib->n_crashed, __ATOMIC_ACQUIRE);
-    for (i = 0; i < n && i < 16; i++) {
-        if (__atomic_load_n(&lib->crashed_tables[i], __ATOMIC_RELAXED) == table)
-            return 1;
-    }
-    return 0;
-}
-
-void hot__update_rollback_target(hot_lib *lib)
-{
-    hot_fn *from = lib->retired && lib->current ? lib->current->table : NULL;
-    __atomic_store_n(&lib->rollback_from, from, __ATOMIC_RELEASE);
-}
-
-/* Swaps back to the newest retired version; lib->mu held. */
-static hot__version *swap_back(hot_lib *lib)
-{
-    hot__version *crashed = lib->current, *prev = lib->retired;
-
-    lib->retired = prev->next;
-    prev->next = NULL;
-    crashed->next = lib->crashed;
-    lib->crashed = crashed;
-    hot__shadow_forget(crashed);
-    if (lib->n_crashed < sizeof lib->crashed_ids / sizeof lib->crashed_ids[0]) {
-        lib->crashed_ids[lib->n_crashed] = crashed->id;
-        __atomic_store_n(&lib->crashed_tables[lib->n_crashed], crashed->table, __ATOMIC_RELAXED);
-        __atomic_store_n(&lib->n_crashed, lib->n_crashed + 1, __ATOMIC_RELEASE);
-    }
-    lib->last_refused = crashed->id;
-    lib->current = prev;
-    __atomic_store_n(&lib->version, prev->number, __ATOMIC_RELEASE);
-    lib->epoch++;
-    hot__iface_store(lib->iface, prev->table);
-    hot__update_rollback_target(lib);
-    hot__cond_broadcast(&lib->cond);
-    return crashed;
-}
-
-static void report_rollback(hot_lib *lib, hot__version *crashed, const char *why)
-{
-    hot_event ev;
-
-    memset(&ev, 0, sizeof ev);
-    ev.type = HOT_EVENT_ROLLED_BACK;
-    ev.version = lib->version;
-    ev.from_version = crashed->number;
-    ev.error = HOT_ECRASHED;
-    ev.message = why;
-    ev.path = lib->path;
-    hot__log(lib, HOT_LOG_WARN, "%s: %s", lib->file, why);
-    hot__channel_report(lib, "rolledback", lib->version, 0, HOT_ECRASHED, why);
-    hot__emit(lib, &ev);
-}
-
-void hot__rollback(hot_fn *volatile *slot, hot_fn *crashed_table, int sig, const char *function)
-{
-    hot_lib *lib = lib_for_slot(slot);
-    hot__version *crashed = NULL;
-    char why[HOT__MSG_MAX], warn[HOT__MSG_MAX / 2];
-
-    int locked;
-
-    if (!lib)
-        return;
-    /* A crash inside an event callback happens with load_mu held by this
-     * very thread: roll back under that hold. */
-    locked = lock_load(lib) == 0;
-    hot__mutex_lock(&lib->mu);
-    /* Another thread may have rolled back already: then just retry. */
-    if (lib->current && lib->current->table == crashed_table && lib->retired)
-        crashed = swap_back(lib);
-    hot__mutex_unlock(&lib->mu);
-    if (crashed) {
-        hot__state_restore(lib, crashed, lib->current, warn, sizeof warn);
-        snprintf(why, sizeof why,
-                 "rolled back to v%lu: %s in %s (v%lu is refused until a new build)%s%s",
-                 lib->version, hot__signal_name(sig), function, crashed->number,
-                 warn[0] ? "; state: " : "", warn);
-        snprintf(lib->errmsg, sizeof lib->errmsg, "%s", why);
-        report_rollback(lib, crashed, why);
-    }
-    if (locked)
-        unlock_load(lib);
 }
 
 /* ---- Public calls ------------------------------------------------------- */
@@ -548,8 +429,7 @@ unsigned hot_versions_held(const hot_lib *lib)
     n = (l->current != NULL) + (__atomic_load_n(&l->pending, __ATOMIC_ACQUIRE) != NULL);
     for (v = l->retired; v; v = v->next)
         n++;
-    for (v = l->crashed; v; v = v->next)
-        n++;
+    n += hot__rollback_crashed_count(l);
     hot__mutex_unlock(&l->mu);
     return n;
 }
@@ -570,11 +450,6 @@ static void free_versions(hot_lib *lib)
         hot__version_free(v);
     }
     lib->retired = NULL;
-    for (v = lib->crashed; v; v = next) {
-        next = v->next;
-        hot__version_free(v);
-    }
-    lib->crashed = NULL;
     hot__version_free(lib->current);
     hot__version_free(lib->pending);
     lib->current = lib->pending = NULL;
@@ -582,6 +457,7 @@ static void free_versions(hot_lib *lib)
 
 static void free_lib(hot_lib *lib)
 {
+    hot__rollback_detach(lib);
     free_versions(lib);
     hot__retire_close(lib);
     hot__shadow_close(lib);
@@ -612,6 +488,9 @@ static int open_first_version(hot_lib *lib)
     __atomic_store_n(&lib->version, 1, __ATOMIC_RELEASE);
     lib->current = v;
     lib->epoch = 1;
+    hot__mutex_lock(&lib->mu);
+    hot__rollback_arm(lib); /* a crash in v1 stops the interface, not the host */
+    hot__mutex_unlock(&lib->mu);
     hot__iface_store(lib->iface, v->table);
     hot__log(lib, HOT_LOG_INFO, "%s: loaded v1 from %s", lib->file, v->copy_path);
     hot__channel_report(lib, "opened", 1, v->copy_ms + v->load_ms + v->verify_ms, 0, lib->path);
@@ -639,8 +518,10 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
     lib->iface = iface;
     lib->channel = hot__channel_from_env();
     if ((err = hot__options_apply(lib, name, opts, opts_size)) < 0 ||
-        (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0)
+        (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0 ||
+        (err = hot__rollback_attach(lib)) < 0)
         goto fail;
+    hot__guard_watch_crashes(); /* even an unguarded crash is named */
     if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
         (err = hot__watcher_start(lib)) < 0)
         goto fail_registered;

@@ -44,12 +44,10 @@ static int is_known(hot_lib *lib, const hot__content_id *id)
 
 static int has_crashed(hot_lib *lib, const hot__content_id *id)
 {
-    unsigned i;
-    int found = 0;
+    int found;
 
     hot__mutex_lock(&lib->mu);
-    for (i = 0; i < lib->n_crashed && !found; i++)
-        found = hot__content_id_equal(&lib->crashed_ids[i], id);
+    found = hot__rollback_refuses(lib, id);
     hot__mutex_unlock(&lib->mu);
     return found;
 }
@@ -257,6 +255,7 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     if ((err = check_owned(lib, v, found)) < 0)
         return err;
     hot__state_resolve(v, found);
+    hot__dl_code_range((const void *)v->table[0], &v->code_lo, &v->code_hi);
     v->verify_ms = ms_since(t0);
     return 0;
 }

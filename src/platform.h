@@ -34,6 +34,8 @@ int hot__thread_start(hot__thread *t, void (*fn)(void *), void *arg);
 void hot__thread_join(hot__thread *t);
 /* A number unique to the calling thread while it lives. */
 uint64_t hot__thread_self(void);
+/* Calls fn(arg) on the calling thread when it exits. */
+int hot__thread_at_exit(void (*fn)(void *), void *arg);
 
 /* ---- Time, process, environment ----------------------------------------- */
 
@@ -154,10 +156,15 @@ void *hot__dl_sym(void *handle, const char *name);
  * of the object it lies in written to where. */
 int hot__dl_owns(void *handle, const void *addr, char *where, size_t wherelen);
 void hot__dl_close(void *handle);
-/* Frees the blocks of a loaded copy's file (path, about to be deleted)
- * that none of its segments maps: debug information, symbol tables. The
- * deleted copy then holds only what is mapped. Best effort. */
-void hot__dl_drop_unmapped(void *handle, const char *path);
+/* The executable code of the loaded object holding addr ([*lo, *hi), both
+ * 0 if none). */
+void hot__dl_code_range(const void *addr, uintptr_t *lo, uintptr_t *hi);
+/* Frees the blocks of a loaded copy's file (name in the held folder d,
+ * about to be deleted) that none of its segments maps: debug information,
+ * symbol tables. The deleted copy then holds only what is mapped. The file
+ * is opened relative to d's descriptor (never by path), and only a regular
+ * file is touched. Best effort. */
+void hot__dl_drop_unmapped(void *handle, hot__dir *d, const char *name);
 /* Unloads like hot__dl_close, then reserves the object's addresses with no
  * access: a call or read there faults, and the crash line names `version`
  * of `name`. Returns 0, or a negative code when the addresses could not be

@@ -36,7 +36,7 @@ void hot__retire(hot_lib *lib, hot__version *old)
     hot__version *leaving = lib->retired;
 
     if (leaving && leaving->copy_path) {
-        hot__dl_drop_unmapped(leaving->handle, leaving->copy_path);
+        hot__shadow_drop_unmapped(leaving);
         hot__shadow_forget(leaving);
     }
     hot__state_free(old);
@@ -230,7 +230,7 @@ int hot__unload_quiesced(hot_lib *lib)
             p = &v->next;
         }
     }
-    hot__update_rollback_target(lib);
+    hot__rollback_arm(lib);
     hot__mutex_unlock(&lib->mu);
     n = unload_all(lib, done, announced);
     hot__loads_resume(lib, paused);
@@ -266,7 +266,7 @@ static hot__version *cut_beyond_bound(hot_lib *lib, int *over)
             p = &v->next;
         }
     }
-    hot__update_rollback_target(lib);
+    hot__rollback_arm(lib);
     return done;
 }
 

@@ -225,7 +225,7 @@ static void watch_loop(hot_lib *lib)
             try_rearm(lib, &s);
         handle(lib, &s, bits, hot__now_ns());
         if (lib->opts.guard_timeout_ms)
-            hot__guard_find_slow(lib->iface->slot, (uint64_t)lib->opts.guard_timeout_ms * 1000000u,
+            hot__guard_find_slow(lib->iface, (uint64_t)lib->opts.guard_timeout_ms * 1000000u,
                                  report_slow_call, lib);
     }
 }

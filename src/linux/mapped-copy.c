@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../internal.h"
+#include "unix-fs.h"
 
 #define SEGMENTS_MAX 16
 
@@ -84,7 +86,15 @@ static int mapped_page(const segments *s, uintptr_t offset, uintptr_t page)
     return 0;
 }
 
-void hot__dl_drop_unmapped(void *handle, const char *path)
+/* A regular file (O_NONBLOCK above: a FIFO planted there does not hang). */
+static int regular_file(int fd)
+{
+    struct stat sb;
+
+    return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+void hot__dl_drop_unmapped(void *handle, hot__dir *d, const char *name)
 {
     uintptr_t page = page_size(), offset, start;
     segments s;
@@ -93,9 +103,13 @@ void hot__dl_drop_unmapped(void *handle, const char *path)
 
     if (find_segments(handle, &s) < 0)
         return;
-    fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd = hot__unix_dir_openat(d, name, O_WRONLY | O_NONBLOCK);
     if (fd < 0)
         return;
+    if (!regular_file(fd)) {
+        close(fd);
+        return;
+    }
     end = lseek(fd, 0, SEEK_END);
     /* Whole pages only: a page any segment maps is never touched. */
     for (offset = 0; end > 0 && offset < (uintptr_t)end;) {

@@ -1,10 +1,11 @@
 /*
  * Crash handlers for guarded calls, on POSIX signals. Installed once, on
  * the first guarded call, for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT,
- * on an alternate stack (so a stack overflow in new code is caught). A crash
- * that cannot be rolled back goes to the handler the program had before, or
- * kills the process with the same signal, so core dumps and debuggers see
- * the real fault.
+ * on an alternate stack (so a stack overflow in new code is caught). The
+ * portable code (src/guard.c) is told of each crash through the callback
+ * it gave; a crash it does not recover goes to the handler the program had
+ * before, delivered as the kernel would have, or kills the process with the
+ * same signal, so core dumps and debuggers see the real fault.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +22,7 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static struct sigaction previous[NSIG];
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t alt_stack_key;
+static int (*on_crash_fn)(const hot__crash *crash);
 
 static size_t page_size(void)
 {
@@ -28,29 +30,82 @@ static size_t page_size(void)
     return page > 0 ? (size_t)page : 4096;
 }
 
-static void die_as_before(int sig, siginfo_t *info, void *ctx)
+/* A fault (si_code > 0) re-executes its instruction when the handler
+ * returns; a sent or raised signal (si_code <= 0) does not. */
+static int is_fault(const siginfo_t *info)
 {
-    const struct sigaction *old = &previous[sig];
+    return info->si_code > 0;
+}
 
-    if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
-        old->sa_sigaction(sig, info, ctx);
-        return;
-    }
-    if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
-        old->sa_handler(sig);
-        return;
-    }
-    /* The default action. A fault re-executes the instruction and faults
-     * again under SIG_DFL; a sent or raised signal must be raised again. */
+static void default_action(int sig, const siginfo_t *info)
+{
     signal(sig, SIG_DFL);
-    if (info->si_code <= 0 || sig == SIGABRT)
-        raise(sig);
+    if (!is_fault(info))
+        raise(sig); /* a fault faults again under SIG_DFL */
+}
+
+/* Delivers sig to the handler the program had before ours, as the kernel
+ * would have: SIG_IGN and SIG_DFL as the kernel treats them (a fault cannot
+ * be ignored), the handler's own mask and SA_NODEFER, SA_RESETHAND (the
+ * program's disposition becomes SIG_DFL), SA_SIGINFO or a plain handler. */
+static void pass_on(int sig, siginfo_t *info, void *ctx)
+{
+    struct sigaction old = previous[sig];
+    sigset_t mask, saved;
+
+    if (old.sa_handler == SIG_IGN) {
+        if (is_fault(info))
+            default_action(sig, info);
+        return;
+    }
+    if (old.sa_handler == SIG_DFL) {
+        default_action(sig, info);
+        return;
+    }
+    if (old.sa_flags & SA_RESETHAND) {
+        previous[sig].sa_handler = SIG_DFL;
+        previous[sig].sa_flags &= ~SA_SIGINFO;
+    }
+    mask = old.sa_mask;
+    if (!(old.sa_flags & SA_NODEFER))
+        sigaddset(&mask, sig);
+    pthread_sigmask(SIG_BLOCK, &mask, &saved);
+    if (old.sa_flags & SA_SIGINFO)
+        old.sa_sigaction(sig, info, ctx);
+    else
+        old.sa_handler(sig);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
 static void on_crash(int sig, siginfo_t *info, void *ctx)
 {
-    hot__guard_on_crash(sig); /* jumps away when it can roll back */
-    die_as_before(sig, info, ctx);
+    int (*decide)(const hot__crash *crash);
+    hot__crash crash;
+
+    crash.signal = sig;
+    crash.is_abort = sig == SIGABRT;
+    /* kill -SEGV from elsewhere is no crash of ours; raise() and abort()
+     * (SI_TKILL from this process) are. */
+    crash.sent = info->si_code <= 0 && info->si_pid != getpid();
+    crash.context = ctx;
+    crash.pc = hot__crash_pc(ctx);
+    decide = __atomic_load_n(&on_crash_fn, __ATOMIC_ACQUIRE);
+    if (decide && decide(&crash))
+        return; /* recovered: the context now returns into the wrapper */
+    pass_on(sig, info, ctx);
+}
+
+void hot__crash_write(const char *line)
+{
+    size_t len = strlen(line);
+
+    while (len > 0) {
+        ssize_t n = write(2, line, len);
+        if (n <= 0)
+            return;
+        line += n;
+        len -= (size_t)n;
+    }
 }
 
 static void free_alt_stack(void *stack)
@@ -95,10 +150,11 @@ static void install(void)
         sigaction(crash_signals[i], &sa, &previous[crash_signals[i]]);
 }
 
-void hot__crash_prepare_thread(void)
+void hot__crash_prepare_thread(int (*on_crash_cb)(const hot__crash *crash))
 {
     stack_t st, current;
 
+    __atomic_store_n(&on_crash_fn, on_crash_cb, __ATOMIC_RELEASE);
     pthread_once(&install_once, install);
     if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE))
         return; /* the program gave this thread one already */

@@ -1,6 +1,7 @@
 /* Threads, locks and condition variables on POSIX threads. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "hotreload.h"
@@ -95,4 +96,48 @@ uint64_t hot__thread_self(void)
 void hot__thread_detach(hot__thread *t)
 {
     pthread_detach(t->id);
+}
+
+/* Exit hooks: one pthread key, its value the calling thread's list. */
+typedef struct exit_hook {
+    void (*fn)(void *);
+    void *arg;
+    struct exit_hook *next;
+} exit_hook;
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void run_exit_hooks(void *list)
+{
+    exit_hook *h = list, *next;
+
+    for (; h; h = next) {
+        next = h->next;
+        h->fn(h->arg);
+        free(h);
+    }
+}
+
+static void make_exit_key(void)
+{
+    pthread_key_create(&exit_key, run_exit_hooks);
+}
+
+int hot__thread_at_exit(void (*fn)(void *), void *arg)
+{
+    exit_hook *h = malloc(sizeof *h);
+
+    if (!h || pthread_once(&exit_key_once, make_exit_key) != 0) {
+        free(h);
+        return HOT_ENOMEM;
+    }
+    h->fn = fn;
+    h->arg = arg;
+    h->next = pthread_getspecific(exit_key);
+    if (pthread_setspecific(exit_key, h) != 0) {
+        free(h);
+        return HOT_ENOMEM;
+    }
+    return 0;
 }

@@ -6,5 +6,6 @@
 
 extern const th_case state_cases[];   /* cases_state.c */
 extern const th_case crash_cases[];   /* cases_crash.c */
+extern const th_case hard_cases[];    /* cases_hard.c */
 
 #endif

@@ -15,9 +15,9 @@
 #include "cases.h"
 
 /* v1 with known state, then the crashing build as v2 carrying it. */
-static hot_lib *open_v1_then_crashing_v2(void)
+static hot_lib *open_v1_then_crashing_v2_with(const hot_options *opts)
 {
-    hot_lib *lib = th_open(HOT_IFACE(fx), "v1", 0);
+    hot_lib *lib = th_open_opts(HOT_IFACE(fx), "v1", opts);
 
     fx_set(FX_A, 11);
     fx_set(FX_B, 22);
@@ -28,6 +28,12 @@ static hot_lib *open_v1_then_crashing_v2(void)
     CHECK_LONG(fx_get(FX_A), 11);
     CHECK_LONG(hot_versions_held(lib), 2);
     return lib;
+}
+
+static hot_lib *open_v1_then_crashing_v2(void)
+{
+    hot_options opts = HOT_OPTIONS_INIT;
+    return open_v1_then_crashing_v2_with(&opts);
 }
 
 static void expect_rolled_back(hot_lib *lib, const char *signame)
@@ -77,7 +83,11 @@ static void expect_crashed_build_refused(hot_lib *lib)
 
 static void rollback_case(int how, const char *signame)
 {
-    hot_lib *lib = open_v1_then_crashing_v2();
+    hot_options opts = HOT_OPTIONS_INIT;
+    hot_lib *lib;
+
+    opts.rollback_abort = how == FX_ABRT; /* abort() only when asked */
+    lib = open_v1_then_crashing_v2_with(&opts);
 
     /* The call crashes in v2 and is made again in v1. */
     CHECK_LONG(fx_crash(how), FX_SURVIVED(1));
@@ -204,10 +214,16 @@ static void test_restore_refused(void)
 
 static int child_how;
 
-/* The crashing build is the first version: nothing to go back to. */
+/* The crashing build is the first version: nothing to go back to, and the
+ * program asked for the crash to pass on rather than stop the interface
+ * (state.stop.* has the default). */
 static void crash_first_version(void)
 {
-    th_open(HOT_IFACE(fx), "v2_crash", 0);
+    hot_options opts = HOT_OPTIONS_INIT;
+
+    opts.crash_passthrough = 1;
+    opts.rollback_abort = 1;
+    th_open_opts(HOT_IFACE(fx), "v2_crash", &opts);
     fx_crash(child_how);
     _exit(3); /* survived: wrong */
 }
@@ -313,10 +329,17 @@ static void test_outside_guard(void)
     th_expect_signal("null store in the host", th_child(crash_outside_guard), SIGSEGV);
 }
 
-/* With unload_retired, v1 is gone once the thread passed a safe point. */
+/* With unload_retired, v1 is gone once the thread passed a safe point; with
+ * crash_passthrough the crash then passes on (state.stop.unloaded has the
+ * default). */
 static void crash_after_unload(void)
 {
-    hot_lib *lib = th_open(HOT_IFACE(fx), "v1", 1);
+    hot_options opts = HOT_OPTIONS_INIT;
+    hot_lib *lib;
+
+    opts.unload_retired = 1;
+    opts.crash_passthrough = 1;
+    lib = th_open_opts(HOT_IFACE(fx), "v1", &opts);
 
     th_install("v2_crash");
     CHECK_LONG(hot_reload_now(lib), 1);

@@ -32,7 +32,10 @@ enum fx_crash_how {
     FX_ABRT = 5,      /* abort() */
     FX_OVERFLOW = 6,  /* unbounded recursion */
     FX_BUS_MMAP = 7,  /* read a mapped page past the end of a truncated file */
-    FX_SEGV_LATER = 8 /* set FX_GATE, sleep 300 ms, then store through null */
+    FX_SEGV_LATER = 8, /* set FX_GATE, sleep 300 ms, then store through null */
+    FX_DOUBLE_FREE = 9, /* free a large block twice: glibc aborts, lock held */
+    FX_WAIT = 10      /* set FX_GATE, then wait up to 10 s (signals end the
+                         wait): a call another process can signal into */
 };
 
 /* The value fx_crash returns in a version that does not crash. */

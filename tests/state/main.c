@@ -3,6 +3,6 @@
 
 int main(int argc, char **argv)
 {
-    static const th_case *const tables[] = {state_cases, crash_cases, NULL};
+    static const th_case *const tables[] = {state_cases, crash_cases, hard_cases, NULL};
     return th_main(argc, argv, tables);
 }

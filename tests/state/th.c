@@ -18,8 +18,8 @@
 #error "TH_FIXTURE_DIR (where the fixture libraries are built) is required"
 #endif
 
-#define MAX_EVENTS 32
-#define MAX_LOGS 32
+#define MAX_EVENTS 1024
+#define MAX_LOGS 1024
 
 static char test_dir[256];
 static pid_t test_dir_owner; /* children leave the directory to it */
@@ -128,6 +128,36 @@ void th_install(const char *variant)
         th_fail(__FILE__, __LINE__, "rename %s: %s", tmp, strerror(errno));
 }
 
+void th_install_patched(const char *variant, long value)
+{
+    static const char tag[8] = "FXPATCH";
+    char from[512], tmp[400];
+    unsigned char *buf;
+    long size, i;
+    FILE *f;
+
+    snprintf(from, sizeof from, "%s/libfx_%s.so", TH_FIXTURE_DIR, variant);
+    f = fopen(from, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0)
+        th_fail(__FILE__, __LINE__, "read %s: %s", from, strerror(errno));
+    buf = malloc((size_t)size);
+    if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size)
+        th_fail(__FILE__, __LINE__, "read %s", from);
+    fclose(f);
+    for (i = 0; i + 8 + (long)sizeof value <= size && memcmp(buf + i, tag, 8) != 0; i++)
+        ;
+    if (i + 8 + (long)sizeof value > size)
+        th_fail(__FILE__, __LINE__, "%s has no FXPATCH marker", from);
+    memcpy(buf + i + 8, &value, sizeof value);
+    snprintf(tmp, sizeof tmp, "%s.tmp", live_path);
+    f = fopen(tmp, "wb");
+    if (!f || fwrite(buf, 1, (size_t)size, f) != (size_t)size || fclose(f) != 0)
+        th_fail(__FILE__, __LINE__, "write %s: %s", tmp, strerror(errno));
+    free(buf);
+    if (rename(tmp, live_path) != 0)
+        th_fail(__FILE__, __LINE__, "rename %s: %s", tmp, strerror(errno));
+}
+
 /* ---- Recording ---------------------------------------------------------------- */
 
 static void record_event(const hot_event *ev, void *userdata)
@@ -203,6 +233,14 @@ int th_logged(const char *needle)
 hot_lib *th_open(const hot_interface *iface, const char *variant, int unload_retired)
 {
     hot_options opts = HOT_OPTIONS_INIT;
+
+    opts.unload_retired = unload_retired;
+    return th_open_opts(iface, variant, &opts);
+}
+
+hot_lib *th_open_opts(const hot_interface *iface, const char *variant, const hot_options *given)
+{
+    hot_options opts = *given;
     char shadow[300];
     hot_lib *lib = NULL;
     int err;
@@ -212,7 +250,6 @@ hot_lib *th_open(const hot_interface *iface, const char *variant, int unload_ret
     opts.watch = HOT_WATCH_NONE; /* reloads happen only through hot_reload_now */
     opts.log_level = HOT_LOG_DEBUG;
     opts.log_fn = record_log;
-    opts.unload_retired = unload_retired;
     th_install(variant);
     err = hot_open(&lib, live_path, iface, &opts);
     if (err < 0)

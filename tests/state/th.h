@@ -50,10 +50,16 @@ int th_main(int argc, char **argv, const th_case *const *tables);
 /* Copies the fixture variant <name> (libfx_<name>.so) to the watched path,
  * atomically (a rename), as a build would. */
 void th_install(const char *variant);
+/* The same with `value` written after the variant's FXPATCH marker: a
+ * distinct build per value (FX_PATCHABLE variants have no build-id). */
+void th_install_patched(const char *variant, long value);
 
 /* Installs the variant and opens it: no watcher, shadow copies in the
  * test's directory, events and log lines recorded. */
 hot_lib *th_open(const hot_interface *iface, const char *variant, int unload_retired);
+/* The same with the caller's options (shadow_dir, watch and logging are
+ * the harness's). */
+hot_lib *th_open_opts(const hot_interface *iface, const char *variant, const hot_options *opts);
 void th_close(hot_lib *lib);
 
 /* An event as recorded (its message copied). */

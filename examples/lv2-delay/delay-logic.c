@@ -1,0 +1,146 @@
+/* The delay's DSP: a feedback delay with a one-pole low-pass ("tone") in
+ * the loop. This file is the hot library: rebuild it while a host plays
+ * and the next block is computed by the new code, the echoes of what was
+ * played before going on (the delay line is carried across the swap). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "delay-plugin.h"
+
+/* The output gain: the tests edit this line (or build with -DDELAY_GAIN). */
+#ifndef DELAY_GAIN
+#define DELAY_GAIN 1.0f
+#endif
+
+#define DELAY_STATE_MAGIC 0x444c4159u /* "DLAY" */
+
+struct hot_plugin_instance {
+    double rate;
+    unsigned length; /* samples in the line */
+    unsigned pos;
+    float lowpass;
+    float *line;
+};
+
+/* What save_rt writes: this header, then the line from its oldest sample. */
+typedef struct delay_header {
+    unsigned magic, length;
+    float lowpass;
+} delay_header;
+
+static hot_plugin_instance *delay_create(double rate, unsigned max_block)
+{
+    hot_plugin_instance *d = calloc(1, sizeof *d);
+
+    (void)max_block;
+    if (!d)
+        return NULL;
+    d->rate = rate;
+    d->length = (unsigned)(rate * DELAY_MAX_SECONDS) + 2;
+    d->line = calloc(d->length, sizeof(float));
+    if (!d->line || rate > DELAY_MAX_RATE) {
+        free(d->line);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void delay_destroy(hot_plugin_instance *d)
+{
+    free(d->line);
+    free(d);
+}
+
+static void delay_reset(hot_plugin_instance *d)
+{
+    memset(d->line, 0, d->length * sizeof(float));
+    d->pos = 0;
+    d->lowpass = 0;
+}
+
+static void delay_process(hot_plugin_instance *d, const hot_plugin_block *b)
+{
+    unsigned delay = (unsigned)(b->params[DELAY_TIME] * d->rate), i;
+    float feedback = b->params[DELAY_FEEDBACK];
+    float coeff = 0.05f + 0.95f * b->params[DELAY_TONE];
+
+    if (delay < 1)
+        delay = 1;
+    if (delay > d->length - 1)
+        delay = d->length - 1;
+    for (i = 0; i < b->frames; i++) {
+        float x = b->in[0][i];
+        float echo = d->line[(d->pos + d->length - delay) % d->length];
+        d->lowpass += coeff * (echo - d->lowpass);
+        d->line[d->pos] = x + feedback * d->lowpass;
+        d->pos = (d->pos + 1) % d->length;
+        b->out[0][i] = DELAY_GAIN * (0.5f * x + 0.5f * d->lowpass);
+    }
+}
+
+/* The delay adds none; a test's build reports some, to see the host told. */
+#ifndef DELAY_LATENCY
+#define DELAY_LATENCY 0
+#endif
+
+static unsigned delay_latency(const hot_plugin_instance *d)
+{
+    (void)d;
+    return DELAY_LATENCY;
+}
+
+/* The line is written oldest sample first, so a build with another
+ * length could take it too; this one only takes its own length. */
+static long delay_save_rt(const hot_plugin_instance *d, void *buf, unsigned long capacity)
+{
+    delay_header h;
+    unsigned long need = sizeof h + (unsigned long)d->length * sizeof(float);
+    char *out = buf;
+    unsigned tail = d->length - d->pos;
+
+    if (need > capacity)
+        return -1;
+    h.magic = DELAY_STATE_MAGIC;
+    h.length = d->length;
+    h.lowpass = d->lowpass;
+    memcpy(out, &h, sizeof h);
+    memcpy(out + sizeof h, d->line + d->pos, tail * sizeof(float));
+    memcpy(out + sizeof h + tail * sizeof(float), d->line, d->pos * sizeof(float));
+    return (long)need;
+}
+
+static int delay_load_rt(hot_plugin_instance *d, const void *buf, unsigned long size)
+{
+    delay_header h;
+
+    if (size < sizeof h)
+        return -1;
+    memcpy(&h, buf, sizeof h);
+    if (h.magic != DELAY_STATE_MAGIC || h.length != d->length || size != sizeof h + h.length * sizeof(float))
+        return -1;
+    memcpy(d->line, (const char *)buf + sizeof h, d->length * sizeof(float));
+    d->pos = 0;
+    d->lowpass = h.lowpass;
+    return 0;
+}
+
+/* A session keeps the echoes too: the same bytes. */
+static int delay_save_bytes(const hot_plugin_instance *d, void **data, size_t *size)
+{
+    unsigned long need = sizeof(delay_header) + (unsigned long)d->length * sizeof(float);
+
+    *data = malloc(need);
+    if (!*data)
+        return -1;
+    *size = need;
+    return delay_save_rt(d, *data, need) < 0 ? -1 : 0;
+}
+
+static int delay_load_bytes(hot_plugin_instance *d, const void *data, size_t size)
+{
+    return delay_load_rt(d, data, size);
+}
+
+HOT_PLUGIN_LOGIC(delay, delay_create, delay_destroy, delay_reset, delay_process, delay_latency,
+                 delay_save_rt, delay_load_rt, delay_save_bytes, delay_load_bytes);

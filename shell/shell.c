@@ -1,0 +1,721 @@
+/*
+ * The swap. A logic instance lives in a slot. Off the audio thread (the
+ * host's worker, else the shell's own thread) a slot is made for each newly
+ * accepted logic: created at the sample rate and block size, reset, and
+ * left in `pending`. At the start of a block the audio thread takes it
+ * (one atomic exchange): the old instance saves its DSP state into the
+ * hand-over buffer allocated at create, the new one loads it, `cur`
+ * changes, and the old slot goes into the retire ring to be destroyed off
+ * the audio thread. No lock, no allocation, no system call on the audio
+ * thread, and every block is processed by some logic: nothing is skipped
+ * or silenced, whatever the timing.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shell-logic.h"
+#include "shell.h"
+
+#define SHELL_CHUNK 4096      /* frames per logic call at most */
+#define SHELL_MAX_EVENTS 512  /* events per chunk; more are dropped */
+#define SHELL_RING 32         /* retired slots waiting to be destroyed */
+#define SHELL_IDLE_MS 10      /* own thread: how often it looks anyway */
+
+/* The static build (HOT_STATIC) compiles the swap out of run(). */
+#define SHELL_SWAP_ONLY __attribute__((unused))
+
+typedef struct shell_slot {
+    const hot_plugin_logic *logic;
+    hot_plugin_instance *inst;
+    unsigned long version;
+    int fresh; /* from a state restore: takes no DSP state from the old */
+} shell_slot;
+
+enum { MSG_PREPARE = 1, MSG_READY, MSG_RETIRE };
+
+typedef struct shell_msg {
+    int type;
+    shell_slot *slot;
+} shell_msg;
+
+struct hot_shell {
+    const hot_plugin_desc *desc;
+    hot_shell_host host;
+    shell_member member;
+    double rate;
+    unsigned chunk, n_in, n_out;
+
+    /* The audio thread's. */
+    shell_slot *cur, *fading;
+    unsigned fade_pos;
+    unsigned long scheduled;     /* the version last asked of the worker */
+    float *params;
+    const float **in_at;
+    float **out_at;
+    float *scratch_in, *scratch_out;
+    const float **scratch_in_at;
+    float **scratch_out_at;
+    hot_plugin_event *events;
+    void *handover;
+
+    /* Shared with other threads, through atomics. */
+    shell_slot *pending;
+    int preparing;
+    shell_slot *ring[SHELL_RING];
+    unsigned ring_head, ring_tail; /* audio thread writes head, drainer tail */
+    unsigned long playing;
+    int carry_failed;
+    int active;
+    unsigned long runs;
+    int snap_wanted, snap_ready;
+    void *snap;
+    long snap_len;
+    const hot_plugin_logic *snap_logic;
+
+    /* Off the audio thread. */
+    unsigned long announced;     /* the version last logged as playing */
+    pthread_mutex_t lock;        /* own thread's wake-up only (taken
+                                    under the logic's member list lock) */
+    pthread_mutex_t state_lock;  /* one host state call at a time */
+    pthread_cond_t wake;
+    pthread_t thread;
+    int has_thread, stop, woken;
+};
+
+/* ---- Logging (never from the audio thread) ------------------------------ */
+
+static void member_log(void *userdata, hot_log_level level, const char *line)
+{
+    hot_shell *s = userdata;
+
+    if (s->host.log)
+        s->host.log(s->host.log_userdata, level, line);
+    else
+        fprintf(stderr, "%s\n", line);
+}
+
+static void member_wake(void *userdata)
+{
+    hot_shell *s = userdata;
+
+    pthread_mutex_lock(&s->lock);
+    s->woken = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- Slots (off the audio thread) --------------------------------------- */
+
+/* One silent block through a new instance, here: the pages of its code
+ * and data are faulted in off the audio thread (a fault there can wait on
+ * the process's memory lock while the watcher maps the next build). The
+ * reset after it starts the instance clean. */
+static void warm_up(hot_shell *s, shell_slot *slot)
+{
+    size_t n = (size_t)(s->n_in + s->n_out + 1) * s->chunk;
+    float *buf = calloc(n, sizeof(float));
+    const float **in = calloc(s->n_in + 1, sizeof *in);
+    float **out = calloc(s->n_out + 1, sizeof *out);
+    float *params = calloc(s->desc->n_params + 1, sizeof(float));
+    hot_plugin_block b;
+    unsigned i;
+
+    if (buf && in && out && params) {
+        for (i = 0; i < s->n_in; i++)
+            in[i] = buf + (size_t)i * s->chunk;
+        for (i = 0; i < s->n_out; i++)
+            out[i] = buf + (size_t)(s->n_in + i) * s->chunk;
+        for (i = 0; i < s->desc->n_params; i++)
+            params[i] = s->desc->params[i].def; /* not s->params: the audio thread's */
+        memset(&b, 0, sizeof b);
+        b.frames = s->chunk;
+        b.n_in = s->n_in;
+        b.n_out = s->n_out;
+        b.in = in;
+        b.out = out;
+        b.params = params;
+        slot->logic->reset(slot->inst);
+        slot->logic->process(slot->inst, &b);
+    }
+    free(buf);
+    free(in);
+    free(out);
+    free(params);
+}
+
+static shell_slot *slot_create(hot_shell *s, const hot_plugin_logic *logic, unsigned long version)
+{
+    shell_slot *slot;
+
+    if (!logic)
+        return NULL;
+    slot = calloc(1, sizeof *slot);
+    if (!slot)
+        return NULL;
+    slot->logic = logic;
+    slot->version = version;
+    slot->inst = logic->create(s->rate, s->chunk);
+    if (!slot->inst) {
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: logic v%lu could not create an instance (the previous logic goes on playing)",
+                        s->desc->name, version);
+        free(slot);
+        return NULL;
+    }
+    warm_up(s, slot);
+    logic->reset(slot->inst);
+    shell_logic_log(HOT_LOG_INFO, "hotreload: %s: logic v%lu instance ready", s->desc->name, version);
+    return slot;
+}
+
+static void slot_destroy(shell_slot *slot)
+{
+    if (!slot)
+        return;
+    slot->logic->destroy(slot->inst);
+    free(slot);
+}
+
+/* Destroys what the audio thread retired, and says what plays now. */
+static void drain_retired(hot_shell *s)
+{
+    unsigned head = __atomic_load_n(&s->ring_head, __ATOMIC_ACQUIRE);
+    unsigned long playing;
+
+    while (s->ring_tail != head) {
+        slot_destroy(s->ring[s->ring_tail % SHELL_RING]);
+        __atomic_store_n(&s->ring_tail, s->ring_tail + 1, __ATOMIC_RELEASE);
+    }
+    if (__atomic_exchange_n(&s->carry_failed, 0, __ATOMIC_ACQ_REL))
+        shell_logic_log(HOT_LOG_WARN, "hotreload: %s: the new logic did not take the old one's DSP state; it started from reset",
+                        s->desc->name);
+    playing = __atomic_load_n(&s->playing, __ATOMIC_ACQUIRE);
+    if (playing != s->announced) {
+        s->announced = playing;
+        shell_logic_log(HOT_LOG_INFO, "hotreload: %s: now playing logic v%lu", s->desc->name, playing);
+    }
+}
+
+/* Offers a slot to the audio thread; false if one is already waiting. */
+static int offer(hot_shell *s, shell_slot *slot)
+{
+    shell_slot *none = NULL;
+
+    return __atomic_compare_exchange_n(&s->pending, &none, slot, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* ---- The audio thread --------------------------------------------------- */
+
+static int ring_room(const hot_shell *s)
+{
+    return SHELL_RING - (s->ring_head - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE));
+}
+
+static void schedule_msg(hot_shell *s, int type, shell_slot *slot)
+{
+    shell_msg m;
+
+    m.type = type;
+    m.slot = slot;
+    if (s->host.schedule(s->host.schedule_userdata, &m, sizeof m) != 0 && type == MSG_PREPARE)
+        __atomic_store_n(&s->preparing, 0, __ATOMIC_RELEASE);
+}
+
+static void retire(hot_shell *s, shell_slot *slot)
+{
+    s->ring[s->ring_head % SHELL_RING] = slot;
+    __atomic_store_n(&s->ring_head, s->ring_head + 1, __ATOMIC_RELEASE);
+    if (s->host.schedule)
+        schedule_msg(s, MSG_RETIRE, NULL);
+}
+
+/* The old instance's DSP state into the new one, through the buffer
+ * allocated at create. */
+static void carry_state(hot_shell *s, const shell_slot *old, shell_slot *next)
+{
+    long n = old->logic->save_rt(old->inst, s->handover, s->desc->rt_state_max);
+
+    if (n < 0 || next->logic->load_rt(next->inst, s->handover, (unsigned long)n) < 0) {
+        next->logic->reset(next->inst);
+        __atomic_store_n(&s->carry_failed, 1, __ATOMIC_RELEASE);
+    }
+}
+
+static void hand_over(hot_shell *s, shell_slot *next)
+{
+    shell_slot *old = s->cur;
+
+    if (!next->fresh)
+        carry_state(s, old, next);
+    if (s->fading) /* a swap inside a crossfade: the oldest goes at once */
+        retire(s, s->fading);
+    s->fading = NULL;
+    if (s->desc->crossfade_samples && !next->fresh) {
+        s->fading = old;
+        s->fade_pos = 0;
+    } else {
+        retire(s, old);
+    }
+    s->cur = next;
+    __atomic_store_n(&s->playing, next->version, __ATOMIC_RELEASE);
+}
+
+/* The block boundary: ask for a new instance when a new logic was
+ * accepted, take one that is ready. */
+SHELL_SWAP_ONLY static void swap_point(hot_shell *s)
+{
+    unsigned long version = shell_logic_version();
+    shell_slot *next;
+
+    if (s->host.schedule && version != s->scheduled && !__atomic_load_n(&s->preparing, __ATOMIC_ACQUIRE)) {
+        s->scheduled = version;
+        __atomic_store_n(&s->preparing, 1, __ATOMIC_RELEASE);
+        schedule_msg(s, MSG_PREPARE, NULL);
+    }
+    if (!__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE) || ring_room(s) < 2)
+        return; /* nothing ready, or the drainer is behind: swap next block */
+    next = __atomic_exchange_n(&s->pending, NULL, __ATOMIC_ACQ_REL);
+    if (next)
+        hand_over(s, next);
+}
+
+static void call_logic(const shell_slot *slot, const hot_shell *s, const float *const *in, float *const *out,
+                       const hot_plugin_event *events, unsigned n_events, unsigned frames)
+{
+    hot_plugin_block b;
+
+    b.frames = frames;
+    b.n_in = s->n_in;
+    b.n_out = s->n_out;
+    b.in = in;
+    b.out = out;
+    b.params = s->params;
+    b.n_events = n_events;
+    b.events = events;
+    slot->logic->process(slot->inst, &b);
+}
+
+/* Both instances run; the output goes from the old to the new one with
+ * weight t = (k + 1) / N for the k-th sample after the swap. */
+static void crossfade(hot_shell *s, const hot_plugin_event *ev, unsigned n_ev, unsigned frames)
+{
+    unsigned n = s->desc->crossfade_samples, i, j;
+
+    for (i = 0; i < s->n_in; i++)
+        memcpy(s->scratch_in + (size_t)i * s->chunk, s->in_at[i], frames * sizeof(float));
+    call_logic(s->fading, s, s->scratch_in_at, s->scratch_out_at, ev, n_ev, frames);
+    call_logic(s->cur, s, s->scratch_in_at, s->out_at, ev, n_ev, frames);
+    for (j = 0; j < s->n_out; j++) {
+        const float *old = s->scratch_out_at[j];
+        float *out = s->out_at[j];
+        for (i = 0; i < frames; i++) {
+            unsigned k = s->fade_pos + i;
+            float t = k + 1 >= n ? 1.0f : (float)(k + 1) / (float)n;
+            out[i] = old[i] * (1.0f - t) + out[i] * t;
+        }
+    }
+    s->fade_pos += frames;
+    if (s->fade_pos >= n) {
+        retire(s, s->fading);
+        s->fading = NULL;
+    }
+}
+
+static unsigned slice_events(hot_shell *s, const hot_plugin_event *events, unsigned n_events, unsigned start,
+                             unsigned frames)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < n_events && n < SHELL_MAX_EVENTS; i++) {
+        if (events[i].frame < start || events[i].frame >= start + frames)
+            continue;
+        s->events[n] = events[i];
+        s->events[n].frame -= start;
+        n++;
+    }
+    return n;
+}
+
+static void take_snapshot(hot_shell *s)
+{
+    s->snap_len = s->cur->logic->save_rt(s->cur->inst, s->snap, s->desc->rt_state_max);
+    s->snap_logic = s->cur->logic;
+    __atomic_store_n(&s->snap_wanted, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->snap_ready, 1, __ATOMIC_RELEASE);
+}
+
+static void clamp_params(hot_shell *s, const float *params)
+{
+    unsigned i;
+
+    for (i = 0; i < s->desc->n_params; i++) {
+        const hot_plugin_param *p = &s->desc->params[i];
+        float v = params ? params[i] : p->def;
+        s->params[i] = v < p->minimum ? p->minimum : v > p->maximum ? p->maximum : v;
+    }
+}
+
+void hot_shell_run(hot_shell *s, const float *const *in, float *const *out, const float *params,
+                   const hot_plugin_event *events, unsigned n_events, unsigned frames)
+{
+    unsigned start, i;
+
+    clamp_params(s, params);
+#if !defined(HOT_STATIC)
+    swap_point(s);
+#endif
+    for (start = 0; start < frames; start += s->chunk) {
+        unsigned n = frames - start < s->chunk ? frames - start : s->chunk;
+        unsigned n_ev = slice_events(s, events, n_events, start, n);
+        for (i = 0; i < s->n_in; i++)
+            s->in_at[i] = in[i] + start;
+        for (i = 0; i < s->n_out; i++)
+            s->out_at[i] = out[i] + start;
+        if (s->fading)
+            crossfade(s, s->events, n_ev, n);
+        else
+            call_logic(s->cur, s, s->in_at, s->out_at, s->events, n_ev, n);
+    }
+    if (__atomic_load_n(&s->snap_wanted, __ATOMIC_ACQUIRE))
+        take_snapshot(s);
+    __atomic_add_fetch(&s->runs, 1, __ATOMIC_RELEASE);
+}
+
+unsigned hot_shell_latency(const hot_shell *s)
+{
+    return s->cur->logic->latency(s->cur->inst);
+}
+
+unsigned long hot_shell_playing(const hot_shell *s)
+{
+    return __atomic_load_n(&s->playing, __ATOMIC_ACQUIRE);
+}
+
+/* ---- The worker --------------------------------------------------------- */
+
+void hot_shell_work(hot_shell *s, int (*respond)(void *handle, unsigned size, const void *msg), void *handle,
+                    const void *msg, unsigned size)
+{
+    shell_msg m;
+    unsigned long version;
+    const hot_plugin_logic *logic;
+
+    if (size != sizeof m)
+        return;
+    memcpy(&m, msg, sizeof m);
+    if (m.type == MSG_RETIRE) {
+        drain_retired(s);
+        return;
+    }
+    if (m.type != MSG_PREPARE)
+        return;
+    logic = shell_logic_current(&version);
+    m.type = MSG_READY;
+    m.slot = slot_create(s, logic, version);
+    respond(handle, sizeof m, &m);
+}
+
+void hot_shell_work_response(hot_shell *s, const void *msg, unsigned size)
+{
+    shell_msg m;
+
+    if (size != sizeof m)
+        return;
+    memcpy(&m, msg, sizeof m);
+    if (m.type != MSG_READY)
+        return;
+    if (m.slot && !offer(s, m.slot))
+        retire(s, m.slot); /* a restore got there first: it wins */
+    __atomic_store_n(&s->preparing, 0, __ATOMIC_RELEASE);
+}
+
+/* ---- The shell's own thread, for hosts without a worker ----------------- */
+
+static void wait_for_work(hot_shell *s)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += SHELL_IDLE_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->woken && !s->stop)
+        if (pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT)
+            break;
+    s->woken = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+SHELL_SWAP_ONLY static void *own_thread(void *arg)
+{
+    hot_shell *s = arg;
+
+    while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+        unsigned long version;
+        const hot_plugin_logic *logic = shell_logic_current(&version);
+        if (version != s->scheduled && !__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
+            shell_slot *slot = slot_create(s, logic, version);
+            s->scheduled = version; /* a failed create is not retried */
+            if (slot && !offer(s, slot))
+                slot_destroy(slot);
+        }
+        drain_retired(s);
+        wait_for_work(s);
+    }
+    return NULL;
+}
+
+/* ---- Host state --------------------------------------------------------- */
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)ms * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
+/* The running instance's DSP state: taken by the audio thread at a block
+ * boundary while it plays (so never from an instance being swapped out or
+ * in), or read here when no block is running. */
+static void snapshot(hot_shell *s)
+{
+    unsigned long runs = __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE);
+    unsigned waited;
+
+    if (__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&s->snap_ready, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&s->snap_wanted, 1, __ATOMIC_RELEASE);
+        for (waited = 0; waited < 1000; waited++) {
+            if (__atomic_load_n(&s->snap_ready, __ATOMIC_ACQUIRE))
+                return;
+            if (waited == 100 && __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE) == runs)
+                break; /* active, but the host is not running blocks */
+            sleep_ms(1);
+        }
+        __atomic_store_n(&s->snap_wanted, 0, __ATOMIC_RELEASE);
+    }
+    take_snapshot(s);
+}
+
+int hot_shell_state_save(hot_shell *s, void **data, size_t *size)
+{
+    hot_plugin_instance *tmp;
+    int err = HOT_ENOMEM;
+
+    pthread_mutex_lock(&s->state_lock);
+    snapshot(s);
+    /* The bytes come from a scratch instance of the same logic given the
+     * snapshot: nothing off the audio thread touches the running one. */
+    tmp = s->snap_logic->create(s->rate, s->chunk);
+    if (tmp) {
+        s->snap_logic->reset(tmp);
+        if (s->snap_len >= 0)
+            s->snap_logic->load_rt(tmp, s->snap, (unsigned long)s->snap_len);
+        err = s->snap_logic->save_bytes(tmp, data, size) < 0 ? HOT_EINVAL : 0;
+        s->snap_logic->destroy(tmp);
+    }
+    pthread_mutex_unlock(&s->state_lock);
+    return err;
+}
+
+static void replace_inactive(hot_shell *s, shell_slot *slot)
+{
+    slot_destroy(s->cur);
+    slot_destroy(s->fading);
+    s->fading = NULL;
+    s->cur = slot;
+    __atomic_store_n(&s->playing, slot->version, __ATOMIC_RELEASE);
+}
+
+int hot_shell_state_restore(hot_shell *s, const void *data, size_t size)
+{
+    unsigned long version, runs;
+    const hot_plugin_logic *logic = shell_logic_current(&version);
+    shell_slot *slot = slot_create(s, logic, version);
+    unsigned waited;
+
+    if (!slot)
+        return HOT_ENOMEM;
+    if (slot->logic->load_bytes(slot->inst, data, size) < 0) {
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: the logic refused the state to restore (%lu bytes)",
+                        s->desc->name, (unsigned long)size);
+        slot_destroy(slot);
+        return HOT_EINVAL;
+    }
+    slot->fresh = 1;
+    pthread_mutex_lock(&s->state_lock);
+    runs = __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE);
+    for (waited = 0; __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) && waited < 2000; waited++) {
+        if (offer(s, slot)) {
+            pthread_mutex_unlock(&s->state_lock);
+            return 0; /* the audio thread applies it at the next block */
+        }
+        if (waited == 100 && __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE) == runs)
+            break;
+        sleep_ms(1);
+    }
+    replace_inactive(s, slot);
+    pthread_mutex_unlock(&s->state_lock);
+    return 0;
+}
+
+/* ---- Instantiation ------------------------------------------------------ */
+
+static void count_ports(hot_shell *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->desc->n_ports; i++) {
+        if (s->desc->ports[i].kind == HOT_PORT_AUDIO_IN)
+            s->n_in++;
+        else if (s->desc->ports[i].kind == HOT_PORT_AUDIO_OUT)
+            s->n_out++;
+    }
+}
+
+/* Memory the audio thread writes, faulted in here: a page fault in run()
+ * is a system call's worth of stall. */
+static void *touched(size_t size)
+{
+    unsigned char *p = malloc(size);
+    size_t i;
+
+    for (i = 0; p && i < size; i += 4096)
+        ((volatile unsigned char *)p)[i] = 0;
+    return p;
+}
+
+static int allocate(hot_shell *s)
+{
+    unsigned i, n_io = s->n_in + s->n_out + 1;
+
+    s->params = calloc(s->desc->n_params + 1, sizeof(float));
+    s->in_at = calloc(n_io, sizeof *s->in_at);
+    s->out_at = calloc(n_io, sizeof *s->out_at);
+    s->scratch_in_at = calloc(n_io, sizeof *s->scratch_in_at);
+    s->scratch_out_at = calloc(n_io, sizeof *s->scratch_out_at);
+    s->scratch_in = calloc((size_t)s->chunk * (s->n_in + 1), sizeof(float));
+    s->scratch_out = calloc((size_t)s->chunk * (s->n_out + 1), sizeof(float));
+    s->events = calloc(SHELL_MAX_EVENTS, sizeof *s->events);
+    s->handover = touched(s->desc->rt_state_max + 1);
+    s->snap = touched(s->desc->rt_state_max + 1);
+    if (!s->params || !s->in_at || !s->out_at || !s->scratch_in_at || !s->scratch_out_at || !s->scratch_in ||
+        !s->scratch_out || !s->events || !s->handover || !s->snap)
+        return HOT_ENOMEM;
+    for (i = 0; i < s->n_in; i++)
+        s->scratch_in_at[i] = s->scratch_in + (size_t)i * s->chunk;
+    for (i = 0; i < s->n_out; i++)
+        s->scratch_out_at[i] = s->scratch_out + (size_t)i * s->chunk;
+    clamp_params(s, NULL);
+    return 0;
+}
+
+static void release_memory(hot_shell *s)
+{
+    free(s->params);
+    free(s->in_at);
+    free(s->out_at);
+    free(s->scratch_in_at);
+    free(s->scratch_out_at);
+    free(s->scratch_in);
+    free(s->scratch_out);
+    free(s->events);
+    free(s->handover);
+    free(s->snap);
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->state_lock);
+    pthread_cond_destroy(&s->wake);
+    free(s);
+}
+
+static int start_first_logic(hot_shell *s, const char *logic_path)
+{
+    unsigned long version;
+    int err = shell_logic_acquire(&s->member, s->desc, logic_path);
+
+    const hot_plugin_logic *logic;
+
+    if (err < 0)
+        return err;
+    logic = shell_logic_current(&version);
+    s->cur = slot_create(s, logic, version);
+    if (!s->cur) {
+        shell_logic_release(&s->member);
+        return HOT_ENOMEM;
+    }
+    s->scheduled = s->playing = s->announced = version;
+    return 0;
+}
+
+int hot_shell_create(hot_shell **out, const hot_plugin_desc *desc, const char *logic_path, double sample_rate,
+                     unsigned max_block, const hot_shell_host *host)
+{
+    hot_shell *s = calloc(1, sizeof *s);
+    int err;
+
+    *out = NULL;
+    if (!s)
+        return HOT_ENOMEM;
+    s->desc = desc;
+    if (host)
+        s->host = *host;
+    s->rate = sample_rate;
+    s->chunk = max_block && max_block < SHELL_CHUNK ? max_block : SHELL_CHUNK;
+    s->member.log = member_log;
+    s->member.wake = member_wake;
+    s->member.userdata = s;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->state_lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    count_ports(s);
+    err = allocate(s);
+    if (err == 0)
+        err = start_first_logic(s, logic_path);
+    if (err < 0) {
+        release_memory(s);
+        return err;
+    }
+#if !defined(HOT_STATIC)
+    if (!s->host.schedule)
+        s->has_thread = pthread_create(&s->thread, NULL, own_thread, s) == 0;
+#endif
+    *out = s;
+    return 0;
+}
+
+void hot_shell_activate(hot_shell *s)
+{
+    __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
+}
+
+void hot_shell_deactivate(hot_shell *s)
+{
+    __atomic_store_n(&s->active, 0, __ATOMIC_RELEASE);
+}
+
+void hot_shell_destroy(hot_shell *s)
+{
+    if (!s)
+        return;
+    if (s->has_thread) {
+        pthread_mutex_lock(&s->lock);
+        __atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+    }
+    drain_retired(s);
+    slot_destroy(__atomic_exchange_n(&s->pending, NULL, __ATOMIC_ACQ_REL));
+    slot_destroy(s->fading);
+    slot_destroy(s->cur);
+    shell_logic_release(&s->member);
+    release_memory(s);
+}

@@ -1,0 +1,587 @@
+/*
+ * lv2-null-host CASE BUNDLE VARIANTS: a small lilv host for the null tests
+ * of the plugin shell, driving the lv2-delay example.
+ *
+ * It renders a test signal in 64-frame blocks: with the first logic only
+ * (A), with the edited logic only (B), and with the edited logic installed
+ * after block K (C), swapped in at the next block boundary. Then
+ *   C == A exactly before sample S = 64 K, and C == B (or the declared
+ *   crossfade from A to B) after it, to 1e-6.
+ * The worker is synchronous (run inside schedule_work, as lv2file and
+ * Ardour's export do), or absent (the shell's own thread).
+ * Cases: swap_worker swap_own_thread crossfade refused_mismatch
+ * refused_garbage state_roundtrip state_during_reload latency, and
+ * synth_swap: the lv2-synth example (MIDI in, no audio in), its oscillator
+ * shape edited while two notes sound: the notes go on with the new shape.
+ */
+#include <lilv/lilv.h>
+#include <lv2/buf-size/buf-size.h>
+#include <lv2/log/log.h>
+#include <lv2/options/options.h>
+#include <lv2/state/state.h>
+#include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+#include <lv2/atom/atom.h>
+#include <lv2/atom/forge.h>
+#include <lv2/midi/midi.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DELAY_URI "urn:hotreload:examples:lv2-delay"
+#define SYNTH_URI "urn:hotreload:examples:lv2-synth"
+#define BLOCK 64
+#define FRAMES (BLOCK * 600)
+#define SWAP_BLOCK 200
+#define CROSSFADE 256
+
+static const char *the_case, *variants;
+static char work[512], bundle_copy[1024];
+static LilvWorld *world;
+static const LilvPlugin *plugin;
+static int use_worker = 1;
+static int synth_mode; /* the lv2-synth example instead of the delay */
+static const char *plugin_uri = DELAY_URI, *logic_file = "libdelay-logic.so";
+static float in_buf[FRAMES];
+
+/* ---- urid:map, log, worker, options ------------------------------------- */
+
+static char *uris[256];
+static unsigned n_uris;
+static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri)
+{
+    unsigned i;
+
+    (void)h;
+    pthread_mutex_lock(&map_lock);
+    for (i = 0; i < n_uris && strcmp(uris[i], uri) != 0; i++)
+        ;
+    if (i == n_uris && n_uris < 256)
+        uris[n_uris++] = strdup(uri);
+    pthread_mutex_unlock(&map_lock);
+    return i + 1;
+}
+
+static char log_text[1 << 16];
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char *fmt, va_list ap)
+{
+    char line[1024];
+    size_t used;
+
+    (void)h;
+    (void)type;
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "[plugin] %s", line);
+    pthread_mutex_lock(&log_lock);
+    used = strlen(log_text);
+    snprintf(log_text + used, sizeof log_text - used, "%s", line);
+    pthread_mutex_unlock(&log_lock);
+    return 0;
+}
+
+static int log_printf(LV2_Log_Handle h, LV2_URID type, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = log_vprintf(h, type, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static int logged(const char *what)
+{
+    int found;
+
+    pthread_mutex_lock(&log_lock);
+    found = strstr(log_text, what) != NULL;
+    pthread_mutex_unlock(&log_lock);
+    return found;
+}
+
+static void wait_logged(const char *what)
+{
+    int i;
+
+    for (i = 0; i < 2000 && !logged(what); i++)
+        usleep(10000);
+    if (!logged(what)) {
+        fprintf(stderr, "FAIL: the plugin never logged \"%s\" (20 s)\n", what);
+        exit(1);
+    }
+}
+
+static void clear_log(void)
+{
+    pthread_mutex_lock(&log_lock);
+    log_text[0] = 0;
+    pthread_mutex_unlock(&log_lock);
+}
+
+typedef struct host_instance {
+    LilvInstance *lilv;
+    const LV2_Worker_Interface *worker;
+    float params[3], latency, out[BLOCK];
+    union {
+        LV2_Atom_Sequence seq;
+        unsigned char bytes[4096];
+    } midi;
+} host_instance;
+
+static LV2_Worker_Status respond(LV2_Worker_Respond_Handle h, uint32_t size, const void *data)
+{
+    host_instance *hi = h;
+
+    return hi->worker->work_response(lilv_instance_get_handle(hi->lilv), size, data);
+}
+
+/* Synchronous, like lv2file's: the work and its response happen inside
+ * schedule_work, during run(). */
+static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle h, uint32_t size, const void *data)
+{
+    host_instance *hi = h;
+
+    return hi->worker->work(lilv_instance_get_handle(hi->lilv), respond, hi, size, data);
+}
+
+static LV2_URID_Map map = {NULL, map_uri};
+static LV2_Log_Log log_feature = {NULL, log_printf, log_vprintf};
+static int32_t max_block = BLOCK;
+
+/* ---- Files -------------------------------------------------------------- */
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "FAIL: %s\n", cmd);
+        exit(1);
+    }
+}
+
+/* As a linker writing through a temporary does: the new file appears
+ * complete under the library's name. */
+static void install_logic(const char *variant)
+{
+    if (strcmp(variant, "garbage") == 0)
+        sh("printf 'this is not a library' > %s/new.so", work);
+    else if (strcmp(variant, "v1") == 0)
+        sh("cp %s/v1.so %s/new.so", work, work);
+    else
+        sh("cp %s/%s/%s %s/new.so", variants, variant, logic_file, work);
+    sh("mv %s/new.so %s/%s", work, bundle_copy, logic_file);
+}
+
+static void set_up(const char *bundle)
+{
+    const char *base = strrchr(bundle, '/') ? strrchr(bundle, '/') + 1 : bundle;
+    char lv2_path[600];
+    LilvNode *uri;
+
+    snprintf(work, sizeof work, "/tmp/hot-null-XXXXXX");
+    if (!mkdtemp(work)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    snprintf(bundle_copy, sizeof bundle_copy, "%s/lv2/%s", work, base);
+    sh("mkdir -p %s/lv2 && cp -r %s %s/lv2/ && cp %s/%s %s/v1.so", work, bundle, work, bundle_copy, logic_file,
+       work);
+    snprintf(lv2_path, sizeof lv2_path, "%s/lv2", work);
+    setenv("LV2_PATH", lv2_path, 1);
+    world = lilv_world_new();
+    lilv_world_load_all(world);
+    uri = lilv_new_uri(world, plugin_uri);
+    plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
+    lilv_node_free(uri);
+    if (!plugin) {
+        fprintf(stderr, "FAIL: %s not found in %s\n", plugin_uri, lv2_path);
+        exit(1);
+    }
+}
+
+/* ---- Instances ---------------------------------------------------------- */
+
+static host_instance *open_instance(void)
+{
+    static LV2_Feature map_f = {LV2_URID__map, &map};
+    static LV2_Feature log_f = {LV2_LOG__log, &log_feature};
+    static LV2_Options_Option options[2];
+    static LV2_Feature opt_f = {LV2_OPTIONS__options, options};
+    host_instance *hi = calloc(1, sizeof *hi);
+    LV2_Worker_Schedule *sched = calloc(1, sizeof *sched);
+    LV2_Feature *sched_f = calloc(1, sizeof *sched_f);
+    const LV2_Feature *features[5];
+    int n = 0;
+
+    options[0].context = LV2_OPTIONS_INSTANCE;
+    options[0].key = map_uri(NULL, LV2_BUF_SIZE__maxBlockLength);
+    options[0].size = sizeof max_block;
+    options[0].type = map_uri(NULL, LV2_ATOM__Int);
+    options[0].value = &max_block;
+    sched->handle = hi;
+    sched->schedule_work = schedule_work;
+    sched_f->URI = LV2_WORKER__schedule;
+    sched_f->data = sched;
+    features[n++] = &map_f;
+    features[n++] = &log_f;
+    features[n++] = &opt_f;
+    if (use_worker)
+        features[n++] = sched_f;
+    features[n] = NULL;
+    hi->lilv = lilv_plugin_instantiate(plugin, 48000, features);
+    if (!hi->lilv) {
+        fprintf(stderr, "FAIL: instantiate\n");
+        exit(1);
+    }
+    hi->worker = lilv_instance_get_extension_data(hi->lilv, LV2_WORKER__interface);
+    hi->params[0] = synth_mode ? 0.3f : 0.05f; /* volume, attack, release */
+    hi->params[1] = synth_mode ? 0.01f : 0.6f;  /* time, feedback, tone */
+    hi->params[2] = synth_mode ? 0.3f : 0.5f;
+    lilv_instance_connect_port(hi->lilv, 0, synth_mode ? (void *)&hi->midi : (void *)in_buf);
+    lilv_instance_connect_port(hi->lilv, 1, hi->out);
+    lilv_instance_connect_port(hi->lilv, 2, &hi->params[0]);
+    lilv_instance_connect_port(hi->lilv, 3, &hi->params[1]);
+    lilv_instance_connect_port(hi->lilv, 4, &hi->params[2]);
+    lilv_instance_connect_port(hi->lilv, 5, &hi->latency);
+    lilv_instance_activate(hi->lilv);
+    return hi;
+}
+
+static void close_instance(host_instance *hi)
+{
+    lilv_instance_deactivate(hi->lilv);
+    lilv_instance_free(hi->lilv);
+    free(hi);
+}
+
+/* The synth's score: two notes, held across the swap at block 200. */
+static void midi_for_block(host_instance *hi, int b)
+{
+    static const struct { int block, frame, status, note; } score[] = {
+        {2, 5, 0x90, 60}, {50, 17, 0x90, 67}, {400, 3, 0x80, 60}, {500, 40, 0x80, 67}};
+    LV2_Atom_Forge forge;
+    LV2_Atom_Forge_Frame frame;
+    unsigned i;
+
+    lv2_atom_forge_init(&forge, &map);
+    lv2_atom_forge_set_buffer(&forge, hi->midi.bytes, sizeof hi->midi.bytes);
+    lv2_atom_forge_sequence_head(&forge, &frame, 0);
+    for (i = 0; i < sizeof score / sizeof score[0]; i++) {
+        unsigned char msg[3];
+        if (score[i].block != b)
+            continue;
+        msg[0] = (unsigned char)score[i].status;
+        msg[1] = (unsigned char)score[i].note;
+        msg[2] = 100;
+        lv2_atom_forge_frame_time(&forge, score[i].frame);
+        lv2_atom_forge_atom(&forge, 3, map_uri(NULL, LV2_MIDI__MidiEvent));
+        lv2_atom_forge_write(&forge, msg, 3);
+    }
+    lv2_atom_forge_pop(&forge, &frame);
+}
+
+static void render(host_instance *hi, float *out, int from_block, int to_block)
+{
+    int b;
+
+    for (b = from_block; b < to_block; b++) {
+        if (synth_mode)
+            midi_for_block(hi, b);
+        else
+            lilv_instance_connect_port(hi->lilv, 0, in_buf + b * BLOCK);
+        lilv_instance_run(hi->lilv, BLOCK);
+        memcpy(out + b * BLOCK, hi->out, sizeof hi->out);
+    }
+}
+
+static float *render_only(const char *variant)
+{
+    float *out = calloc(FRAMES, sizeof *out);
+    host_instance *hi;
+
+    install_logic(variant);
+    hi = open_instance();
+    render(hi, out, 0, FRAMES / BLOCK);
+    close_instance(hi);
+    return out;
+}
+
+/* ---- Checks ------------------------------------------------------------- */
+
+static void expect_near(const char *what, const float *got, const float *want, int from, int to, double tol)
+{
+    double worst = 0;
+    int i, at = -1;
+
+    for (i = from; i < to; i++)
+        if (fabs(got[i] - want[i]) > worst) {
+            worst = fabs(got[i] - want[i]);
+            at = i;
+        }
+    if (worst > tol) {
+        fprintf(stderr, "FAIL: %s: frames %d..%d differ by %g at %d (got %g, want %g)\n", what, from, to, worst,
+                at, got[at], want[at]);
+        exit(1);
+    }
+    printf("ok: %s: frames %d..%d within %g\n", what, from, to, tol);
+}
+
+static void expect_differs(const char *what, const float *a, const float *b, int from, int to)
+{
+    int i;
+
+    for (i = from; i < to; i++)
+        if (fabs(a[i] - b[i]) > 1e-4)
+            return;
+    fprintf(stderr, "FAIL: %s: frames %d..%d are the same\n", what, from, to);
+    exit(1);
+}
+
+static void signal_init(void)
+{
+    int n;
+
+    for (n = 0; n < FRAMES; n++)
+        in_buf[n] = n % 12000 < 3000 ? (float)(0.5 * sin(n * 0.05) + 0.2 * sin(n * 0.37)) : 0.0f;
+}
+
+/* ---- Cases -------------------------------------------------------------- */
+
+static float *render_with_swap(const char *variant, const char *wait_for)
+{
+    float *out = calloc(FRAMES, sizeof *out);
+    host_instance *hi;
+
+    install_logic("v1");
+    hi = open_instance();
+    render(hi, out, 0, SWAP_BLOCK);
+    clear_log();
+    install_logic(variant);
+    wait_logged(wait_for);
+    render(hi, out, SWAP_BLOCK, FRAMES / BLOCK);
+    close_instance(hi);
+    return out;
+}
+
+static int case_swap(void)
+{
+    float *a = render_only("v1"), *b = render_only("half"), *c, *half = calloc(FRAMES, sizeof *half);
+    int s = SWAP_BLOCK * BLOCK, i;
+
+    for (i = 0; i < FRAMES; i++)
+        half[i] = 0.5f * a[i];
+    expect_near("new-only is old-only x0.5 (the edit)", b, half, 0, FRAMES, 0);
+    c = render_with_swap("half", use_worker ? "logic v2 accepted" : "logic v2 instance ready");
+    expect_near("before the swap: old-only", c, a, 0, s, 0);
+    expect_differs("the swap happened at the block boundary", c, a, s, s + BLOCK);
+    expect_near("after the swap: new-only", c, b, s, FRAMES, 1e-6);
+    if (!use_worker)
+        wait_logged("now playing logic v2");
+    return 0;
+}
+
+static int case_crossfade(void)
+{
+    float *a = render_only("v1"), *b = render_only("xfade_half"), *c, *want = calloc(FRAMES, sizeof *want);
+    int s = SWAP_BLOCK * BLOCK, i;
+
+    c = render_with_swap("xfade_half", "logic v2 accepted");
+    for (i = 0; i < FRAMES; i++) {
+        int k = i - s;
+        float t = k < 0 ? 0.0f : k + 1 >= CROSSFADE ? 1.0f : (float)(k + 1) / CROSSFADE;
+        want[i] = a[i] * (1.0f - t) + b[i] * t;
+    }
+    expect_near("before the swap: old-only", c, a, 0, s, 0);
+    expect_near("the crossfade, then new-only", c, want, s, FRAMES, 1e-6);
+    return 0;
+}
+
+static int case_refused(const char *variant, const char *reason)
+{
+    float *a = render_only("v1"), *c = render_with_swap(variant, reason);
+
+    expect_near("a refused build changes nothing", c, a, 0, FRAMES, 0);
+    return 0;
+}
+
+/* The latency port tells the host what the logic playing reports. */
+static int case_latency(void)
+{
+    float out[BLOCK * 2];
+    host_instance *hi;
+
+    install_logic("v1");
+    hi = open_instance();
+    render(hi, out, 0, 1);
+    if (hi->latency != 0) {
+        fprintf(stderr, "FAIL: latency %g before the swap\n", hi->latency);
+        return 1;
+    }
+    clear_log();
+    install_logic("latency");
+    wait_logged("logic v2 accepted");
+    lilv_instance_run(hi->lilv, BLOCK);
+    if (hi->latency != 32) {
+        fprintf(stderr, "FAIL: latency port says %g after the swap, the logic 32\n", hi->latency);
+        return 1;
+    }
+    printf("ok: the latency port went from 0 to 32 with the new logic\n");
+    close_instance(hi);
+    return 0;
+}
+
+static const void *port_value(const char *symbol, void *userdata, uint32_t *size, uint32_t *type)
+{
+    host_instance *hi = userdata;
+    static const char *symbols[] = {"time", "feedback", "tone"};
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if (strcmp(symbol, symbols[i]) == 0) {
+            *size = sizeof(float);
+            *type = map_uri(NULL, LV2_ATOM__Float);
+            return &hi->params[i];
+        }
+    *size = *type = 0;
+    return NULL;
+}
+
+static LilvState *save_state(host_instance *hi)
+{
+    static LV2_Feature map_f = {LV2_URID__map, &map};
+    const LV2_Feature *features[] = {&map_f, NULL};
+    LilvState *st = lilv_state_new_from_instance(plugin, hi->lilv, &map, NULL, NULL, NULL, NULL, port_value, hi,
+                                                 LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+
+    if (!st) {
+        fprintf(stderr, "FAIL: no state saved\n");
+        exit(1);
+    }
+    return st;
+}
+
+/* The delay's state is its line: a restored instance plays the echoes of
+ * what the saved one played. Restored into an active instance, the state
+ * is applied at its next block. */
+static int case_state_roundtrip(void)
+{
+    float *x = calloc(FRAMES, sizeof *x), *y = calloc(FRAMES, sizeof *y);
+    host_instance *hx, *hy;
+    LilvState *st;
+    int s = SWAP_BLOCK * BLOCK;
+
+    install_logic("v1");
+    hx = open_instance();
+    hy = open_instance();
+    render(hx, x, 0, SWAP_BLOCK);
+    render(hy, y, 0, 10); /* active and running */
+    st = save_state(hx);
+    lilv_state_restore(st, hy->lilv, NULL, NULL, 0, NULL);
+    render(hx, x, SWAP_BLOCK, FRAMES / BLOCK);
+    render(hy, y, SWAP_BLOCK, FRAMES / BLOCK);
+    expect_near("restored instance plays on as the saved one", y, x, s, FRAMES, 0);
+    lilv_state_free(st);
+    close_instance(hx);
+    close_instance(hy);
+    return 0;
+}
+
+/* A save while a new logic waits to be swapped in returns the running
+ * instance's state, not an empty or reset one. */
+static int case_state_during_reload(void)
+{
+    float *x = calloc(FRAMES, sizeof *x), *z = calloc(FRAMES, sizeof *z);
+    host_instance *hx, *hz;
+    LilvState *st;
+    int s = SWAP_BLOCK * BLOCK;
+
+    use_worker = 0;
+    install_logic("v1");
+    hx = open_instance();
+    render(hx, x, 0, SWAP_BLOCK);
+    clear_log();
+    install_logic("half");
+    wait_logged("logic v2 instance ready"); /* waiting for the next block */
+    st = save_state(hx);
+    hz = open_instance();
+    lilv_state_restore(st, hz->lilv, NULL, NULL, 0, NULL);
+    render(hx, x, SWAP_BLOCK, FRAMES / BLOCK);
+    render(hz, z, SWAP_BLOCK, FRAMES / BLOCK);
+    expect_near("saved during the reload: the running state", z, x, s, FRAMES, 1e-6);
+    lilv_state_free(st);
+    close_instance(hx);
+    close_instance(hz);
+    return 0;
+}
+
+/* Edit the oscillator's shape while notes sound: they go on, with their
+ * phases and envelopes, in the new shape. */
+static int case_synth_swap(void)
+{
+    float *a = render_only("v1"), *b = render_only("saw"), *c;
+    int s = SWAP_BLOCK * BLOCK;
+
+    expect_differs("the shapes sound different", a, b, s, s + BLOCK);
+    c = render_with_swap("saw", "logic v2 accepted");
+    expect_near("before the swap: the sine", c, a, 0, s, 0);
+    expect_near("after the swap: the saw, notes going on", c, b, s, FRAMES, 1e-6);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = 2;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s CASE BUNDLE VARIANTS\n", argv[0]);
+        return 2;
+    }
+    the_case = argv[1];
+    variants = argv[3];
+    if (strncmp(the_case, "synth", 5) == 0) {
+        synth_mode = 1;
+        plugin_uri = SYNTH_URI;
+        logic_file = "libsynth-logic.so";
+    }
+    signal_init();
+    set_up(argv[2]);
+    if (strcmp(the_case, "swap_worker") == 0)
+        rc = case_swap();
+    else if (strcmp(the_case, "swap_own_thread") == 0)
+        rc = (use_worker = 0, case_swap());
+    else if (strcmp(the_case, "crossfade") == 0)
+        rc = case_crossfade();
+    else if (strcmp(the_case, "refused_mismatch") == 0)
+        rc = case_refused("mismatch", "rebuild the shell and let the host rescan");
+    else if (strcmp(the_case, "refused_garbage") == 0)
+        rc = case_refused("garbage", "logic build refused");
+    else if (strcmp(the_case, "state_roundtrip") == 0)
+        rc = case_state_roundtrip();
+    else if (strcmp(the_case, "synth_swap") == 0)
+        rc = case_synth_swap();
+    else if (strcmp(the_case, "latency") == 0)
+        rc = case_latency();
+    else if (strcmp(the_case, "state_during_reload") == 0)
+        rc = case_state_during_reload();
+    else
+        fprintf(stderr, "unknown case %s\n", the_case);
+    lilv_world_free(world);
+    sh("rm -rf %s", work);
+    return rc;
+}
