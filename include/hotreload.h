@@ -904,10 +904,12 @@ typedef struct hot_options {
                                    interface; default 0 */
     unsigned max_retired;       /* old versions kept mapped (the newest is a
                                    rollback's target); beyond it the oldest
-                                   is unloaded at each reload, with a warning
-                                   the first time (with unload_retired, once
-                                   every announced thread has left it);
-                                   0: 8; HOT_KEEP_ALL_VERSIONS: no bound */
+                                   is unloaded once every thread of the
+                                   process is the runtime's or announced and
+                                   past a quiescent point since (with
+                                   unload_retired: every announced thread),
+                                   else kept, with one warning; 0: 8;
+                                   HOT_KEEP_ALL_VERSIONS: no bound */
     int trap_unloaded;          /* debugging: an unloaded version's addresses
                                    stay reserved with no access, so a thread
                                    that calls into it dies at once with a
@@ -960,10 +962,9 @@ HOT_EXTERN void hot_close(hot_lib *lib);
 /*
  * The safe point. Swaps in a verified build if one is waiting (apply mode
  * HOT_APPLY_AT_UPDATE); never waits for a load in progress, nor for another
- * thread's swap (then it returns 0). Costs two atomic loads when nothing
- * changed (with
- * opts.unload_retired it also records this thread's quiescent point, under
- * a lock).
+ * thread's swap (then it returns 0). Costs a few loads when nothing changed:
+ * it records this thread's quiescent point, under a lock, once per version
+ * it sees (with opts.unload_retired, at every call).
  * Returns 1 if a new version now answers calls, 0 if nothing changed, or a
  * negative code. Call it from a point where no stack frame of the library is
  * live on this thread.
@@ -1014,9 +1015,12 @@ HOT_EXTERN const char *hot_loaded_path(const hot_lib *lib);
 HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
 
 /*
- * With opts.unload_retired: marks the calling thread as outside the library
- * now (hot_update does it too), and unloads the old versions every announced
- * thread has left. Returns how many were unloaded.
+ * Marks the calling thread as outside the library now (hot_update does it
+ * too), and unloads the old versions it may: with opts.unload_retired, those
+ * every announced thread has left; by default, those beyond max_retired once
+ * every thread of the process is accounted for. Returns how many were
+ * unloaded. A thread that calls hot functions and never reaches hot_update
+ * should call it regularly, or old versions beyond the bound stay mapped.
  * The contract: a thread announces itself with hot_quiescent (or
  * hot_update, or its first guarded call) BEFORE its first call into the
  * library, then reaches one of

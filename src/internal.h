@@ -35,7 +35,6 @@ typedef struct hot__version {
     hot__dir *copy_dir; /* the shadow folder holding it */
     hot__content_id id;
     uint64_t retired_epoch; /* when it stopped answering calls */
-    uint64_t retired_ns;    /* ...and the monotonic time then */
     double copy_ms, load_ms, verify_ms;
     uintptr_t code_lo, code_hi;      /* its code, for naming a crash in it */
     uint64_t detected_ns;            /* when the watcher saw the file change */
@@ -118,13 +117,16 @@ struct hot_lib {
     hot__content_id last_refused; /* not retried until the file changes */
 
     struct {
-        uint64_t thread;
-        uint64_t seen_epoch;
-    } threads[HOT__THREADS_MAX]; /* for unload_retired */
+        uint64_t thread;         /* hot__thread_self() */
+        uint64_t os_id;          /* hot__thread_os_id(), to find it among the process's */
+        uint64_t seen_epoch;     /* its last quiescent point */
+    } threads[HOT__THREADS_MAX]; /* announced threads */
     unsigned n_threads;
     int threads_overflow; /* more threads than slots: unload nothing */
     int unloaded_once;    /* the first unload has been logged (atomic) */
+    unsigned long serial; /* this handle among all opened in the process */
     int bound_warned;     /* the max_retired warning was given (atomic) */
+    int held_warned;      /* ...and the one for versions held over it (atomic) */
 
     /* Tables of the last versions unloaded by max_retired's time grace: a
      * thread that read the slot before the swap and never said when it
@@ -410,6 +412,9 @@ void hot__retire(hot_lib *lib, hot__version *old);
 int hot__unload_quiesced(hot_lib *lib);
 /* Records that this thread is outside the library; unloads what it can. */
 int hot__note_quiescent(hot_lib *lib);
+/* hot_update's quiescent point: as hot__note_quiescent, but only does the
+ * work once per version seen by this thread. */
+void hot__update_quiescent(hot_lib *lib);
 /* A thread's first guarded call, into the interface behind slot: with
  * unload_retired, the thread now counts for grace periods. */
 void hot__retire_announce(hot_fn *volatile *slot);

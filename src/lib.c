@@ -9,6 +9,7 @@
 
 static hot_lib *open_libs[64];
 static int open_libs_lock;
+static unsigned long serials; /* the last hot_lib.serial given */
 
 static void registry_lock(void)
 {
@@ -331,6 +332,8 @@ int hot_update(hot_lib *lib)
     }
     if (lib->opts.unload_retired)
         hot__note_quiescent(lib);
+    else
+        hot__update_quiescent(lib); /* once per version: hot_update runs every frame */
     return swapped;
 }
 
@@ -516,6 +519,7 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
         return HOT_ENOMEM;
     }
     lib->iface = iface;
+    lib->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     lib->channel = hot__channel_from_env();
     if ((err = hot__options_apply(lib, name, opts, opts_size)) < 0 ||
         (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0 ||

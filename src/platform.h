@@ -37,6 +37,21 @@ uint64_t hot__thread_self(void);
 /* Calls fn(arg) on the calling thread when it exits. */
 int hot__thread_at_exit(void (*fn)(void *), void *arg);
 
+/* The threads of the process, so that old code is unmapped only when every
+ * one of them is accounted for (src/linux/process-threads.c). */
+/* The OS's id of the calling thread, as hot__process_threads lists it. */
+uint64_t hot__thread_os_id(void);
+/* How many threads the process has (the first max ids written to ids), or
+ * a negative code when they cannot be listed. */
+int hot__process_threads(uint64_t *ids, unsigned max);
+/* Is the thread with this id one the runtime started (hot__thread_start)
+ * and still running? It runs no code of a library except inside a call
+ * the runtime makes and waits for (a callback). */
+int hot__thread_is_runtime(uint64_t os_id);
+/* Called by hot__thread_start's threads as they begin and end. */
+void hot__runtime_thread_begin(void);
+void hot__runtime_thread_end(void);
+
 /* ---- Time, process, environment ----------------------------------------- */
 
 uint64_t hot__now_ns(void); /* monotonic */

@@ -70,7 +70,10 @@ int hot__cond_wait_until(hot__cond *c, hot__mutex *m, uint64_t deadline_ns)
 static void *thread_main(void *arg)
 {
     hot__thread *t = arg;
+
+    hot__runtime_thread_begin();
     t->fn(t->arg);
+    hot__runtime_thread_end();
     return NULL;
 }
 
