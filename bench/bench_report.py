@@ -6,8 +6,10 @@ usage: bench_report.py OUT_JSON BUILD_DIR PIECE_DIR NAME...
 For each NAME, PIECE_DIR holds NAME.json (the program's stdout), NAME.status
 (its exit status) and NAME.err (its stderr). A piece that failed or printed
 no JSON object becomes "<NAME>_error": "<why>"; whatever it did print is
-kept. Machine facts and a timestamp are added, then the file is written
-whole (through OUT_JSON.tmp) so a reader never sees half of it.
+kept. The keys already in OUT_JSON that these pieces do not write are kept
+(make bench and make soak each write their own keys into the one file).
+Machine facts and a timestamp are added, then the file is written whole
+(through OUT_JSON.tmp) so a reader never sees half of it.
 """
 import datetime
 import json
@@ -44,6 +46,7 @@ def last_line(text):
 
 
 def merge_piece(results, piece_dir, name):
+    results.pop(name + "_error", None)
     status = read(os.path.join(piece_dir, name + ".status"), "?").strip()
     out = read(os.path.join(piece_dir, name + ".json"))
     why = None
@@ -60,6 +63,15 @@ def merge_piece(results, piece_dir, name):
         err = last_line(read(os.path.join(piece_dir, name + ".err")))
         results[name + "_error"] = why + (": " + err if err else "")
     return why is None
+
+
+def previous(out_json):
+    """What the other benchmarks wrote last time."""
+    try:
+        obj = json.loads(read(out_json, "{}"))
+    except ValueError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
 
 
 def cpu_model():
@@ -135,7 +147,7 @@ def print_table(results):
 def main(argv):
     out_json, build_dir, piece_dir, names = argv[1], argv[2], argv[3], argv[4:]
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    results = {}
+    results = previous(out_json)
     ok = all([merge_piece(results, piece_dir, n) for n in names])
     results.update(machine(build_dir, repo))
     with open(out_json + ".tmp", "w", encoding="utf-8") as f:

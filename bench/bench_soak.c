@@ -1,213 +1,374 @@
 /*
- * The soak: many reloads in background mode while a thread calls the hot
- * functions without pause. Checks, on every reload: no crash (the process
- * survives), every value the thread sees is one a variant returns, and the
- * shadow copies on disk: right after a swap at most two (the running
- * version's, and the previous one's, kept as the crash-rollback target
- * until it is unloaded), and one once the calling thread has passed a safe
- * point. Old versions are unloaded as that thread passes hot_update()
- * (opts.unload_retired), so memory must stay flat; VmRSS and
- * hot_versions_held are reported.
+ * The soak: many reloads of a realistic -g library (a few MB: soak_lib.c and
+ * generated code) in background mode (HOT_APPLY_AT_ONCE) while two threads
+ * call into it without pause and the main thread replaces the file, build
+ * after build. Each build carries its number (soak_iface.h), so a caller
+ * can tell which build answered.
  *
- * usage: bench_soak [variants_dir] [work_dir] [reloads]
- * Exit status 0 if every check held.
+ * Two runs, each in its own child process (a crash is counted, not fatal):
+ *   unload: opts.unload_retired, the callers pass a safe point every 16
+ *           calls; old versions must go, so nothing may grow;
+ *   keep:   the default (old versions stay mapped); a tenth of the reloads
+ *           (at most 1,000), to measure what that holds.
+ * Checked in both: no crash, no lost or refused reload, no bad value, no
+ * wrong-version call (a call answered by a build older than one its thread
+ * had already seen), no descriptor or thread left after hot_close, no file
+ * left in the shadow folder after hot_close. In the unload run also: at
+ * most two shadow copies right after a swap and one once the callers passed
+ * a safe point. Reported: mappings, RSS and shadow bytes held.
+ *
+ * usage: bench_soak LIBRARY WORK_DIR [RELOADS]
+ * Prints one flat JSON object; exit status 0 if every check held.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench_iface.h"
+#include "bench_proc.h"
 #include "bench_util.h"
+#include "soak_iface.h"
 
-#define WAIT_MS 5000
-#define SETTLE_US 1000000 /* for the retired copy to go once unloaded */
+#define N_CALLERS 2
+#define WAIT_MS 10000
+#define SETTLE_US 2000000 /* for a retired copy to go once unloaded */
 #define REPORT_EVERY 1000
 
-typedef struct soak {
-    bench_variants variants;
+/* What a run measured; in shared memory, so a run's child can fill it. */
+typedef struct soak_result {
+    long reloads, lost, refused, bad_values, wrong_version_calls, copy_violations;
+    long fd_growth, threads_growth, shadow_files_left, maps_growth, max_copies;
+    long rss_start_kib, rss_end_kib;
+    long long shadow_bytes_held;
+    unsigned long calls;
+    double seconds;
+    int done; /* the child got to the end */
+} soak_result;
+
+typedef struct soak_caller {
+    struct soak_run *run;
+    unsigned long calls;
+    long bad, wrong, highest;
+} soak_caller;
+
+typedef struct soak_run {
+    const unsigned char *image;
+    size_t size, stamp_at;
+    int unload;
     char *dir, *shadow;
     char lib_path[4096], tmp_path[4096];
     hot_lib *lib;
-    int stop;                 /* set by main, read by the caller thread */
-    unsigned long calls, bad; /* written by the caller thread */
-    long first_bad;
-    int lost, too_many_copies, max_copies, refused;
-    long rss_start, rss_max;
-} soak;
+    int stop;
+    soak_caller callers[N_CALLERS];
+    soak_result *r;
+} soak_run;
 
 static void on_refused(const hot_event *ev, void *userdata)
 {
-    soak *s = userdata;
+    soak_run *run = userdata;
 
-    __atomic_add_fetch(&s->refused, 1, __ATOMIC_RELAXED);
-    fprintf(stderr, "bench_soak: refused: %s\n", ev->message);
+    if (__atomic_add_fetch(&run->r->refused, 1, __ATOMIC_RELAXED) <= 5)
+        fprintf(stderr, "bench_soak: refused: %s\n", ev->message);
 }
 
-static int value_ok(long v)
+/* One call pair; a value below the highest this thread has seen is a call
+ * that reached an older build after the thread had seen a newer one. */
+static void call_once(soak_caller *c, long x)
 {
-    return v >= BENCH_VALUE_BASE && v < BENCH_VALUE_BASE + BENCH_N_VARIANTS;
+    long v = soak_stamp();
+
+    if (v < 1 || v > c->run->r->reloads + 1 || soak_work(x) != x + 1)
+        c->bad++;
+    if (v < c->highest && c->wrong++ < 5)
+        fprintf(stderr, "bench_soak: a call reached build %ld after build %ld\n", v, c->highest);
+    c->highest = v > c->highest ? v : c->highest;
 }
 
 /* Calls without pause; every 16 calls passes a safe point, which is what
  * lets the runtime unload the versions it retired. */
 static void *caller_main(void *arg)
 {
-    soak *s = arg;
-    unsigned long calls = 0, bad = 0;
-    long x = 0, v;
+    soak_caller *c = arg;
+    soak_run *run = c->run;
+    long x = 0;
 
-    while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-        v = bench_value();
-        if (!value_ok(v) || bench_inc(x) != x + 1) {
-            if (bad++ == 0)
-                s->first_bad = v;
-        }
-        x++;
-        if (++calls % 16 == 0)
-            hot_update(s->lib);
+    hot_quiescent(run->lib); /* announce this thread before its first call */
+    while (!__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE)) {
+        call_once(c, x++);
+        if (++c->calls % 16 == 0)
+            hot_update(run->lib);
     }
-    s->calls = calls;
-    s->bad = bad;
+    hot_thread_leave(run->lib);
     return NULL;
 }
 
-static int open_soak(soak *s, const char *variants_dir, const char *work_dir)
+/* Installs build n: the image with n after the magic, written under a
+ * temporary name and renamed into place, as a careful build tool does. */
+static int install_build(soak_run *run, long n)
+{
+    unsigned char *image = (unsigned char *)run->image;
+    unsigned long stamp = (unsigned long)n;
+
+    memcpy(image + run->stamp_at, &stamp, sizeof stamp);
+    return bench_write_file(run->tmp_path, image, run->size) == 0 &&
+                   rename(run->tmp_path, run->lib_path) == 0
+               ? 0
+               : -1;
+}
+
+static int open_run(soak_run *run, const char *work_dir)
 {
     hot_options opts = HOT_OPTIONS_INIT;
     const char *tmp = getenv("TMPDIR");
 
-    if (bench_variants_load(&s->variants, variants_dir, BENCH_N_VARIANTS) < 0 ||
-        !(s->dir = bench_mkdtemp(work_dir, "soak-")) ||
-        !(s->shadow = bench_mkdtemp(tmp && *tmp ? tmp : "/tmp", "hotreload-soak-")))
+    if (!(run->dir = bench_mkdtemp(work_dir, "soak-")) ||
+        !(run->shadow = bench_mkdtemp(tmp && *tmp ? tmp : "/tmp", "hotreload-soak-")))
         return -1;
-    snprintf(s->lib_path, sizeof s->lib_path, "%s/libbenchlib.so", s->dir);
-    snprintf(s->tmp_path, sizeof s->tmp_path, "%s/.libbenchlib.so.tmp", s->dir);
-    if (bench_write_file(s->tmp_path, s->variants.buf[0], s->variants.size[0]) < 0 ||
-        rename(s->tmp_path, s->lib_path) < 0)
+    snprintf(run->lib_path, sizeof run->lib_path, "%s/libsoaklib.so", run->dir);
+    snprintf(run->tmp_path, sizeof run->tmp_path, "%s/.libsoaklib.so.tmp", run->dir);
+    if (install_build(run, 1) < 0)
         return -1;
     opts.apply = HOT_APPLY_AT_ONCE;
-    opts.unload_retired = 1;
-    opts.shadow_dir = s->shadow;
-    if (hot_open(&s->lib, s->lib_path, HOT_IFACE(benchlib), &opts) < 0) {
+    opts.unload_retired = run->unload;
+    opts.shadow_dir = run->shadow;
+    if (hot_open(&run->lib, run->lib_path, HOT_IFACE(soaklib), &opts) < 0) {
         fprintf(stderr, "bench_soak: hot_open: %s\n", hot_last_error());
         return -1;
     }
-    return hot_on_event(s->lib, HOT_EVENT_REFUSED, on_refused, s);
+    return hot_on_event(run->lib, HOT_EVENT_REFUSED, on_refused, run);
 }
 
-/* The previous version is unloaded, and its copy deleted, once the calling
- * thread passes hot_update(): wait for that, briefly. */
-static int settled_copies(soak *s)
+/* The previous version is unloaded, and its copy deleted, once both callers
+ * pass hot_update(): wait for that, briefly. */
+static long settled_copies(soak_run *run)
 {
-    int copies, waited = 0;
+    long copies;
+    int waited = 0;
 
-    while ((copies = bench_count_files(s->shadow)) > 1 && waited < SETTLE_US) {
-        usleep(100);
-        waited += 100;
+    while ((copies = bench_count_files(run->shadow)) > 1 && waited < SETTLE_US) {
+        usleep(200);
+        waited += 200;
     }
     return copies;
 }
 
-static void check_copies(soak *s, int i)
+static void check_copies(soak_run *run, long i)
 {
-    int copies = bench_count_files(s->shadow);
+    long copies = bench_count_files(run->shadow);
+    soak_result *r = run->r;
 
-    s->max_copies = copies > s->max_copies ? copies : s->max_copies;
-    if (copies > 2 && s->too_many_copies++ < 5)
-        fprintf(stderr, "bench_soak: %d shadow copies right after reload %d\n", copies, i);
-    if (copies > 1 && (copies = settled_copies(s)) > 1 && s->too_many_copies++ < 5)
-        fprintf(stderr, "bench_soak: %d shadow copies %d ms after reload %d\n", copies,
+    r->max_copies = copies > r->max_copies ? copies : r->max_copies;
+    if (!run->unload)
+        return;
+    if (copies > 2 && r->copy_violations++ < 5)
+        fprintf(stderr, "bench_soak: %ld shadow copies right after reload %ld\n", copies, i);
+    if (copies > 1 && (copies = settled_copies(run)) > 1 && r->copy_violations++ < 5)
+        fprintf(stderr, "bench_soak: %ld shadow copies %d ms after reload %ld\n", copies,
                 SETTLE_US / 1000, i);
 }
 
-/* Installs the next variant and waits until it answers calls. */
-static void one_reload(soak *s, int i)
+/* Installs build i and waits until it answers calls. */
+static void one_reload(soak_run *run, long i)
 {
-    const int k = i % s->variants.count;
-    unsigned long since = hot_version(s->lib);
+    unsigned long since = hot_version(run->lib);
 
-    if (bench_write_file(s->tmp_path, s->variants.buf[k], s->variants.size[k]) < 0 ||
-        rename(s->tmp_path, s->lib_path) < 0 ||
-        hot_wait_reload(s->lib, since, WAIT_MS) != 0) {
-        if (s->lost++ < 5)
-            fprintf(stderr, "bench_soak: reload %d not seen within %d ms\n", i, WAIT_MS);
+    if (install_build(run, i) < 0 || hot_wait_reload(run->lib, since, WAIT_MS) != 0) {
+        if (run->r->lost++ < 5)
+            fprintf(stderr, "bench_soak: build %ld not answering within %d ms\n", i, WAIT_MS);
     }
-    check_copies(s, i);
+    check_copies(run, i);
 }
 
-static void progress(soak *s, int i, uint64_t t0)
+static void progress(soak_run *run, long i, uint64_t t0)
 {
-    long rss = bench_rss_kb();
-
-    s->rss_max = rss > s->rss_max ? rss : s->rss_max;
-    fprintf(stderr, "bench_soak: %6d reloads, %.1f s, VmRSS %ld KiB, %u versions held\n", i,
-            (double)(bench_now_ns() - t0) / 1e9, rss, hot_versions_held(s->lib));
+    fprintf(stderr, "bench_soak: %s: %6ld reloads, %.1f s, VmRSS %ld KiB, %u versions held\n",
+            run->unload ? "unload" : "keep", i, (double)(bench_now_ns() - t0) / 1e9,
+            bench_rss_kb(), hot_versions_held(run->lib));
 }
 
-static int report(soak *s, int reloads, double seconds)
+/* Every build after the first, then a pause for the callers to pass a safe
+ * point after the last swap. */
+static void reload_all(soak_run *run)
 {
-    int ok = s->bad == 0 && s->lost == 0 && s->too_many_copies == 0 && s->refused == 0;
-    long rss_end = bench_rss_kb();
+    soak_result *r = run->r;
+    uint64_t t0 = bench_now_ns();
+    long i;
 
-    bench_json_num("soak_reloads", reloads, 0);
-    bench_json_num("soak_seconds", seconds, 1);
-    bench_json_num("soak_calls", (double)s->calls, 0);
-    bench_json_num("soak_bad_values", (double)s->bad, 0);
-    bench_json_num("soak_lost_reloads", s->lost, 0);
-    bench_json_num("soak_refused", s->refused, 0);
-    bench_json_num("soak_max_shadow_copies", s->max_copies, 0);
-    bench_json_num("soak_shadow_copy_violations", s->too_many_copies, 0);
-    bench_json_num("soak_versions_held_end", hot_versions_held(s->lib), 0);
-    bench_json_num("soak_rss_kb_start", (double)s->rss_start, 0);
-    bench_json_num("soak_rss_kb_max", (double)s->rss_max, 0);
-    bench_json_num("soak_rss_kb_end", (double)rss_end, 0);
-    bench_json_str("soak_result", ok ? "PASS" : "FAIL");
-    bench_json_end();
-    if (s->bad)
-        fprintf(stderr, "bench_soak: %lu bad values, the first %ld\n", s->bad, s->first_bad);
-    return ok ? 0 : 1;
+    for (i = 2; i <= r->reloads + 1; i++) {
+        one_reload(run, i);
+        if ((i - 1) % REPORT_EVERY == 0 || i == r->reloads + 1)
+            progress(run, i - 1, t0);
+    }
+    if (run->unload)
+        settled_copies(run);
+    usleep(100000);
+    r->seconds = (double)(bench_now_ns() - t0) / 1e9;
 }
 
-static void close_soak(soak *s)
+static int start_callers(soak_run *run, pthread_t *threads)
 {
-    hot_close(s->lib);
-    if (s->dir)
-        bench_rmdir_flat(s->dir);
-    if (s->shadow)
-        bench_rmdir_flat(s->shadow);
-    free(s->dir);
-    free(s->shadow);
-    bench_variants_free(&s->variants);
+    int k;
+
+    for (k = 0; k < N_CALLERS; k++) {
+        run->callers[k].run = run;
+        if (pthread_create(&threads[k], NULL, caller_main, &run->callers[k]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void stop_callers(soak_run *run, pthread_t *threads)
+{
+    soak_result *r = run->r;
+    int k;
+
+    __atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
+    for (k = 0; k < N_CALLERS; k++) {
+        pthread_join(threads[k], NULL);
+        r->calls += run->callers[k].calls;
+        r->bad_values += run->callers[k].bad;
+        r->wrong_version_calls += run->callers[k].wrong;
+    }
+}
+
+/* One run, in the child: the counts go to run->r. */
+static int soak_child(soak_run *run, const char *work_dir)
+{
+    soak_result *r = run->r;
+    long fds = bench_count_fds(), threads = bench_count_threads(), maps;
+    pthread_t callers[N_CALLERS];
+
+    if (open_run(run, work_dir) < 0 || start_callers(run, callers) < 0)
+        return 1;
+    usleep(100000); /* both callers running, first build mapped */
+    maps = bench_count_maps();
+    r->rss_start_kib = bench_rss_kb();
+    reload_all(run);
+    r->maps_growth = bench_count_maps() - maps;
+    r->rss_end_kib = bench_rss_kb();
+    r->shadow_bytes_held = bench_bytes_held_under(run->shadow);
+    stop_callers(run, callers);
+    hot_close(run->lib);
+    r->shadow_files_left = bench_count_entries(run->shadow);
+    r->fd_growth = bench_count_fds() - fds;
+    r->threads_growth = bench_count_threads() - threads;
+    bench_rmdir_flat(run->dir);
+    bench_rmdir_flat(run->shadow);
+    r->done = 1;
+    return 0;
+}
+
+/* Runs one soak in a child process; 1 if it crashed (or died otherwise). */
+static int soak_run_forked(soak_run *run, const char *work_dir)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid < 0)
+        return 1;
+    if (pid == 0)
+        _exit(soak_child(run, work_dir));
+    if (waitpid(pid, &status, 0) < 0)
+        return 1;
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "bench_soak: the %s run died of signal %d\n",
+                run->unload ? "unload" : "keep", WTERMSIG(status));
+    return !run->r->done || !WIFEXITED(status);
+}
+
+static void print_run(const char *suffix, const soak_result *r)
+{
+    char key[64];
+
+#define KEY(name) (snprintf(key, sizeof key, "soak_%s%s", name, suffix), key)
+    bench_json_num(KEY("reloads"), (double)r->reloads, 0);
+    bench_json_num(KEY("seconds"), r->seconds, 1);
+    bench_json_num(KEY("calls"), (double)r->calls, 0);
+    bench_json_num(KEY("wrong_version_calls"), (double)r->wrong_version_calls, 0);
+    bench_json_num(KEY("bad_values"), (double)r->bad_values, 0);
+    bench_json_num(KEY("lost_reloads"), (double)r->lost, 0);
+    bench_json_num(KEY("refused"), (double)r->refused, 0);
+    bench_json_num(KEY("fd_growth"), (double)r->fd_growth, 0);
+    bench_json_num(KEY("threads_growth"), (double)r->threads_growth, 0);
+    bench_json_num(KEY("shadow_files_left"), (double)r->shadow_files_left, 0);
+    bench_json_num(KEY("maps_growth"), (double)r->maps_growth, 0);
+    bench_json_num(KEY("max_shadow_copies"), (double)r->max_copies, 0);
+    bench_json_num(KEY("shadow_copy_violations"), (double)r->copy_violations, 0);
+    bench_json_num(KEY("rss_growth_kib_per_reload"),
+                   (double)(r->rss_end_kib - r->rss_start_kib) / (double)r->reloads, 2);
+    bench_json_num(KEY("shadow_bytes_held"), (double)r->shadow_bytes_held, 0);
+#undef KEY
+}
+
+static int run_ok(const soak_result *r)
+{
+    return r->done && r->lost == 0 && r->refused == 0 && r->bad_values == 0 &&
+           r->wrong_version_calls == 0 && r->fd_growth == 0 && r->threads_growth == 0 &&
+           r->shadow_files_left == 0 && r->copy_violations == 0;
+}
+
+/* The first occurrence of the magic; -1 if none or more than one. */
+static long find_stamp(const unsigned char *image, size_t size)
+{
+    const unsigned long magic = SOAK_STAMP_MAGIC;
+    long at = -1;
+    size_t i;
+
+    for (i = 0; i + 2 * sizeof magic <= size; i++) {
+        if (memcmp(image + i, &magic, sizeof magic) != 0)
+            continue;
+        if (at >= 0)
+            return -1;
+        at = (long)(i + sizeof magic);
+    }
+    return at;
 }
 
 int main(int argc, char **argv)
 {
-    const char *variants_dir = argc > 1 ? argv[1] : BENCH_VARIANTS_DIR;
-    const char *work_dir = argc > 2 ? argv[2] : BENCH_WORK_DIR;
-    int reloads = argc > 3 ? atoi(argv[3]) : 10000, i, rc = 1;
-    pthread_t caller;
-    uint64_t t0;
-    soak s;
+    long reloads = argc > 3 ? atol(argv[3]) : 10000, keep = reloads / 10, crashes;
+    soak_result *results;
+    soak_run unload, kept;
+    bench_variants image;
+    int ok;
 
-    memset(&s, 0, sizeof s);
-    if (reloads < 1 || open_soak(&s, variants_dir, work_dir) < 0 ||
-        pthread_create(&caller, NULL, caller_main, &s) != 0)
-        goto cleanup;
-    s.rss_start = s.rss_max = bench_rss_kb();
-    fprintf(stderr, "bench_soak: %d reloads; shadow copies in %s\n", reloads, s.shadow);
-    t0 = bench_now_ns();
-    for (i = 1; i <= reloads; i++) {
-        one_reload(&s, i);
-        if (i % REPORT_EVERY == 0 || i == reloads)
-            progress(&s, i, t0);
+    if (argc < 3 || reloads < 10) {
+        fprintf(stderr, "usage: bench_soak LIBRARY WORK_DIR [RELOADS >= 10]\n");
+        return 2;
     }
-    usleep(100000); /* let the caller pass a safe point after the last swap */
-    __atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(caller, NULL);
-    rc = report(&s, reloads, (double)(bench_now_ns() - t0) / 1e9);
-cleanup:
-    close_soak(&s);
-    return rc;
+    memset(&unload, 0, sizeof unload);
+    if (bench_file_load(&image, argv[1]) < 0 ||
+        (long)(unload.stamp_at = (size_t)find_stamp(image.buf[0], image.size[0])) < 0) {
+        fprintf(stderr, "bench_soak: %s: unreadable, or no single build stamp in it\n", argv[1]);
+        return 2;
+    }
+    results = mmap(NULL, 2 * sizeof *results, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    if (results == MAP_FAILED)
+        return 2;
+    memset(results, 0, 2 * sizeof *results);
+    unload.image = image.buf[0];
+    unload.size = image.size[0];
+    kept = unload;
+    unload.unload = 1;
+    unload.r = &results[0];
+    kept.r = &results[1];
+    results[0].reloads = reloads;
+    results[1].reloads = keep > 1000 ? 1000 : keep;
+    fprintf(stderr, "bench_soak: %s, %zu bytes; %ld reloads unloading, %ld keeping\n", argv[1],
+            image.size[0], results[0].reloads, results[1].reloads);
+    crashes = soak_run_forked(&unload, argv[2]) + soak_run_forked(&kept, argv[2]);
+
+    bench_json_num("soak_crashes", (double)crashes, 0);
+    bench_json_num("soak_library_bytes", (double)image.size[0], 0);
+    print_run("", &results[0]);
+    print_run("_keep", &results[1]);
+    ok = crashes == 0 && run_ok(&results[0]) && run_ok(&results[1]);
+    bench_json_str("soak_result", ok ? "PASS" : "FAIL");
+    bench_json_end();
+    bench_variants_free(&image);
+    return ok ? 0 : 1;
 }

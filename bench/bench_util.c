@@ -98,6 +98,15 @@ int bench_variants_load(bench_variants *v, const char *dir, int count)
     return 0;
 }
 
+int bench_file_load(bench_variants *v, const char *path)
+{
+    memset(v, 0, sizeof *v);
+    if (read_file(path, &v->buf[0], &v->size[0]) < 0)
+        return -1;
+    v->count = 1;
+    return 0;
+}
+
 void bench_variants_free(bench_variants *v)
 {
     int k;

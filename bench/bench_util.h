@@ -38,6 +38,8 @@ typedef struct bench_variants {
 } bench_variants;
 
 int bench_variants_load(bench_variants *v, const char *dir, int count);
+/* One file, as the only "variant" (buf[0], size[0]). */
+int bench_file_load(bench_variants *v, const char *path);
 void bench_variants_free(bench_variants *v);
 
 /* Writes bytes to path (created or truncated) and closes it. 0 or -1. */

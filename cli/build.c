@@ -101,7 +101,7 @@ static void wait_output(int fd, const struct build_side *side)
         fds[0].revents = fds[1].revents = 0;
         if (poll(fds, 2, -1) < 0 && errno != EINTR)
             return;
-        if (fds[1].revents)
+        if (side && fds[1].revents)
             side->on_readable(side->userdata);
         if (fds[0].revents)
             return;

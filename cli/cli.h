@@ -22,6 +22,7 @@ int cli_cmd_help(int argc, char **argv);
 int cli_cmd_new(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_iface(int argc, char **argv);
 
 /* Prints the usage of `command` (NULL: the overview) to `out`. Returns 0,
  * or -1 if there is no such command. */

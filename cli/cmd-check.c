@@ -95,6 +95,18 @@ static void print_types(const hot_manifest *m)
     }
 }
 
+/* Bytes of a listed type no listed field covers: a FIELD left out. */
+static void print_uncovered(const hot_manifest *m)
+{
+    char lines[4096];
+    const char *line, *end;
+
+    if (hot_manifest_uncovered(m, lines, sizeof lines) <= 0)
+        return;
+    for (line = lines; (end = strchr(line, '\n')) != NULL; line = end + 1)
+        printf("warning: %.*s\n", (int)(end - line), line);
+}
+
 static void print_manifest(const char *path, const hot_library_info *info)
 {
     const hot_manifest *m = hot_info_manifest(info);
@@ -109,6 +121,7 @@ static void print_manifest(const char *path, const hot_library_info *info)
     printf("build-id:    %s\n", build_id[0] ? build_id : "(none)");
     print_functions(m);
     print_types(m);
+    print_uncovered(m);
 }
 
 static int inspect_or_report(const char *path, hot_library_info **info)

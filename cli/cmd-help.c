@@ -16,6 +16,7 @@ static const char overview[] =
     "  new NAME          create a project: a host, a hot library, its interface\n"
     "  run [-- ARGS]     build, start the host, rebuild on every source change\n"
     "  check LIB         print a library's manifest; --against: would it reload\n"
+    "  iface HEADER      write the interface header for an existing header\n"
     "  help [COMMAND]    show the help of a command\n"
     "\n"
     "options:\n"
@@ -25,13 +26,17 @@ static const char overview[] =
     "Run 'hotreload help COMMAND' for a command's options.\n";
 
 static const char usage_new[] =
-    "usage: hotreload new NAME [--hotreload-dir DIR | --build-tree | --installed]\n"
+    "usage: hotreload new NAME [--template tick|sdl]\n"
+    "                          [--hotreload-dir DIR | --build-tree | --installed]\n"
     "\n"
     "Creates the folder NAME with a working project: host.c (the program),\n"
     "logic.c (the hot library), logic.h (the interface both compile),\n"
     "a Makefile, a CMakeLists.txt, hotreload.conf (for 'hotreload run') and\n"
-    "a README. The host calls the library every 100 ms; the library prints\n"
-    "'tick <N>: hello from logic.c'. Refuses a NAME that already exists.\n"
+    "a README. Refuses a NAME that already exists. Templates:\n"
+    "  tick  (the default) the host calls the library every 100 ms; the\n"
+    "        library prints 'tick <N>: hello from logic.c'\n"
+    "  sdl   an SDL2 window whose update and draw functions are hot; with\n"
+    "        --headless --out DIR it saves frames instead (needs SDL2)\n"
     "\n"
     "Where the project finds hotreload:\n"
     "  --installed          pkg-config hotreload / find_package(hotreload)\n"
@@ -49,7 +54,8 @@ static const char usage_run[] =
     "change to a watched source (or a header it includes) it rebuilds the\n"
     "library; the runtime inside the host reloads it. Prints one status line\n"
     "per event. A build refused for an interface change restarts the host\n"
-    "(carrying its state, see HOTRELOAD_STATE_FILE).\n"
+    "(carrying the state it kept with hot_keep_object(), by field name;\n"
+    "or its own, see HOTRELOAD_STATE_FILE).\n"
     "\n"
     "Started on a terminal, the host gets it (the foreground, as a shell\n"
     "gives it to a job): it reads keys as if started directly, Ctrl-Z\n"
@@ -96,10 +102,24 @@ static const char usage_check[] =
     "exit status: 0 ok or accepted, 1 refused, 2 usage error or unreadable\n"
     "library.\n";
 
+static const char usage_iface[] =
+    "usage: hotreload iface HEADER [--name NAME] [--guarded] [-o FILE]\n"
+    "\n"
+    "Reads a header of ordinary prototypes and struct definitions and writes\n"
+    "its interface header (to FILE, or standard output): the header's own\n"
+    "text with its prototypes taken out, NAME_FUNCTIONS listing them,\n"
+    "NAME_TYPES listing every struct with every field, and HOT_INTERFACE\n"
+    "(HOT_GUARDED_INTERFACE with --guarded). NAME defaults to the header's\n"
+    "file name (game.h: game). Include the result instead of HEADER in the\n"
+    "host and the library. Static and inline functions stay as they are; a\n"
+    "function taking '...' is refused; bit-fields are said and left out.\n"
+    "\n"
+    "exit status: 0 written, 1 refused, 2 usage error or unreadable header.\n";
+
 static const char usage_help[] =
     "usage: hotreload help [COMMAND]\n"
     "\n"
-    "Shows the help of COMMAND (new, run, check, help), or the overview.\n";
+    "Shows the help of COMMAND (new, run, check, iface, help), or the overview.\n";
 
 struct usage {
     const char *command;
@@ -107,8 +127,8 @@ struct usage {
 };
 
 static const struct usage usages[] = {
-    { "new", usage_new },   { "run", usage_run }, { "check", usage_check },
-    { "help", usage_help }, { NULL, NULL },
+    { "new", usage_new },     { "run", usage_run },   { "check", usage_check },
+    { "iface", usage_iface }, { "help", usage_help }, { NULL, NULL },
 };
 
 int cli_print_usage(FILE *out, const char *command)

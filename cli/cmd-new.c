@@ -21,11 +21,40 @@ struct hotreload_place {
 };
 
 struct new_args {
-    const char *path;   /* the folder to create */
-    const char *name;   /* its last component: the host's name */
-    const char *prefix; /* --hotreload-dir */
-    int build_tree;     /* 1 --build-tree, 0 --installed, -1 guess */
+    const char *path;          /* the folder to create */
+    const char *name;          /* its last component: the host's name */
+    const char *prefix;        /* --hotreload-dir */
+    int build_tree;            /* 1 --build-tree, 0 --installed, -1 guess */
+    const char *template_name; /* --template: "tick" (default) or "sdl" */
 };
+
+/* The templates: "tick" is the files at the top of cli/templates/, any
+ * other the files of its subfolder (written without the folder). */
+static const char *const template_names[] = { "tick", "sdl", NULL };
+
+/* The name a template file is written as in the project, or NULL if the
+ * file belongs to another template. */
+static const char *file_in_template(const struct cli_template *t, const char *template_name)
+{
+    const char *slash = strchr(t->name, '/');
+    size_t len = strlen(template_name);
+
+    if (strcmp(template_name, "tick") == 0)
+        return slash ? NULL : t->name;
+    if (slash && (size_t)(slash - t->name) == len && strncmp(t->name, template_name, len) == 0)
+        return slash + 1;
+    return NULL;
+}
+
+static int known_template(const char *name)
+{
+    int i;
+    for (i = 0; template_names[i]; i++) {
+        if (strcmp(template_names[i], name) == 0)
+            return 1;
+    }
+    return 0;
+}
 
 static int valid_name(const char *name)
 {
@@ -47,8 +76,15 @@ static int parse_new_args(int argc, char **argv, struct new_args *a)
 
     memset(a, 0, sizeof *a);
     a->build_tree = -1;
+    a->template_name = "tick";
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--hotreload-dir") == 0) {
+        if (strcmp(argv[i], "--template") == 0) {
+            if (++i == argc)
+                return cli_usage_error("new", "--template needs a name (tick, sdl)");
+            if (!known_template(argv[i]))
+                return cli_usage_error("new", "no template '%s' (there are: tick, sdl)", argv[i]);
+            a->template_name = argv[i];
+        } else if (strcmp(argv[i], "--hotreload-dir") == 0) {
             if (++i == argc)
                 return cli_usage_error("new", "--hotreload-dir needs a folder");
             a->prefix = argv[i];
@@ -174,13 +210,13 @@ static void expand(FILE *out, const char *text, const char *const subs[][2])
     fputs(text, out);
 }
 
-static int write_template(const char *dir, const struct cli_template *t,
+static int write_template(const char *dir, const char *name, const struct cli_template *t,
                           const char *const subs[][2])
 {
     char path[PATH_MAX];
     FILE *f;
 
-    if (cli_path_join(path, sizeof path, dir, t->name) < 0 || !(f = fopen(path, "w"))) {
+    if (cli_path_join(path, sizeof path, dir, name) < 0 || !(f = fopen(path, "w"))) {
         fprintf(stderr, "hotreload new: %s: %s\n", path, strerror(errno));
         return -1;
     }
@@ -203,13 +239,16 @@ static int write_project(const struct new_args *a, const struct hotreload_place 
     };
     const struct cli_template *t;
 
-    if (mkdir(a->path, 0777) < 0) {
+    /* a->path is set: parse_args returns CLI_OK only then (the analyzer
+     * cannot see that cli_usage_error never returns CLI_OK). */
+    if (mkdir(a->path, 0777) < 0) { /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
         fprintf(stderr, "hotreload new: %s: %s\n", a->path,
                 errno == EEXIST ? "already exists; choose another name" : strerror(errno));
         return -1;
     }
     for (t = cli_templates; t->name; t++) {
-        if (write_template(a->path, t, subs) < 0)
+        const char *name = file_in_template(t, a->template_name);
+        if (name && write_template(a->path, name, t, subs) < 0)
             return -1;
     }
     return 0;
@@ -220,12 +259,17 @@ static void print_next_steps(const struct new_args *a, const struct hotreload_pl
     const struct cli_template *t;
 
     printf("created %s/:", a->path);
-    for (t = cli_templates; t->name; t++)
-        printf(" %s", t->name);
+    for (t = cli_templates; t->name; t++) {
+        if (file_in_template(t, a->template_name))
+            printf(" %s", file_in_template(t, a->template_name));
+    }
     printf("\nhotreload: %s\n",
            p->include[0] ? p->include : "installed (pkg-config hotreload, find_package)");
     printf("\nnext:\n  cd %s\n  hotreload run\n", a->path);
-    printf("then edit the message in logic.c and save.\n");
+    if (strcmp(a->template_name, "sdl") == 0)
+        printf("then change BOX_RGB in logic.c and save.\n");
+    else
+        printf("then edit the message in logic.c and save.\n");
 }
 
 int cli_cmd_new(int argc, char **argv)

@@ -399,6 +399,10 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
         on_rolled_back(r, strtoul(field[2], NULL, 10), field[5]);
     } else if (strcmp(field[1], "slow") == 0 || strcmp(field[1], "stopped") == 0) {
         status("%s", field[5]);
+    } else if (strcmp(field[1], "warning") == 0) {
+        status("warning: %s", field[5]);
+    } else if (strcmp(field[1], "kept") == 0) {
+        status("state: %s", field[5]);
     }
 }
 

@@ -15,8 +15,8 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-    { "new", cli_cmd_new },   { "run", cli_cmd_run }, { "check", cli_cmd_check },
-    { "help", cli_cmd_help }, { NULL, NULL },
+    { "new", cli_cmd_new },     { "run", cli_cmd_run },   { "check", cli_cmd_check },
+    { "iface", cli_cmd_iface }, { "help", cli_cmd_help }, { NULL, NULL },
 };
 
 static int is_help_flag(const char *arg)

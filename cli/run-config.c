@@ -142,7 +142,7 @@ static const char **flag_slot(struct run_flags *f, const char *opt)
     if (!strcmp(opt, "--status-to"))
         return &f->status_to;
     if (!strcmp(opt, "--watch"))
-        return f->n_watch < RUN_MAX_LIST ? &f->watch[f->n_watch++] : &watch_slot;
+        return f->n_watch < RUN_MAX_LIST ? &f->watch[f->n_watch] : &watch_slot;
     return NULL;
 }
 
@@ -169,6 +169,8 @@ static int parse_flags(struct run_config *cfg, struct run_flags *f, int argc, ch
             if (i + 1 == argc)
                 return cli_usage_error("run", "%s needs a value", argv[i]);
             *slot = argv[++i];
+            if (slot == &f->watch[f->n_watch]) /* counted once it has a value */
+                f->n_watch++;
         } else {
             return cli_usage_error("run", "unknown option '%s'", argv[i]);
         }
@@ -204,8 +206,23 @@ static int apply_flags(struct run_config *cfg, const struct run_flags *f)
     return CLI_OK;
 }
 
+/* A command given as only blanks is none (fuzz_run_config). */
+static const char *blank_command(const struct run_config *cfg)
+{
+    if (cfg->host && !cfg->host[strspn(cfg->host, " \t")])
+        return "host";
+    if (cfg->build && !cfg->build[strspn(cfg->build, " \t")])
+        return "build";
+    return NULL;
+}
+
 static int check_complete(struct run_config *cfg)
 {
+    const char *blank = blank_command(cfg);
+
+    if (blank)
+        return cli_usage_error("run", "%s: '%s' is empty: give the command to run",
+                               cfg->config[0] ? cfg->config : "the command line", blank);
     if (!cfg->config[0] && (!cfg->host || !cfg->build))
         return cli_usage_error("run",
                                "no hotreload.conf in %s: give --host and --build, or "
@@ -253,9 +270,12 @@ char **run_config_host_argv(const struct run_config *cfg)
     char **argv;
 
     add_words(words, &n, cfg->host);
-    argv = calloc((size_t)(n + cfg->n_host_args + 1), sizeof *argv);
-    if (!argv)
+    argv = calloc((size_t)n + (size_t)cfg->n_host_args + 1, sizeof *argv);
+    if (!argv) {
+        for (i = 0; i < n; i++)
+            free(words[i]);
         return NULL;
+    }
     for (i = 0; i < n; i++)
         argv[i] = words[i];
     for (i = 0; i < cfg->n_host_args; i++)

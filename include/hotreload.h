@@ -509,6 +509,15 @@ typedef struct hot_var_desc {
 #define HOT__FIELD_DESC(T, f) {#T, #f, offsetof(T, f), sizeof(((T *)0)->f)},
 #define HOT__NO_TYPE(T)
 #define HOT__NO_FIELD(T, f)
+/* Each listed field's type class as the compiler sees it (integer, real,
+ * pointer, struct...), for hot_keep_object()'s by-name migration: a field
+ * retyped at the same size is not copied. 0 where the compiler cannot
+ * say (the size is then all that is compared). */
+#if defined(__GNUC__)
+#  define HOT__FIELD_KIND(T, f) (unsigned char)__builtin_classify_type(((T *)0)->f),
+#else
+#  define HOT__FIELD_KIND(T, f) 0,
+#endif
 #define HOT__TRAP_ENTRY(ret, fn, params, args) hot__trap,
 #define HOT__INDEX(ret, fn, params, args) hot__i_##fn,
 #define HOT__PROTO(ret, fn, params, args) ret fn params;
@@ -762,6 +771,8 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
  */
 HOT_EXTERN void hot__iface_register(const hot_interface *iface);
 HOT_EXTERN void hot__iface_unregister(const hot_interface *iface);
+/* The host's field type classes, one per hot_manifest.fields entry. */
+HOT_EXTERN void hot__iface_field_kinds(const hot_interface *iface, const unsigned char *kinds);
 
 #define HOT__REGISTRATION(name)                                               \
     __attribute__((constructor)) static void hot__register_##name(void)       \
@@ -786,6 +797,12 @@ HOT_EXTERN void hot__iface_unregister(const hot_interface *iface);
     HOT__MERGED HOT__HIDDEN HOT__EXTERN_CONST hot_interface hot_iface_##name = { \
         &hot__expected_##name, &hot__table_##name, hot__traps_##name};        \
     HOT__REGISTRATION(name)                                                   \
+    static const unsigned char hot__field_kinds_##name[] = {                  \
+        TYPES(HOT__NO_TYPE, HOT__FIELD_KIND) 0};                              \
+    __attribute__((constructor)) static void hot__kinds_##name(void)          \
+    {                                                                         \
+        hot__iface_field_kinds(&hot_iface_##name, hot__field_kinds_##name);   \
+    }                                                                         \
     static HOT__UNUSED hot_fn *volatile *const HOT__TABLE_REF = &hot__table_##name; \
     FUNCS(WRAP, WRAP_VOID)                                                    \
     HOT__C_END
@@ -1081,6 +1098,24 @@ HOT_EXTERN void hot_listener_close(hot_listener *listener);
  */
 HOT_EXTERN int hot_fd(hot_lib *lib);
 
+/*
+ * Objects kept across restarts of the host, by field name. The host
+ * registers an object of a type its interface lists (with TYPE and every
+ * FIELD): hot_keep_object(lib, "struct game", &game), after giving it its
+ * initial values. When the program runs under `hotreload run`
+ * (HOTRELOAD_STATE_FILE set), hot_close() saves each kept object with its
+ * layout, and the next run's hot_keep_object() fills the object from it by
+ * field name: a field with the same name, size and type class is copied; a
+ * new field keeps its initial value; a removed one is dropped; a field whose
+ * size or type changed keeps its initial value, with a warning naming it.
+ * Nested fields listed by path (FIELD(struct game, pos.x)) are carried one
+ * by one. One object per type name. Without HOTRELOAD_STATE_FILE it only
+ * registers. Returns 0 or HOT_EINVAL (NULL argument, a type the interface
+ * does not list, a type already kept) with hot_errmsg(lib) set.
+ * In a HOT_STATIC build: 0, nothing is kept.
+ */
+HOT_EXTERN int hot_keep_object(hot_lib *lib, const char *type, void *object);
+
 /* Library name to file name on this platform ("game" -> "libgame.so"). */
 HOT_EXTERN const char *hot_lib_filename_format(void);
 
@@ -1105,6 +1140,13 @@ HOT_EXTERN int hot_manifest_compare(const hot_manifest *expected,
                                     const hot_manifest *found,
                                     int ignore_compiler, char *reasons,
                                     size_t len);
+
+/* The listed types that have bytes no listed field covers (beyond what
+ * alignment can make padding): one line each in reasons ("struct game:
+ * bytes 8..15 (8) are in no listed field: a FIELD is missing"). Returns
+ * how many, or HOT_EINVAL. A field small enough to hide in padding is not
+ * seen (`hotreload iface` lists every field). */
+HOT_EXTERN int hot_manifest_uncovered(const hot_manifest *manifest, char *reasons, size_t len);
 
 /* A signature as the runtime compares it, without parameter names:
  * "long (struct state *s, float dt)" -> "long (struct state *, float)". */
@@ -1215,6 +1257,8 @@ HOT__STATIC_FN void hot_close(hot_lib *lib)
 }
 static HOT__INLINE HOT__UNUSED int hot_update(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_fd(hot_lib *lib) { (void)lib; return -1; }
+static HOT__INLINE HOT__UNUSED int hot_keep_object(hot_lib *lib, const char *type, void *object)
+{ (void)lib; (void)type; (void)object; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_reload_now(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED unsigned long hot_version(const hot_lib *lib) { (void)lib; return 1; }
 static HOT__INLINE HOT__UNUSED int hot_was_updated(hot_lib *lib) { (void)lib; return 0; }

@@ -120,8 +120,10 @@ static int wait_for_holders(hot_lib *lib)
 /*
  * The channel to a supervisor (`hotreload run`): one line per event,
  *   hotreload-event <TAB> kind <TAB> version <TAB> ms <TAB> error <TAB> message
- * with kind one of opened, reloaded, reason, refused, rolledback, slow
- * (reason: one line per reason of the refusal that follows); error the
+ * with kind one of opened, reloaded, reason, refused, rolledback, slow, kept,
+ * warning (reason: one line per reason of the refusal that follows; kept:
+ * what hot_keep_object could not carry across a restart; warning: a listed
+ * type with bytes no listed field covers); error the
  * code's name (HOT_EMISMATCH) or "-". Tabs and newlines in the message
  * become spaces.
  */

@@ -65,6 +65,7 @@ typedef struct hot__callback {
 #define HOT__THREADS_MAX 64
 
 typedef struct hot__wake hot__wake;
+typedef struct hot__keep hot__keep;
 
 /* What a crash decides with, owned by src/rollback.c (nothing else touches
  * it). Fields marked atomic are read by the crash handler. */
@@ -156,6 +157,8 @@ struct hot_lib {
     hot__wake *wake;    /* hot_fd()'s descriptor, or NULL (wake.c) */
     int wake_signalled; /* it is readable: hot_update drains it */
     int wake_lock;      /* hot__spin_lock: the flag and the descriptor agree */
+
+    hot__keep *keep; /* hot_keep_object()'s objects, or NULL (keep.c) */
 };
 
 /* ---- Small shared pieces --------------------------------------------------- */
@@ -204,6 +207,38 @@ static inline void hot__load_unlock(hot_lib *lib)
     __atomic_store_n(&lib->load_owner, 0, __ATOMIC_RELEASE);
     hot__mutex_unlock(&lib->load_mu);
 }
+/* ---- keep.c: objects kept across restarts, by field name ----------------- */
+typedef struct hot__kept_field {
+    char *name; /* "x", or a path: "pos.x" */
+    unsigned long offset, size;
+    unsigned kind; /* HOT__FIELD_KIND's class; 0: unknown */
+} hot__kept_field;
+typedef struct hot__kept_layout {
+    char *type;
+    unsigned long size;
+    size_t n;
+    hot__kept_field *fields;
+} hot__kept_layout;
+int hot__kept_layout_from_manifest(hot__kept_layout *l, const hot_manifest *m, const char *type,
+                                   const unsigned char *kinds);
+/* The layout of a HOT_STRUCT definition's text, if it is made of known
+ * scalar types and comes to size and align; else HOT_EINVAL. */
+int hot__kept_layout_from_definition(hot__kept_layout *l, const char *type, const char *definition,
+                                     unsigned long size, unsigned long align);
+void hot__kept_layout_free(hot__kept_layout *l);
+/* Fills object (holding its initial values, laid out as now) from bytes
+ * laid out as saved, field by field name; warn names each field left at its
+ * initial value ("" if none). */
+void hot__kept_migrate(const hot__kept_layout *saved, const unsigned char *bytes,
+                       const hot__kept_layout *now, void *object, char *warn, size_t warnlen);
+hot__keep *hot__keep_new(void);
+int hot__keep_encode(const hot__keep *k, char **out, size_t *outlen);
+int hot__keep_decode(hot__keep *k, char *text);
+void hot__keep_free(hot__keep *k);
+/* coverage.c, at hot_open: warns of listed types with bytes no field covers. */
+void hot__warn_uncovered(hot_lib *lib);
+/* hot_close: writes the kept objects to HOTRELOAD_STATE_FILE, if set. */
+void hot__keep_save(hot_lib *lib);
 
 /* ---- error.c ------------------------------------------------------------ */
 int hot__fail(hot_lib *lib, int err, const char *fmt, ...);

@@ -463,6 +463,7 @@ static void free_lib(hot_lib *lib)
     hot__rollback_detach(lib);
     free_versions(lib);
     hot__retire_close(lib);
+    hot__keep_free(lib->keep);
     hot__shadow_close(lib);
     hot__wake_free(lib);
     free(lib->name);
@@ -529,6 +530,7 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
     if ((err = hot__shadow_init(lib)) < 0 || (err = open_first_version(lib)) < 0 ||
         (err = hot__watcher_start(lib)) < 0)
         goto fail_registered;
+    hot__warn_uncovered(lib);
     *out = lib;
     return 0;
 
@@ -581,6 +583,7 @@ void hot_close(hot_lib *lib)
 {
     if (!lib)
         return;
+    hot__keep_save(lib); /* the objects are the host's: still alive here */
     start_closing(lib);
     if (hot__watcher_stop(lib) < 0) {
         /* The watcher is stuck inside a load (holding load_mu) and still

@@ -170,7 +170,7 @@ static void keep_table(hot_lib *lib, hot__version *v)
 {
     hot__mutex_lock(&lib->mu);
     if (!lib->stale_tables)
-        lib->stale_tables = malloc(STALE_TABLES * sizeof *lib->stale_tables);
+        lib->stale_tables = calloc(STALE_TABLES, sizeof *lib->stale_tables);
     if (lib->stale_tables && lib->n_stale == STALE_TABLES)
         drop_oldest_tables(lib);
     if (lib->stale_tables) {

@@ -240,10 +240,11 @@ static int copy_name(hot_lib *lib, char **path)
     if (!(*path = hot__expand_copy_name(lib)))
         return hot__fail(lib, HOT_ENOMEM, "out of memory");
     if (!plain_name(base_name(*path)) || base_name(*path)[0] == '.') {
-        int err = hot__fail(lib, HOT_EINVAL, "shadow_name %s expands to '%s', not a file name",
-                            lib->shadow_name, base_name(*path));
+        hot__fail(lib, HOT_EINVAL, "shadow_name %s expands to '%s', not a file name",
+                  lib->shadow_name, base_name(*path));
         free(*path);
-        return err;
+        *path = NULL;
+        return HOT_EINVAL; /* spelled out: the analyzer cannot see hot__fail's value */
     }
     return 0;
 }

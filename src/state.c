@@ -76,6 +76,32 @@ static const char *var_change(const hot_var_desc *a, const hot_var_desc *b, char
     return buf;
 }
 
+/* A kept struct whose layout changed, carried by field name when both
+ * versions' HOT_STRUCT texts can be laid out. Returns -1 if not. */
+static int carry_by_fields(const hot_var_desc *was, const hot_var_desc *now, char *warn,
+                           size_t warnlen)
+{
+    hot__kept_layout saved = { 0 }, fresh = { 0 };
+    char notes[512];
+    int ok = strcmp(was->type, now->type) == 0 && was->definition[0] && now->definition[0];
+
+    ok = ok && hot__kept_layout_from_definition(&saved, was->type, was->definition, was->size,
+                                                was->align) == 0;
+    ok = ok && hot__kept_layout_from_definition(&fresh, now->type, now->definition, now->size,
+                                                now->align) == 0;
+    if (!ok) {
+        hot__kept_layout_free(&saved);
+        hot__kept_layout_free(&fresh);
+        return -1;
+    }
+    hot__kept_migrate(&saved, was->address, &fresh, now->address, notes, sizeof notes);
+    if (notes[0])
+        warn_more(warn, warnlen, "kept variable %s carried by field name: %s", now->name, notes);
+    hot__kept_layout_free(&saved);
+    hot__kept_layout_free(&fresh);
+    return 0;
+}
+
 static void carry_vars(const hot__version *old, hot__version *v, char *warn, size_t warnlen)
 {
     char why[256];
@@ -85,11 +111,11 @@ static void carry_vars(const hot__version *old, hot__version *v, char *warn, siz
         const hot_var_desc *now = v->vars[i], *was = now ? find_var(old, now->name) : NULL;
         if (!was)
             continue; /* new variable: its initial value */
-        if (var_change(was, now, why, sizeof why))
+        if (!var_change(was, now, why, sizeof why))
+            memcpy(now->address, was->address, now->size);
+        else if (carry_by_fields(was, now, warn, warnlen) < 0)
             warn_more(warn, warnlen, "kept variable %s: %s; it starts from its initial value",
                       now->name, why);
-        else
-            memcpy(now->address, was->address, now->size);
     }
 }
 

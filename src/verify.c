@@ -446,10 +446,34 @@ static int same_compiler(const char *a, const char *b)
     return na == nb && strncmp(a, b, na) == 0;
 }
 
+/* A name the manifest leaves NULL: a library built by the interface
+ * macros has none, so one means the manifest is corrupt (fuzz_manifest). */
+static const char *null_name(const hot_manifest *m)
+{
+    unsigned i;
+
+    if (!m->interface_name || !m->compiler)
+        return "interface or compiler";
+    if ((m->n_fns && !m->fns) || (m->n_types && !m->types) || (m->n_fields && !m->fields))
+        return "table";
+    for (i = 0; i < m->n_fns; i++)
+        if (!m->fns[i].name || !m->fns[i].signature)
+            return "function";
+    for (i = 0; i < m->n_types; i++)
+        if (!m->types[i].name)
+            return "type";
+    for (i = 0; i < m->n_fields; i++)
+        if (!m->fields[i].type || !m->fields[i].name)
+            return "field";
+    return NULL;
+}
+
 /* Returns nonzero when nothing else in the manifest can be trusted. */
 static int check_header(const hot_manifest *want, const hot_manifest *found, int ignore_compiler,
                         reasons *r)
 {
+    const char *what;
+
     if (found->magic != HOT_MANIFEST_MAGIC) {
         add_reason(r, HOT_ENOMANIFEST, "manifest is corrupt (bad magic %08x)", found->magic);
         return 1;
@@ -457,6 +481,10 @@ static int check_header(const hot_manifest *want, const hot_manifest *found, int
     if (found->abi != want->abi) {
         add_reason(r, HOT_EABI, "ABI mismatch: library built for hotreload ABI %u, host for ABI %u",
                    found->abi, want->abi);
+        return 1;
+    }
+    if ((what = null_name(found)) != NULL) {
+        add_reason(r, HOT_ENOMANIFEST, "manifest is corrupt (a %s name is NULL)", what);
         return 1;
     }
     if (strcmp(found->interface_name, want->interface_name) != 0)

@@ -5,9 +5,10 @@
  *
  *   ./@NAME@ [--interval MS] [--ticks N]
  *
- * State across restarts: when HOTRELOAD_STATE_FILE names a file (as under
- * `hotreload run`), the host reads its state from it at start (and deletes
- * it) and writes it there when stopped by SIGTERM or SIGINT.
+ * State across restarts: the host keeps its state with hot_keep_object().
+ * Under `hotreload run`, hot_close() saves it, and the next run's host gets
+ * it back field by field name, even after struct state changed: a new
+ * field starts from its initial value here, a removed one is dropped.
  */
 #include <errno.h>
 #include <signal.h>
@@ -61,30 +62,6 @@ static int parse_settings(int argc, char **argv, struct settings *s)
     return 0;
 }
 
-static void load_state(struct state *st)
-{
-    const char *path = getenv("HOTRELOAD_STATE_FILE");
-    FILE *f = path ? fopen(path, "r") : NULL;
-
-    if (!f)
-        return;
-    if (fscanf(f, "ticks=%ld", &st->ticks) != 1)
-        st->ticks = 0;
-    fclose(f);
-    remove(path);
-}
-
-static void save_state(const struct state *st)
-{
-    const char *path = getenv("HOTRELOAD_STATE_FILE");
-    FILE *f = path ? fopen(path, "w") : NULL;
-
-    if (!f)
-        return;
-    fprintf(f, "ticks=%ld\n", st->ticks);
-    fclose(f);
-}
-
 /* liblogic.so sits next to the program (make and CMake both put it there);
  * the runtime finds it there from any working directory. */
 static int open_logic(hot_lib **lib)
@@ -128,14 +105,14 @@ int main(int argc, char **argv)
     catch_stop_signals();
     if (open_logic(&lib) < 0)
         return 1;
-    load_state(&state);
+    /* after its initial values: a restart fills it from the last run */
+    if (hot_keep_object(lib, "struct state", &state) < 0)
+        fprintf(stderr, "@NAME@: %s\n", hot_errmsg(lib));
     while (!stop_signal && (settings.max_ticks == 0 || run_ticks < settings.max_ticks)) {
         logic_tick(&state);
         run_ticks++;
         wait_for_tick(lib, settings.interval_ms);
     }
-    if (stop_signal)
-        save_state(&state);
-    hot_close(lib);
+    hot_close(lib); /* saves the kept state under hotreload run */
     return 0;
 }

@@ -28,22 +28,7 @@ wait_for() { # REGEX SECONDS
     fail "no line matching '$1' after $2 s"
 }
 # colour_count BMP R G B: pixels of exactly that colour in a 32-bit BMP.
-colour_count() {
-    python3 - "$@" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-offset, = struct.unpack_from("<I", data, 10)
-width, height = struct.unpack_from("<ii", data, 18)
-bpp, = struct.unpack_from("<H", data, 28)
-r, g, b = (int(v) for v in sys.argv[2:5])
-step, stride = bpp // 8, (width * bpp // 8 + 3) & ~3
-count = 0
-for row in range(abs(height)):
-    line = data[offset + row * stride: offset + row * stride + width * step]
-    count += sum(1 for i in range(0, len(line), step) if line[i:i + 3] == bytes((b, g, r)))
-print(count)
-PY
-}
+colour_count() { python3 "$SRC/../../tests/cli/bmp-colour-count.py" "$@"; }
 
 build
 TMPDIR=$work/tmp SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-offscreen} \

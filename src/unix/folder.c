@@ -228,7 +228,8 @@ int hot__dir_reopen(hot__dir *d, char *msg, size_t msglen)
         return err;
     }
     hot__sys.close(fd);
-    d->dev = sb.st_dev;
+    /* walk() returns a descriptor only after fstat filled sb. */
+    d->dev = sb.st_dev; /* NOLINT(clang-analyzer-core.uninitialized.Assign) */
     d->ino = sb.st_ino;
     d->via_proc = 0; /* look again */
     return 0;

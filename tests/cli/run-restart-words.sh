@@ -6,8 +6,8 @@ host=words_$$
 "$HOTRELOAD" new $host --build-tree >/dev/null || fail "hotreload new"
 RUN_LOG=$PWD/run.log
 cd $host || fail "no project folder"
-sed -i '/^        save_state(&state);$/d' host.c
-grep -q 'save_state(&state);' host.c && fail "the host still saves its state"
+sed -i '/hot_keep_object(lib, "struct state", &state)/,+1d' host.c
+grep -q 'hot_keep_object(lib' host.c && fail "the host still keeps its state"
 "$HOTRELOAD" run >"$RUN_LOG" 2>&1 &
 run_pid=$!
 trap 'kill -9 $run_pid 2>/dev/null; pkill -9 -x $host 2>/dev/null' EXIT

@@ -31,3 +31,6 @@ printf 'host = ./x\nbuild = true\nrestart = never\n' >empty/hotreload.conf
 run run --dir empty
 rm empty/hotreload.conf
 run run --dir empty --host ./x --build true --status-to "$PWD/nowhere/status.log"
+$HOTRELOAD new x --template nope; echo "(exit $?)"
+$HOTRELOAD new x --template; echo "(exit $?)"
+ls x 2>/dev/null; echo "(no folder x)"

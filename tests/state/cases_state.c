@@ -193,18 +193,71 @@ static void test_size_changed(void)
     th_close(lib);
 }
 
+/* A kept struct whose layout changed is carried by field name, laid out
+ * from its HOT_STRUCT text: same size, fields swapped. */
 static void test_struct_reordered(void)
 {
     hot_lib *lib = open_v1_with_state();
 
-    /* Same size, same type name, fields swapped: only the text differs. */
     reload_to(lib, "v2_reorder", 2);
-    CHECK_LONG(fx_get(FX_WORLD_X), 201);
-    CHECK_LONG(fx_get(FX_WORLD_Y), 202);
-    expect_state_warning("kept variable world: definition of struct fx_world changed; "
-                         "it starts from its initial value");
+    CHECK_LONG(fx_get(FX_WORLD_X), 7);
+    CHECK_LONG(fx_get(FX_WORLD_Y), 8);
+    expect_no_state_warning();
     CHECK_LONG(fx_get(FX_COUNT), 4242);
     expect_hooks_carried(1);
+    th_close(lib);
+}
+
+/* w added before, x resized (int -> long): y carried, x and w initial. */
+static void test_struct_grown(void)
+{
+    hot_lib *lib = open_v1_with_state();
+
+    reload_to(lib, "v2_world_grown", 2);
+    CHECK_LONG(fx_get(FX_WORLD_X), 201);
+    CHECK_LONG(fx_get(FX_WORLD_Y), 8);
+    expect_state_warning("kept variable world carried by field name: field x: size changed "
+                         "4 -> 8 bytes; it keeps its initial value");
+    CHECK_LONG(fx_get(FX_COUNT), 4242);
+    th_close(lib);
+}
+
+/* y int -> unsigned (same size): initial, named; x carried. */
+static void test_struct_retyped(void)
+{
+    hot_lib *lib = open_v1_with_state();
+
+    reload_to(lib, "v2_world_retyped", 2);
+    CHECK_LONG(fx_get(FX_WORLD_X), 7);
+    CHECK_LONG(fx_get(FX_WORLD_Y), 202);
+    expect_state_warning("kept variable world carried by field name: field y: type changed");
+    th_close(lib);
+}
+
+/* y removed: dropped without a word; x carried. */
+static void test_struct_field_removed(void)
+{
+    hot_lib *lib = open_v1_with_state();
+
+    reload_to(lib, "v2_world_no_y", 2);
+    CHECK_LONG(fx_get(FX_WORLD_X), 7);
+    CHECK_LONG(fx_get(FX_WORLD_Y), -1);
+    expect_no_state_warning();
+    th_close(lib);
+}
+
+/* A field of a type the text does not say the layout of: no guessing,
+ * the whole variable starts from its initial value, with a warning. */
+static void test_struct_unreadable(void)
+{
+    hot_lib *lib = open_v1_with_state();
+
+    reload_to(lib, "v2_world_opaque", 2);
+    CHECK_LONG(fx_get(FX_WORLD_X), 201);
+    CHECK_LONG(fx_get(FX_WORLD_Y), 202);
+    expect_state_warning("kept variable world: size changed: 8 -> 12 bytes; "
+                         "it starts from its initial value");
+    CHECK_LONG(fx_get(FX_COUNT), 4242);
     th_close(lib);
 }
 
@@ -216,6 +269,10 @@ const th_case state_cases[] = {
     {"fallback.load_fails", test_load_fails},
     {"fallback.save_fails", test_save_fails},
     {"fallback.size_changed", test_size_changed},
-    {"fallback.struct_reordered", test_struct_reordered},
+    {"kept.struct_reordered", test_struct_reordered},
+    {"kept.struct_grown", test_struct_grown},
+    {"kept.struct_retyped", test_struct_retyped},
+    {"kept.struct_field_removed", test_struct_field_removed},
+    {"fallback.struct_unreadable", test_struct_unreadable},
     {NULL, NULL},
 };
