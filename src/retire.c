@@ -382,6 +382,20 @@ static int list_threads(hot_lib *lib, uint64_t *ids)
     return lib->opts.unload_retired ? 0 : hot__process_threads(ids, PROCESS_THREADS);
 }
 
+/* Are more than opts.max_retired old versions mapped? (Only then are the
+ * process's threads worth listing: hot_quiescent may run every frame.) */
+static int over_the_bound(hot_lib *lib)
+{
+    const hot__version *v;
+    unsigned n = 0;
+
+    hot__mutex_lock(&lib->mu);
+    for (v = lib->retired; v && n <= lib->opts.max_retired; v = v->next)
+        n++;
+    hot__mutex_unlock(&lib->mu);
+    return n > lib->opts.max_retired;
+}
+
 static int unload_beyond_bound(hot_lib *lib)
 {
     static uint64_t no_ids[1];
@@ -391,7 +405,8 @@ static int unload_beyond_bound(hot_lib *lib)
     unsigned announced;
     int paused, n = 0;
 
-    if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !(paused = hot__loads_pause(lib)))
+    if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !over_the_bound(lib) ||
+        !(paused = hot__loads_pause(lib)))
         return 0;
     if (!lib->opts.unload_retired && !(ids = malloc(PROCESS_THREADS * sizeof *ids)))
         n = HOT_ENOMEM;
