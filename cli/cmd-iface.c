@@ -365,6 +365,10 @@ static void take_declaration(struct gen *g, size_t start, size_t end, int has_bo
     char *decl = clean_copy(g->text, start, end);
     int rc = 0;
 
+    if (!*decl) { /* only comments and space */
+        free(decl);
+        return;
+    }
     if (strchr(decl, '{') && !has_body)
         add_struct(g, decl, start);
     else if (!has_body && strchr(decl, '(') && strncmp(decl, "typedef", 7) != 0 &&
@@ -489,6 +493,8 @@ static void write_text(FILE *out, const struct gen *g, size_t from, size_t to)
 static void macro_name(const char *name, char *out, size_t len)
 {
     size_t i;
+    if (!name)
+        name = "";
     for (i = 0; name[i] && i + 1 < len; i++)
         out[i] = (char)toupper((unsigned char)name[i]);
     out[i] = '\0';
@@ -550,7 +556,7 @@ static int parse_iface_args(int argc, char **argv, struct iface_args *a)
     if (!a->name) { /* game.h -> game */
         base = strrchr(a->header, '/') ? strrchr(a->header, '/') + 1 : a->header;
         for (p = base; *p && *p != '.' && n + 1 < sizeof default_name; p++)
-            default_name[n++] = is_ident_char(*p) ? *p : '_';
+            default_name[n++] = (char)(is_ident_char(*p) ? *p : '_');
         default_name[n] = '\0';
         a->name = default_name;
     }
@@ -578,11 +584,33 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
+/* Walks the header and writes the interface header for it. */
+static int generate(struct gen *g, const struct iface_args *a)
+{
+    FILE *out;
+
+    walk(g);
+    if (!g->failed && g->n_fns == 0)
+        fprintf(stderr, "hotreload iface: %s: no function prototypes to make hot\n", a->header);
+    if (g->failed || g->n_fns == 0)
+        return CLI_FAILED;
+    out = a->out ? fopen(a->out, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "hotreload iface: %s: %s\n", a->out, strerror(errno));
+        return CLI_FAILED;
+    }
+    write_interface(out, g, a);
+    if (a->out && fclose(out) != 0) {
+        fprintf(stderr, "hotreload iface: %s: %s\n", a->out, strerror(errno));
+        return CLI_FAILED;
+    }
+    return CLI_OK;
+}
+
 int cli_cmd_iface(int argc, char **argv)
 {
     struct iface_args a;
     struct gen *g;
-    FILE *out;
     int status;
 
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
@@ -595,22 +623,13 @@ int cli_cmd_iface(int argc, char **argv)
     g->path = a.header;
     if (!(g->text = read_file(a.header, &g->len))) {
         fprintf(stderr, "hotreload iface: %s: %s\n", a.header, strerror(errno));
+        free(g);
         return CLI_USAGE;
     }
-    walk(g);
-    if (!g->failed && g->n_fns == 0)
-        fprintf(stderr, "hotreload iface: %s: no function prototypes to make hot\n", a.header);
-    if (g->failed || g->n_fns == 0)
-        return CLI_FAILED;
-    out = a.out ? fopen(a.out, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "hotreload iface: %s: %s\n", a.out, strerror(errno));
-        return CLI_FAILED;
-    }
-    write_interface(out, g, &a);
-    if (a.out && fclose(out) != 0) {
-        fprintf(stderr, "hotreload iface: %s: %s\n", a.out, strerror(errno));
-        return CLI_FAILED;
-    }
-    return CLI_OK;
+    status = generate(g, &a);
+    free((char *)g->text);
+    free(g->fns);
+    free(g->types);
+    free(g);
+    return status;
 }

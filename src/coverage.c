@@ -39,7 +39,8 @@ static int may_be_padding(unsigned long end, unsigned long next, unsigned long t
 static unsigned long next_start(const hot_manifest *m, const hot_type_desc *t, unsigned long from,
                                 unsigned long *end)
 {
-    unsigned long best = t->size, best_end = t->size;
+    unsigned long best = t->size; /* no field: the run starts at the end */
+    unsigned long best_end = best;
     unsigned i;
 
     for (i = 0; i < m->n_fields; i++) {

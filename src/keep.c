@@ -266,7 +266,7 @@ static int read_decl(const char *s, const char *end, struct decl *d)
             continue;
         if (len + 2 >= sizeof d->type)
             return -1;
-        d->type[len++] = space ? ' ' : *p;
+        d->type[len++] = (char)(space ? ' ' : *p);
     }
     while (len > 0 && d->type[len - 1] == ' ')
         len--;
@@ -664,7 +664,7 @@ static hot__dir *state_folder(const char **name, char *msg, size_t msglen)
     folder = hot__strdup(path);
     if (!folder)
         return NULL;
-    folder[slash - path ? slash - path : 1] = '\0'; /* "/x" -> "/" */
+    folder[(slash - path) ? (slash - path) : 1] = '\0'; /* "/x" -> "/" */
     if (hot__dir_open(&d, folder, msg, msglen) < 0)
         d = NULL;
     free(folder);
