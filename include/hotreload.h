@@ -55,6 +55,12 @@
 #include <setjmp.h>
 #include <stddef.h>
 
+#if defined(HOT_STATIC)
+/* The waits of a static build (below) block on a condition variable. */
+#  include <pthread.h>
+#  include <sys/time.h>
+#endif
+
 #include "hotreload/version.h"
 
 #ifdef __cplusplus
@@ -913,11 +919,25 @@ typedef struct hot_options {
                                    to passes on to the program's handler (the
                                    process dies) instead of stopping the
                                    interface; default 0 */
+    unsigned max_retired;       /* old versions kept mapped (the newest is a
+                                   rollback's target); beyond it the oldest
+                                   is unloaded once every thread of the
+                                   process is the runtime's or announced and
+                                   past a quiescent point since (with
+                                   unload_retired: every announced thread),
+                                   else kept, with one warning; 0: 8;
+                                   HOT_KEEP_ALL_VERSIONS: no bound */
+    int trap_unloaded;          /* debugging: an unloaded version's addresses
+                                   stay reserved with no access, so a thread
+                                   that calls into it dies at once with a
+                                   line naming the version; default 0 */
 } hot_options;
+
+#define HOT_KEEP_ALL_VERSIONS 0xffffffffu
 
 #define HOT_OPTIONS_INIT \
     {HOT_OPTIONS_VERSION, 0, 0, 0, 0, 0, HOT_WATCH_NOTIFY, HOT_APPLY_AT_UPDATE, \
-     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0, 0, 0}
+     0, HOT_LOG_OFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* ---- The library handle ------------------------------------------------- */
 
@@ -950,14 +970,18 @@ static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,
 }
 
 /* Stops the watcher, unloads every version and deletes the shadow copies.
- * No thread may be inside the library. NULL-safe. */
+ * A reload held by a listener or in flight on another thread is abandoned
+ * (it publishes nothing); hot_close waits for it to end before freeing.
+ * No thread may be inside the library; not from an event callback.
+ * NULL-safe. */
 HOT_EXTERN void hot_close(hot_lib *lib);
 
 /*
  * The safe point. Swaps in a verified build if one is waiting (apply mode
- * HOT_APPLY_AT_UPDATE). Costs two atomic loads when nothing changed (with
- * opts.unload_retired it also records this thread's quiescent point, under
- * a lock).
+ * HOT_APPLY_AT_UPDATE); never waits for a load in progress, nor for another
+ * thread's swap (then it returns 0). Costs a few loads when nothing changed:
+ * it records this thread's quiescent point, under a lock, once per version
+ * it sees (with opts.unload_retired, at every call).
  * Returns 1 if a new version now answers calls, 0 if nothing changed, or a
  * negative code. Call it from a point where no stack frame of the library is
  * live on this thread.
@@ -978,7 +1002,8 @@ HOT_EXTERN unsigned long hot_version(const hot_lib *lib);
 /* 1 once after each reload (or batch of reloads), then 0. */
 HOT_EXTERN int hot_was_updated(hot_lib *lib);
 
-/* Waits until a version newer than `since` answers calls. In
+/* Waits until a version newer than `since` answers calls (never from an
+ * event callback: HOT_EBUSY there). In
  * HOT_APPLY_AT_UPDATE mode the waiting thread applies a waiting build itself
  * (the caller is at a safe point). timeout_ms 0 waits for ever.
  * Returns 0, HOT_ETIMEDOUT, HOT_ECLOSED (hot_close ran meanwhile: it wakes
@@ -1007,11 +1032,15 @@ HOT_EXTERN const char *hot_loaded_path(const hot_lib *lib);
 HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
 
 /*
- * With opts.unload_retired: marks the calling thread as outside the library
- * now (hot_update does it too), and unloads the old versions every announced
- * thread has left. Returns how many were unloaded.
+ * Marks the calling thread as outside the library now (hot_update does it
+ * too), and unloads the old versions it may: with opts.unload_retired, those
+ * every announced thread has left; by default, those beyond max_retired once
+ * every thread of the process is accounted for. Returns how many were
+ * unloaded. A thread that calls hot functions and never reaches hot_update
+ * should call it regularly, or old versions beyond the bound stay mapped.
  * The contract: a thread announces itself with hot_quiescent (or
- * hot_update) BEFORE its first call into the library, then reaches one of
+ * hot_update, or its first guarded call) BEFORE its first call into the
+ * library, then reaches one of
  * them regularly; a thread that announced itself and will make no more
  * calls says so with hot_thread_leave, or it holds old versions loaded.
  */
@@ -1028,7 +1057,9 @@ HOT_EXTERN int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
  * Listeners: events for threads that block. A listener opened with hold=1
  * holds every reload at HOT_EVENT_BEFORE_RELOAD until it calls
  * hot_listener_release() or hot_listener_wait() again, or until
- * opts.hold_timeout_ms passes (then the reload goes ahead, with a warning).
+ * opts.hold_timeout_ms passes (then the reload goes ahead, with a warning),
+ * or hot_close abandons it. A reload running on the thread that last waited
+ * on the listener (its own hot_update) is not held by it.
  */
 HOT_EXTERN int hot_listener_open(hot_listener **out, hot_lib *lib,
                                  unsigned mask, int hold);
@@ -1124,10 +1155,106 @@ HOT_EXTERN void hot_signature_normalize(const char *signature, char *out,
 
 #else /* HOT_STATIC: the same calls, compiled away */
 
-static HOT__INLINE HOT__UNUSED int hot_open(hot_lib **out, const char *name,
+/*
+ * Nothing ever reloads in a static build, but the waits wait as documented,
+ * so that a thread written for the hot build does not spin: hot_wait_reload
+ * and hot_listener_wait return HOT_ETIMEDOUT once their timeout has passed,
+ * and a wait for ever (timeout 0) returns HOT_ECLOSED when hot_close is
+ * called on the handle (from another thread). A handle is a slot of a small
+ * table in the translation unit that opened it (no allocation, no symbol:
+ * these functions are always inlined); a listener is its handle.
+ */
+#if defined(__GNUC__)
+#  define HOT__STATIC_FN static HOT__INLINE __attribute__((always_inline, unused))
+#else
+#  define HOT__STATIC_FN static HOT__INLINE
+#endif
+
+struct hot_lib {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int used, closed, waiters;
+};
+
+#define HOT__STATIC_SLOTS 8
+#define HOT__STATIC_SLOT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0}
+
+HOT__STATIC_FN hot_lib *hot__static_slots(void)
+{
+    static hot_lib slots[HOT__STATIC_SLOTS] = {HOT__STATIC_SLOT, HOT__STATIC_SLOT,
+        HOT__STATIC_SLOT, HOT__STATIC_SLOT, HOT__STATIC_SLOT, HOT__STATIC_SLOT,
+        HOT__STATIC_SLOT, HOT__STATIC_SLOT};
+    return slots;
+}
+
+/* Takes slot s if it is free, or closed with no thread waiting on it. */
+HOT__STATIC_FN int hot__static_take(hot_lib *s)
+{
+    int taken;
+
+    pthread_mutex_lock(&s->mu);
+    taken = !s->used || (s->closed && s->waiters == 0);
+    if (taken) {
+        s->used = 1;
+        s->closed = 0;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return taken;
+}
+
+HOT__STATIC_FN int hot__static_wait(hot_lib *lib, unsigned timeout_ms)
+{
+    struct timeval now;
+    struct timespec until;
+    int err = 0, closed;
+
+    if (!lib)
+        return HOT_EINVAL;
+    gettimeofday(&now, 0);
+    until.tv_sec = now.tv_sec + (time_t)(timeout_ms / 1000u);
+    until.tv_nsec = (long)now.tv_usec * 1000L + (long)(timeout_ms % 1000u) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&lib->mu);
+    lib->waiters++;
+    while (!lib->closed && err == 0)
+        err = timeout_ms ? pthread_cond_timedwait(&lib->cond, &lib->mu, &until)
+                         : pthread_cond_wait(&lib->cond, &lib->mu);
+    closed = lib->closed;
+    lib->waiters--;
+    pthread_mutex_unlock(&lib->mu);
+    return closed ? HOT_ECLOSED : HOT_ETIMEDOUT;
+}
+
+HOT__STATIC_FN int hot_open(hot_lib **out, const char *name,
     const hot_interface *iface, const hot_options *opts)
-{ (void)name; (void)iface; (void)opts; if (out) *out = 0; return 0; }
-static HOT__INLINE HOT__UNUSED void hot_close(hot_lib *lib) { (void)lib; }
+{
+    hot_lib *slots = hot__static_slots();
+    int i;
+
+    (void)name; (void)iface; (void)opts;
+    if (!out)
+        return HOT_EINVAL;
+    for (i = 0; i < HOT__STATIC_SLOTS; i++) {
+        if (hot__static_take(&slots[i])) {
+            *out = &slots[i];
+            return 0;
+        }
+    }
+    *out = 0;
+    return HOT_EBUSY; /* more than HOT__STATIC_SLOTS open in this file */
+}
+HOT__STATIC_FN void hot_close(hot_lib *lib)
+{
+    if (!lib)
+        return;
+    pthread_mutex_lock(&lib->mu);
+    lib->closed = 1;
+    pthread_cond_broadcast(&lib->cond);
+    pthread_mutex_unlock(&lib->mu);
+}
 static HOT__INLINE HOT__UNUSED int hot_update(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_fd(hot_lib *lib) { (void)lib; return -1; }
 static HOT__INLINE HOT__UNUSED int hot_keep_object(hot_lib *lib, const char *type, void *object)
@@ -1135,8 +1262,8 @@ static HOT__INLINE HOT__UNUSED int hot_keep_object(hot_lib *lib, const char *typ
 static HOT__INLINE HOT__UNUSED int hot_reload_now(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED unsigned long hot_version(const hot_lib *lib) { (void)lib; return 1; }
 static HOT__INLINE HOT__UNUSED int hot_was_updated(hot_lib *lib) { (void)lib; return 0; }
-static HOT__INLINE HOT__UNUSED int hot_wait_reload(hot_lib *lib, unsigned long since,
-    unsigned timeout_ms) { (void)lib; (void)since; (void)timeout_ms; return -14; }
+HOT__STATIC_FN int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
+{ (void)since; return hot__static_wait(lib, timeout_ms); }
 static HOT__INLINE HOT__UNUSED const char *hot_errmsg(const hot_lib *lib) { (void)lib; return ""; }
 static HOT__INLINE HOT__UNUSED const char *hot_last_error(void) { return ""; }
 static HOT__INLINE HOT__UNUSED const char *hot_path(const hot_lib *lib) { (void)lib; return "(static)"; }
@@ -1147,9 +1274,10 @@ static HOT__INLINE HOT__UNUSED void hot_thread_leave(hot_lib *lib) { (void)lib; 
 static HOT__INLINE HOT__UNUSED int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
     void *userdata) { (void)lib; (void)mask; (void)fn; (void)userdata; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_listener_open(hot_listener **out, hot_lib *lib,
-    unsigned mask, int hold) { (void)lib; (void)mask; (void)hold; if (out) *out = 0; return 0; }
-static HOT__INLINE HOT__UNUSED int hot_listener_wait(hot_listener *l, unsigned timeout_ms,
-    hot_event *out) { (void)l; (void)timeout_ms; (void)out; return -14; }
+    unsigned mask, int hold)
+{ (void)mask; (void)hold; if (!out) return HOT_EINVAL; *out = (hot_listener *)lib; return lib ? 0 : HOT_EINVAL; }
+HOT__STATIC_FN int hot_listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
+{ (void)out; return hot__static_wait((hot_lib *)l, timeout_ms); }
 static HOT__INLINE HOT__UNUSED void hot_listener_release(hot_listener *l) { (void)l; }
 static HOT__INLINE HOT__UNUSED void hot_listener_close(hot_listener *l) { (void)l; }
 

@@ -15,10 +15,12 @@ struct hot_listener {
     hot_lib *lib;
     unsigned mask;
     int hold;
-    int holding;   /* a reload waits for this listener */
-    int hold_seen; /* ...and the listener has been handed its
+    int holding;     /* a reload waits for this listener */
+    int hold_seen;   /* ...and the listener has been handed its
                       BEFORE event: its next wait releases it */
-    int waiting;   /* a thread is inside hot_listener_wait */
+    int waiting;     /* a thread is inside hot_listener_wait */
+    uint64_t thread; /* the thread that last waited on it (0: none yet): a
+                        reload running on that thread does not wait for it */
     hot_event queue[QUEUE_MAX];
     char messages[QUEUE_MAX][HOT__MSG_MAX];
     unsigned head, count;
@@ -47,17 +49,29 @@ int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn, void *userdata)
     return 0;
 }
 
+/* The handle whose callback this thread runs, so that calls that would
+ * wait for the reload running the callback can refuse (HOT_EBUSY). */
+static __thread const hot_lib *callback_of;
+
+int hot__in_callback(const hot_lib *lib)
+{
+    return callback_of == lib;
+}
+
 static void run_callbacks(hot_lib *lib, const hot_event *ev)
 {
+    const hot_lib *outer = callback_of;
     hot__callback *cb;
 
     hot__mutex_lock(&lib->mu);
     cb = lib->callbacks;
     hot__mutex_unlock(&lib->mu);
+    callback_of = lib;
     for (; cb; cb = cb->next) {
         if (cb->mask & ev->type)
             cb->fn(ev, cb->userdata);
     }
+    callback_of = outer;
 }
 
 static void enqueue(struct hot_listener *l, const hot_event *ev)
@@ -84,22 +98,23 @@ static void release_locked(struct hot_listener *l)
     }
 }
 
-/* Called with lib->mu held: waits for every holder, at most the timeout. */
-static void wait_for_holders(hot_lib *lib)
+/* Called with lib->mu held: waits for every holder, at most the timeout,
+ * and not at all once the handle is closing (the reload is abandoned).
+ * Returns 1 if the timeout ran out: the caller warns, without the lock (a
+ * log callback may call the API). */
+static int wait_for_holders(hot_lib *lib)
 {
     uint64_t deadline = hot__now_ns() + (uint64_t)lib->opts.hold_timeout_ms * 1000000u;
     struct hot_listener *l;
+    int timed_out = 0;
 
-    while (lib->holds_out > 0 && !lib->closing) {
-        if (hot__cond_wait_until(&lib->cond, &lib->mu, deadline) == HOT_ETIMEDOUT)
-            break;
-    }
+    while (lib->holds_out > 0 && !lib->closing && !timed_out)
+        timed_out = hot__cond_wait_until(&lib->cond, &lib->mu, deadline) == HOT_ETIMEDOUT;
     if (lib->holds_out > 0) {
-        hot__log(lib, HOT_LOG_WARN, "%s: a listener held the reload for %u ms; going ahead",
-                 lib->file, lib->opts.hold_timeout_ms);
         for (l = lib->listeners; l; l = l->next)
             release_locked(l);
     }
+    return timed_out && !lib->closing;
 }
 
 /*
@@ -160,7 +175,9 @@ static void report(hot_lib *lib, const hot_event *ev)
 
 void hot__emit(hot_lib *lib, hot_event *ev)
 {
+    uint64_t self = hot__thread_self();
     struct hot_listener *l;
+    int held_too_long = 0;
 
     report(lib, ev);
     run_callbacks(lib, ev);
@@ -169,15 +186,20 @@ void hot__emit(hot_lib *lib, hot_event *ev)
         if (!(l->mask & ev->type))
             continue;
         enqueue(l, ev);
-        if (ev->type == HOT_EVENT_BEFORE_RELOAD && l->hold && !l->holding) {
+        /* A listener's own thread is the one reloading (hot_update): it
+         * cannot release the hold while it waits for it. */
+        if (ev->type == HOT_EVENT_BEFORE_RELOAD && l->hold && !l->holding && l->thread != self) {
             l->holding = 1;
             lib->holds_out++;
         }
     }
     hot__cond_broadcast(&lib->cond);
     if (ev->type == HOT_EVENT_BEFORE_RELOAD)
-        wait_for_holders(lib);
+        held_too_long = wait_for_holders(lib);
     hot__mutex_unlock(&lib->mu);
+    if (held_too_long)
+        hot__log(lib, HOT_LOG_WARN, "%s: a listener held the reload for %u ms; going ahead",
+                 lib->file, lib->opts.hold_timeout_ms);
 }
 
 void hot__emit_refused(hot_lib *lib, int err)
@@ -273,6 +295,7 @@ static int listener_wait(hot_listener *l, unsigned timeout_ms, hot_event *out)
     unlock_attach();
     if (!lib)
         return HOT_ECLOSED;
+    l->thread = hot__thread_self();
     if (l->hold_seen) /* waiting again means done with the event it saw */
         release_locked(l);
     err = next_event(lib, l, deadline, out);
@@ -357,6 +380,8 @@ void hot__events_close(hot_lib *lib)
     hot__mutex_unlock(&lib->mu);
     unlock_attach();
 
+    /* No reload runs any more (hot_close fenced them): the callbacks can go
+     * once the listeners' threads have left. */
     hot__mutex_lock(&lib->mu);
     while (any_waiting(detached)) {
         hot__cond_broadcast(&lib->cond);

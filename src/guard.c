@@ -61,10 +61,11 @@ static void forget_thread(void *record)
     hot__guard_innermost = NULL; /* a later guarded call prepares again */
 }
 
-static void remember_thread(void)
+static void remember_thread(const hot_guard *g)
 {
     guard_thread *t = calloc(1, sizeof *t);
 
+    hot__retire_announce(g->slot); /* for unload_retired's grace periods */
     if (!t)
         return; /* guarded calls work; this thread's calls are just not timed */
     if (hot__thread_at_exit(forget_thread, t) < 0) {
@@ -88,7 +89,7 @@ void hot__guard_first(hot_guard *g)
 {
     hot__crash_prepare_thread(on_crash);
     if (!self)
-        remember_thread();
+        remember_thread(g);
     hot__guard_innermost = &hot__guard_bottom;
     g->outer = &hot__guard_bottom;
 }

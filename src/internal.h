@@ -92,6 +92,10 @@ struct hot_lib {
     hot__cond cond;      /* version changes, pending builds, releases */
     hot__mutex load_mu;  /* one load at a time */
     uint64_t load_owner; /* the thread holding load_mu, or 0 (atomic) */
+    int loading;         /* a build is being read, loaded, verified (atomic) */
+    hot__mutex swap_mu;  /* one swap (publish or rollback) at a time; taken
+                            after load_mu when both are needed */
+    uint64_t swap_owner; /* the thread holding swap_mu, or 0 (atomic) */
     const hot_interface *iface;
     hot_options opts; /* strings below are owned copies */
 
@@ -120,11 +124,22 @@ struct hot_lib {
     int origin_deps;              /* atomic: the loaded version has $ORIGIN dependencies */
 
     struct {
-        uint64_t thread;
-        uint64_t seen_epoch;
-    } threads[HOT__THREADS_MAX]; /* for unload_retired */
+        uint64_t thread;         /* hot__thread_self() */
+        uint64_t os_id;          /* hot__thread_os_id(), to find it among the process's */
+        uint64_t seen_epoch;     /* its last quiescent point */
+    } threads[HOT__THREADS_MAX]; /* announced threads */
     unsigned n_threads;
     int threads_overflow; /* more threads than slots: unload nothing */
+    int unloaded_once;    /* the first unload has been logged (atomic) */
+    unsigned long serial; /* this handle among all opened in the process */
+    int bound_warned;     /* the max_retired warning was given (atomic) */
+    int held_warned;      /* ...and the one for versions held over it (atomic) */
+
+    /* Tables of the last versions unloaded by max_retired's time grace: a
+     * thread that read the slot before the swap and never said when it
+     * left may still read their entries (a few words each). */
+    hot_fn **stale_tables;
+    size_t n_stale;
 
     hot__callback *callbacks;
     struct hot_listener *listeners;
@@ -174,21 +189,27 @@ void hot__wake_signal(hot_lib *lib);
 void hot__wake_drain(hot_lib *lib);
 void hot__wake_free(hot_lib *lib);
 
-/* Takes lib->load_mu unless this thread holds it already (an event callback
- * runs with it held): then HOT_EBUSY. */
+/* For work that must see no load and no swap (rollback): takes
+ * lib->load_mu, then lib->swap_mu. HOT_EBUSY if this thread holds either
+ * already (an event callback runs with one held): take neither then. */
 static inline int hot__load_lock(hot_lib *lib)
 {
     uint64_t self = hot__thread_self();
 
-    if (__atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == self)
+    if (__atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == self ||
+        __atomic_load_n(&lib->swap_owner, __ATOMIC_ACQUIRE) == self)
         return HOT_EBUSY;
     hot__mutex_lock(&lib->load_mu);
     __atomic_store_n(&lib->load_owner, self, __ATOMIC_RELEASE);
+    hot__mutex_lock(&lib->swap_mu);
+    __atomic_store_n(&lib->swap_owner, self, __ATOMIC_RELEASE);
     return 0;
 }
 
 static inline void hot__load_unlock(hot_lib *lib)
 {
+    __atomic_store_n(&lib->swap_owner, 0, __ATOMIC_RELEASE);
+    hot__mutex_unlock(&lib->swap_mu);
     __atomic_store_n(&lib->load_owner, 0, __ATOMIC_RELEASE);
     hot__mutex_unlock(&lib->load_mu);
 }
@@ -328,6 +349,8 @@ int hot__shadow_write_dep(hot_lib *lib, const char *soname, const unsigned char 
                           hot__version *v);
 /* The path the dynamic loader opens a copy of the shadow folder by. */
 char *hot__shadow_load_path_of(hot_lib *lib, const char *copy_path);
+/* Before forgetting an old version's copy: frees its unmapped blocks. */
+void hot__shadow_drop_unmapped(hot__version *v);
 /* For hot_inspect: loads buf from a copy listed in an owner file of its
  * own (a constructor that crashes leaves nothing the next sweep keeps),
  * deleted once loaded. */
@@ -349,8 +372,18 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete);
 void hot__version_free(hot__version *v);
 
 /* ---- lib.c -------------------------------------------------------------- */
-/* Makes v the version answering calls (events, swap, retire the old). */
-void hot__publish(hot_lib *lib, hot__version *v);
+/* Makes v the version answering calls (events, swap, retire the old);
+ * swap_mu held. Returns 1, or 0 when the handle is closing: then v is
+ * unloaded without ever answering a call. */
+int hot__publish(hot_lib *lib, hot__version *v);
+/* Is the handle closing (hot_close has begun)? */
+int hot__closing(const hot_lib *lib);
+/* For unloading without waiting: dlclose would wait for a load's
+ * constructors (the dynamic loader's lock). Returns 0 if a load is running
+ * (unload later), else a token for hot__loads_resume; no load starts
+ * meanwhile. */
+int hot__loads_pause(hot_lib *lib);
+void hot__loads_resume(hot_lib *lib, int paused);
 /* A watcher saw a complete (or settled) file: load, then publish or park. */
 int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns);
 
@@ -358,6 +391,8 @@ int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns);
 void hot__emit(hot_lib *lib, hot_event *ev);
 void hot__emit_refused(hot_lib *lib, int err);
 void hot__events_close(hot_lib *lib);
+/* Is this thread running one of lib's event callbacks? */
+int hot__in_callback(const hot_lib *lib);
 /* Reports an event on the supervisor's channel, if there is one. */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
                          int error, const char *message);
@@ -436,10 +471,23 @@ int hot__rollback_refuses(hot_lib *lib, const hot__content_id *id);
 unsigned hot__rollback_crashed_count(hot_lib *lib); /* lib->mu held */
 
 /* ---- retire.c ----------------------------------------------------------- */
+/* The open handle whose interface has this slot, or NULL (lib.c). */
+hot_lib *hot__lib_of_slot(hot_fn *volatile *slot);
+/* Moves old (the version just replaced) to the retired list; lib->mu held. */
 void hot__retire(hot_lib *lib, hot__version *old);
 int hot__unload_quiesced(hot_lib *lib);
 /* Records that this thread is outside the library; unloads what it can. */
 int hot__note_quiescent(hot_lib *lib);
+/* hot_update's quiescent point: as hot__note_quiescent, but only does the
+ * work once per version seen by this thread. */
+void hot__update_quiescent(hot_lib *lib);
+/* A thread's first guarded call, into the interface behind slot: with
+ * unload_retired, the thread now counts for grace periods. */
+void hot__retire_announce(hot_fn *volatile *slot);
+/* After a swap: unloads the old versions beyond opts.max_retired. */
+void hot__unload_beyond_bound(hot_lib *lib);
+/* At close: frees what unloading kept. */
+void hot__retire_close(hot_lib *lib);
 
 /* ---- watcher.c ---------------------------------------------------------- */
 int hot__watcher_start(hot_lib *lib);

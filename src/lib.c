@@ -9,6 +9,7 @@
 
 static hot_lib *open_libs[64];
 static int open_libs_lock;
+static unsigned long serials; /* the last hot_lib.serial given */
 
 static void registry_lock(void)
 {
@@ -103,14 +104,32 @@ static void fill_event(hot_lib *lib, hot__version *v, hot_event *ev, hot_event_t
     ev->verify_ms = v->verify_ms;
 }
 
-void hot__publish(hot_lib *lib, hot__version *v)
+int hot__closing(const hot_lib *lib)
+{
+    return __atomic_load_n(&lib->closing, __ATOMIC_ACQUIRE);
+}
+
+/* A build that hot_close overtook: it never answers a call. */
+static int abandon(hot_lib *lib, hot__version *v)
+{
+    hot__log(lib, HOT_LOG_DEBUG, "%s: a build was not swapped in: the handle is closing",
+             lib->file);
+    hot__version_free(v);
+    return 0;
+}
+
+int hot__publish(hot_lib *lib, hot__version *v)
 {
     hot_event ev;
     uint64_t t0;
     char line[HOT__MSG_MAX], warn[HOT__MSG_MAX - 100];
 
+    if (hot__closing(lib))
+        return abandon(lib, v);
     fill_event(lib, v, &ev, HOT_EVENT_BEFORE_RELOAD);
-    hot__emit(lib, &ev); /* may be held by listeners */
+    hot__emit(lib, &ev); /* may be held by listeners; close ends the hold */
+    if (hot__closing(lib))
+        return abandon(lib, v);
     hot__state_carry(lib, lib->current, v, warn, sizeof warn);
     t0 = hot__now_ns();
     hot__mutex_lock(&lib->mu);
@@ -134,37 +153,99 @@ void hot__publish(hot_lib *lib, hot__version *v)
     ev.message = line;
     hot__log(lib, HOT_LOG_INFO, "%s: %s", lib->file, line);
     hot__emit(lib, &ev);
+    hot__unload_beyond_bound(lib);
+    return 1;
 }
 
-/* Loads and swaps are serialised by load_mu. Event callbacks run while it
- * is held, so a callback that reloads would wait for itself: it is told
- * HOT_EBUSY instead. */
-static int lock_load(hot_lib *lib)
+/*
+ * Two locks order the work. load_mu: one build is read, copied, loaded and
+ * verified at a time (watcher, hot_reload_now). swap_mu: one swap at a time
+ * (publish, rollback). The safe point takes only swap_mu, and only if it is
+ * free, so it never waits for a load (constructors may take long). When
+ * both are needed, load_mu comes first.
+ *
+ * Event callbacks run with one of them held by their thread: a callback
+ * that reloads or waits for a reload would wait for itself, so it is told
+ * HOT_EBUSY instead.
+ */
+static int holds_a_lock(const hot_lib *lib)
 {
-    if (hot__load_lock(lib) < 0)
-        return hot__fail(lib, HOT_EBUSY,
-                         "cannot reload from inside a reload (an event "
-                         "callback called hot_update or hot_reload_now)");
-    return 0;
+    uint64_t self = hot__thread_self();
+
+    return __atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == self ||
+           __atomic_load_n(&lib->swap_owner, __ATOMIC_ACQUIRE) == self;
 }
 
-static void unlock_load(hot_lib *lib)
+static int inside_reload(hot_lib *lib)
 {
-    hot__load_unlock(lib);
+    return holds_a_lock(lib) || hot__in_callback(lib);
 }
 
+static int busy(hot_lib *lib)
+{
+    return hot__fail(lib, HOT_EBUSY,
+                     "cannot reload or wait for a reload from inside a reload (an event "
+                     "callback called hot_update, hot_reload_now or hot_wait_reload)");
+}
+
+static void take(hot__mutex *mu, uint64_t *owner)
+{
+    hot__mutex_lock(mu);
+    __atomic_store_n(owner, hot__thread_self(), __ATOMIC_RELEASE);
+}
+
+static int try_take(hot__mutex *mu, uint64_t *owner)
+{
+    if (!hot__mutex_trylock(mu))
+        return 0;
+    __atomic_store_n(owner, hot__thread_self(), __ATOMIC_RELEASE);
+    return 1;
+}
+
+static void give(hot__mutex *mu, uint64_t *owner)
+{
+    __atomic_store_n(owner, 0, __ATOMIC_RELEASE);
+    hot__mutex_unlock(mu);
+}
+
+int hot__loads_pause(hot_lib *lib)
+{
+    if (__atomic_load_n(&lib->load_owner, __ATOMIC_ACQUIRE) == hot__thread_self())
+        return 2; /* this thread is the loader: nothing else loads */
+    if (try_take(&lib->load_mu, &lib->load_owner))
+        return 1;
+    /* Held, but by a thread publishing what it loaded: no dlopen runs. */
+    return __atomic_load_n(&lib->loading, __ATOMIC_ACQUIRE) ? 0 : 2;
+}
+
+void hot__loads_resume(hot_lib *lib, int paused)
+{
+    if (paused == 1)
+        give(&lib->load_mu, &lib->load_owner);
+}
+
+/* The safe point's swap: never waits. Another thread swapping (or rolling
+ * back) means there is nothing for this one to do now. HOT_ECLOSED: the
+ * handle is closing, and once swap_mu is given back hot_close may free it:
+ * the caller must not touch lib again. */
 static int apply_pending(hot_lib *lib)
 {
     hot__version *v;
-    int err = lock_load(lib);
+    int swapped = 0;
 
-    if (err < 0)
-        return err;
+    if (inside_reload(lib))
+        return busy(lib);
+    if (hot__closing(lib))
+        return HOT_ECLOSED;
+    if (!try_take(&lib->swap_mu, &lib->swap_owner))
+        return 0;
     v = __atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL);
     if (v)
-        hot__publish(lib, v);
-    unlock_load(lib);
-    return v != NULL;
+        swapped = hot__publish(lib, v);
+    if (hot__closing(lib))
+        swapped = HOT_ECLOSED;
+    give(&lib->swap_mu, &lib->swap_owner);
+    return swapped;
 }
 
 /* Parks a verified build for the next hot_update, replacing an older one
@@ -181,64 +262,78 @@ static void park(hot_lib *lib, hot__version *v)
     hot__wake_signal(lib); /* hot_fd() */
 }
 
-static int reload_locked(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
+static void publish_now(hot_lib *lib, hot__version *v)
 {
-    hot__version *v;
-    int err = hot__load_version(lib, &v, settled);
-
-    if (err == HOT_EINCOMPLETE && settled)
-        return err; /* still being written: wait, say nothing */
-    if (err < 0) {
-        hot__emit_refused(lib, err);
-        return err;
-    }
-    if (!v)
-        return 0;
-    if (__atomic_load_n(&lib->closing, __ATOMIC_ACQUIRE)) {
-        hot__version_free(v); /* finished after hot_close gave up on it */
-        return 0;
-    }
-    v->detected_ns = detected_ns;
-    if (at_once) {
-        /* An older parked build must not come back at the next hot_update. */
-        hot__version_free(__atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL));
-        hot__publish(lib, v);
+    take(&lib->swap_mu, &lib->swap_owner);
+    /* An older parked build must not come back at the next hot_update. */
+    hot__version_free(__atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL));
+    if (hot__publish(lib, v))
         hot__wake_signal(lib); /* hot_fd() */
-    } else {
-        park(lib, v);
+    give(&lib->swap_mu, &lib->swap_owner);
+}
+
+/* Loads under load_mu; swaps (at once) or parks the build. */
+static int reload(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
+{
+    hot__version *v = NULL;
+    int err;
+
+    if (inside_reload(lib))
+        return busy(lib);
+    take(&lib->load_mu, &lib->load_owner);
+    __atomic_store_n(&lib->loading, 1, __ATOMIC_RELEASE);
+    err = hot__closing(lib) ? HOT_ECLOSED : hot__load_version(lib, &v, settled);
+    __atomic_store_n(&lib->loading, 0, __ATOMIC_RELEASE);
+    if (err < 0 && err != HOT_ECLOSED && !(err == HOT_EINCOMPLETE && settled))
+        hot__emit_refused(lib, err); /* an incomplete file: wait, say nothing */
+    if (v) {
+        v->detected_ns = detected_ns;
+        if (at_once)
+            publish_now(lib, v);
+        else
+            park(lib, v);
     }
-    return 1;
+    give(&lib->load_mu, &lib->load_owner);
+    return err < 0 ? err : v != NULL;
 }
 
 int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns)
 {
-    int err = lock_load(lib);
+    return reload(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
+}
 
-    if (err < 0)
-        return err;
-    err = reload_locked(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
-    unlock_load(lib);
-    return err;
+/* For retire.c: a thread's first guarded call names only its slot. */
+hot_lib *hot__lib_of_slot(hot_fn *volatile *slot)
+{
+    int i;
+
+    for (i = 0; i < 64; i++) {
+        hot_lib *lib = __atomic_load_n(&open_libs[i], __ATOMIC_ACQUIRE);
+        if (lib && hot__iface_serves(lib->iface, slot))
+            return lib;
+    }
+    return NULL;
 }
 
 /* ---- Public calls ------------------------------------------------------- */
 
 int hot_update(hot_lib *lib)
 {
-    int swapped;
+    int swapped = 0;
 
     if (!lib)
         return HOT_EINVAL;
     if (__atomic_load_n(&lib->wake_signalled, __ATOMIC_RELAXED))
         hot__wake_drain(lib); /* before looking at pending: no wake-up is lost */
-    if (__builtin_expect(__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) == NULL, 1)) {
-        if (lib->opts.unload_retired)
-            hot__note_quiescent(lib);
-        return 0;
+    if (__builtin_expect(__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) != NULL, 0)) {
+        swapped = apply_pending(lib);
+        if (swapped == HOT_ECLOSED)
+            return 0; /* a hot_close on another thread owns lib now */
     }
-    swapped = apply_pending(lib);
     if (lib->opts.unload_retired)
         hot__note_quiescent(lib);
+    else
+        hot__update_quiescent(lib); /* once per version: hot_update runs every frame */
     return swapped;
 }
 
@@ -248,10 +343,7 @@ int hot_reload_now(hot_lib *lib)
 
     if (!lib)
         return HOT_EINVAL;
-    if ((err = lock_load(lib)) < 0)
-        return err;
-    err = reload_locked(lib, 0, hot__now_ns(), 1);
-    unlock_load(lib);
+    err = reload(lib, 0, hot__now_ns(), 1);
     if (err == 0)
         err = apply_pending(lib);
     return err;
@@ -267,6 +359,28 @@ int hot_was_updated(hot_lib *lib)
     return lib ? __atomic_exchange_n(&lib->was_updated, 0, __ATOMIC_ACQ_REL) : 0;
 }
 
+/* A parked build this waiting thread can swap in itself: it is at a safe
+ * point. Not while another thread swaps: then it waits for that swap. */
+static int can_apply(const hot_lib *lib)
+{
+    return lib->opts.apply == HOT_APPLY_AT_UPDATE &&
+           __atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&lib->swap_owner, __ATOMIC_ACQUIRE);
+}
+
+/* lib->mu held. Waits at most 10 ms at a time while another thread swaps:
+ * a rollback ends without a new version, and the wake may come first. */
+static int wait_a_while(hot_lib *lib, uint64_t deadline)
+{
+    uint64_t soon = hot__now_ns() + 10000000u;
+
+    if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) && (deadline == 0 || soon < deadline)) {
+        hot__cond_wait_until(&lib->cond, &lib->mu, soon);
+        return 0;
+    }
+    return hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
+}
+
 int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
 {
     uint64_t deadline = timeout_ms ? hot__now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
@@ -274,18 +388,19 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
 
     if (!lib)
         return HOT_EINVAL;
+    if (inside_reload(lib))
+        return busy(lib); /* the reload it waits for cannot finish meanwhile */
     hot__mutex_lock(&lib->mu);
     lib->waiters++; /* hot_close waits for us to leave */
     while (lib->version <= since && !lib->closing && err == 0) {
-        if (__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) &&
-            lib->opts.apply == HOT_APPLY_AT_UPDATE) {
+        if (can_apply(lib)) {
             hot__mutex_unlock(&lib->mu);
-            err = hot_update(lib); /* the waiting thread is at a safe point */
+            err = apply_pending(lib);
             hot__mutex_lock(&lib->mu);
             err = err < 0 ? err : 0;
             continue;
         }
-        err = hot__cond_wait_until(&lib->cond, &lib->mu, deadline);
+        err = wait_a_while(lib, deadline);
     }
     if (err != HOT_EBUSY)
         err = lib->version > since ? 0 : lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
@@ -347,6 +462,7 @@ static void free_lib(hot_lib *lib)
 {
     hot__rollback_detach(lib);
     free_versions(lib);
+    hot__retire_close(lib);
     hot__keep_free(lib->keep);
     hot__shadow_close(lib);
     hot__wake_free(lib);
@@ -359,6 +475,7 @@ static void free_lib(hot_lib *lib)
     free(lib->shadow_name);
     free(lib->env_override);
     hot__cond_destroy(&lib->cond);
+    hot__mutex_destroy(&lib->swap_mu);
     hot__mutex_destroy(&lib->load_mu);
     hot__mutex_destroy(&lib->mu);
     free(lib);
@@ -397,12 +514,13 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
     *out = NULL;
     lib = calloc(1, sizeof *lib);
     if (!lib || hot__mutex_init(&lib->mu) < 0 || hot__mutex_init(&lib->load_mu) < 0 ||
-        hot__cond_init(&lib->cond) < 0) {
+        hot__mutex_init(&lib->swap_mu) < 0 || hot__cond_init(&lib->cond) < 0) {
         free(lib);
         hot__set_last_error("hot_open: out of resources");
         return HOT_ENOMEM;
     }
     lib->iface = iface;
+    lib->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     lib->channel = hot__channel_from_env();
     if ((err = hot__options_apply(lib, name, opts, opts_size)) < 0 ||
         (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0 ||
@@ -426,11 +544,31 @@ fail:
     return err;
 }
 
+/* Closing comes first: a held reload is abandoned at once, a reload in
+ * flight on another thread publishes nothing, waiters wake. */
+static void start_closing(hot_lib *lib)
+{
+    hot__mutex_lock(&lib->mu);
+    __atomic_store_n(&lib->closing, 1, __ATOMIC_RELEASE);
+    hot__cond_broadcast(&lib->cond);
+    hot__mutex_unlock(&lib->mu);
+}
+
+/* Waits for a load or swap still running on another thread (it has seen
+ * closing, or will before it publishes): after this, no thread runs a
+ * callback or touches the versions. */
+static void fence_reloads(hot_lib *lib)
+{
+    take(&lib->load_mu, &lib->load_owner);
+    take(&lib->swap_mu, &lib->swap_owner);
+    give(&lib->swap_mu, &lib->swap_owner);
+    give(&lib->load_mu, &lib->load_owner);
+}
+
 /* Wakes threads blocked in hot_wait_reload and waits for them to leave. */
 static void release_waiters(hot_lib *lib)
 {
     hot__mutex_lock(&lib->mu);
-    __atomic_store_n(&lib->closing, 1, __ATOMIC_RELEASE);
     while (lib->waiters > 0) {
         hot__cond_broadcast(&lib->cond);
         hot__cond_wait_until(&lib->cond, &lib->mu, hot__now_ns() + 10000000u);
@@ -438,12 +576,15 @@ static void release_waiters(hot_lib *lib)
     hot__mutex_unlock(&lib->mu);
 }
 
+/* The order matters: stop what could start a reload, fence the reloads in
+ * flight, and only then free what they use (callbacks, listeners,
+ * versions). */
 void hot_close(hot_lib *lib)
 {
     if (!lib)
         return;
     hot__keep_save(lib); /* the objects are the host's: still alive here */
-    release_waiters(lib);
+    start_closing(lib);
     if (hot__watcher_stop(lib) < 0) {
         /* The watcher is stuck inside a load (holding load_mu) and still
          * uses the handle: calls go to the traps, the rest stays. */
@@ -451,10 +592,9 @@ void hot_close(hot_lib *lib)
         registry_remove(lib);
         return;
     }
+    fence_reloads(lib);
+    release_waiters(lib);
     hot__events_close(lib);
-    /* A swap still running on another thread finishes before we free. */
-    hot__mutex_lock(&lib->load_mu);
-    hot__mutex_unlock(&lib->load_mu);
     hot__iface_store(lib->iface, NULL);
     registry_remove(lib);
     free_lib(lib);

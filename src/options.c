@@ -9,6 +9,7 @@
 #define DEFAULT_SETTLE_MS 50
 #define DEFAULT_POLL_MS 100
 #define DEFAULT_HOLD_TIMEOUT_MS 5000
+#define DEFAULT_MAX_RETIRED 8 /* old versions mapped; see retire.c */
 #define DEFAULT_COPY_NAME "{lib_name}.{pid}.{load_counter}.{uuid}"
 
 /* HOTRELOAD_LIB_<NAME>: the name upper-cased, other characters as '_'. */
@@ -91,6 +92,8 @@ static void fill_defaults(hot_options *o)
         o->poll_ms = DEFAULT_POLL_MS;
     if (o->hold_timeout_ms == 0)
         o->hold_timeout_ms = DEFAULT_HOLD_TIMEOUT_MS;
+    if (o->max_retired == 0)
+        o->max_retired = DEFAULT_MAX_RETIRED;
     if (o->log_level == HOT_LOG_OFF || (env && *env))
         o->log_level = hot__log_level_from_env();
 }

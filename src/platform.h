@@ -20,6 +20,8 @@ int hot__mutex_init(hot__mutex *m);
 void hot__mutex_destroy(hot__mutex *m);
 void hot__mutex_lock(hot__mutex *m);
 void hot__mutex_unlock(hot__mutex *m);
+/* Takes m if it is free: 1 if taken, 0 if another thread holds it. */
+int hot__mutex_trylock(hot__mutex *m);
 
 int hot__cond_init(hot__cond *c);
 void hot__cond_destroy(hot__cond *c);
@@ -44,6 +46,21 @@ int hot__thread_at_exit(void (*fn)(void *), void *arg);
 void *hot__malloc(size_t size);
 void *hot__calloc(size_t n, size_t size);
 void *hot__realloc(void *p, size_t size);
+
+/* The threads of the process, so that old code is unmapped only when every
+ * one of them is accounted for (src/linux/process-threads.c). */
+/* The OS's id of the calling thread, as hot__process_threads lists it. */
+uint64_t hot__thread_os_id(void);
+/* How many threads the process has (the first max ids written to ids), or
+ * a negative code when they cannot be listed. */
+int hot__process_threads(uint64_t *ids, unsigned max);
+/* Is the thread with this id one the runtime started (hot__thread_start)
+ * and still running? It runs no code of a library except inside a call
+ * the runtime makes and waits for (a callback). */
+int hot__thread_is_runtime(uint64_t os_id);
+/* Called by hot__thread_start's threads as they begin and end. */
+void hot__runtime_thread_begin(void);
+void hot__runtime_thread_end(void);
 
 /* ---- Time, process, environment ----------------------------------------- */
 
@@ -167,6 +184,19 @@ void hot__dl_close(void *handle);
 /* The executable code of the loaded object holding addr ([*lo, *hi), both
  * 0 if none). */
 void hot__dl_code_range(const void *addr, uintptr_t *lo, uintptr_t *hi);
+/* Frees the blocks of a loaded copy's file (name in the held folder d,
+ * about to be deleted) that none of its segments maps: debug information,
+ * symbol tables. The deleted copy then holds only what is mapped. The file
+ * is opened relative to d's descriptor (never by path), and only a regular
+ * file is touched. Best effort. */
+void hot__dl_drop_unmapped(void *handle, hot__dir *d, const char *name);
+/* Unloads like hot__dl_close, then reserves the object's addresses with no
+ * access: a call or read there faults, and the crash line names `version`
+ * of `name`. Returns 0, or a negative code when the addresses could not be
+ * reserved (the object is unloaded or left loaded either way). */
+int hot__dl_close_trapped(void *handle, unsigned long version, const char *name);
+/* Returns freed heap pages to the system (after many unloads). */
+void hot__memory_trim(void);
 /* "lib%s.so" on Linux; "%s.dll" on Windows. */
 const char *hot__dl_name_format(void);
 /* The ELF machine (or PE machine) this process runs as. */

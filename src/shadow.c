@@ -318,6 +318,12 @@ char *hot__shadow_load_path(hot_lib *lib, const hot__version *v)
     return path;
 }
 
+void hot__shadow_drop_unmapped(hot__version *v)
+{
+    if (v->copy_path && v->copy_dir)
+        hot__dl_drop_unmapped(v->handle, v->copy_dir, base_name(v->copy_path));
+}
+
 static void forget_copy(hot__version *v, char **copy)
 {
     char msg[HOT__MSG_MAX];

@@ -181,12 +181,16 @@ void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev,
         prev->hooks->load(crashed->snapshot.tag, crashed->snapshot.data, crashed->snapshot.size) !=
             0)
         warn_more(warn, warnlen, "v%lu could not load back its own saved state", prev->number);
+    hot__state_free(crashed); /* used once: the crashed version never runs again */
     if (warn[0])
         hot__log(lib, HOT_LOG_WARN, "%s: state: %s", lib->file, warn);
 }
 
+/* A snapshot is only ever restored from the current version (into the
+ * one before it): retired versions drop theirs. */
 void hot__state_free(hot__version *v)
 {
     free(v->snapshot.data);
     v->snapshot.data = NULL;
+    v->snapshot.size = 0;
 }

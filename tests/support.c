@@ -247,6 +247,50 @@ int wait_for_value(hot_lib *lib, long want, unsigned timeout_ms)
     }
 }
 
+typedef struct timed_call {
+    void *(*fn)(void *);
+    void *arg;
+    int done; /* atomic */
+} timed_call;
+
+static void *timed_call_main(void *p)
+{
+    timed_call *c = p;
+
+    c->fn(c->arg);
+    __atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static int call_done(const void *p)
+{
+    return __atomic_load_n(&((const timed_call *)p)->done, __ATOMIC_ACQUIRE);
+}
+
+void call_within(void *(*fn)(void *), void *arg, const char *what)
+{
+    timed_call c;
+    pthread_t t;
+
+    c.fn = fn;
+    c.arg = arg;
+    c.done = 0;
+    ASSERT_EQ(pthread_create(&t, NULL, timed_call_main, &c), 0);
+    await_true(call_done, &c, what);
+    pthread_join(t, NULL);
+}
+
+void await_true(int (*done)(const void *), const void *arg, const char *what)
+{
+    uint64_t deadline = now_ms() + WAIT_MS;
+
+    while (!done(arg)) {
+        if (now_ms() > deadline)
+            FAIL("%s: not within %d ms (deadlock?)", what, WAIT_MS);
+        sleep_ms(1);
+    }
+}
+
 void wait_for_held(hot_lib *lib, unsigned want)
 {
     uint64_t deadline = now_ms() + WAIT_MS;

@@ -69,6 +69,12 @@ uint64_t now_ms(void);
  * fx_value() returns want. Returns 1, or 0 after timeout_ms. */
 int wait_for_value(hot_lib *lib, long want, unsigned timeout_ms);
 
+/* Runs fn(arg) on its own thread and waits for it up to WAIT_MS: a
+ * deadlock fails the test, naming what blocked, instead of hanging it. */
+void call_within(void *(*fn)(void *), void *arg, const char *what);
+/* Waits up to WAIT_MS until done(arg) is true; fails the test naming what. */
+void await_true(int (*done)(const void *), const void *arg, const char *what);
+
 /* Waits until hot_versions_held(lib) is want (a build parked for
  * hot_update counts); fails the test after WAIT_MS. */
 void wait_for_held(hot_lib *lib, unsigned want);

@@ -66,36 +66,6 @@ static void wait_flag(const int *flag, int want, const char *what)
     }
 }
 
-/* Runs fn(arg) on a thread and waits for it for up to WAIT_MS: a deadlock
- * fails the test with `what` instead of hanging it. */
-typedef struct timed_call {
-    void *(*fn)(void *);
-    void *arg;
-    int done; /* atomic */
-} timed_call;
-
-static void *timed_call_main(void *p)
-{
-    timed_call *c = p;
-
-    c->fn(c->arg);
-    store_int(&c->done, 1);
-    return NULL;
-}
-
-static void call_within(void *(*fn)(void *), void *arg, const char *what)
-{
-    timed_call c;
-    pthread_t t;
-
-    c.fn = fn;
-    c.arg = arg;
-    c.done = 0;
-    ASSERT_EQ(pthread_create(&t, NULL, timed_call_main, &c), 0);
-    wait_flag(&c.done, 1, what);
-    pthread_join(t, NULL);
-}
-
 /* Waits until the thread `tid` sleeps in the kernel (state S in /proc):
  * it has gone past the flag it set and is blocked in the call. */
 static void wait_until_blocked(const int *tid, const char *what)

@@ -28,6 +28,11 @@ void hot__mutex_unlock(hot__mutex *m)
     pthread_mutex_unlock(m);
 }
 
+int hot__mutex_trylock(hot__mutex *m)
+{
+    return pthread_mutex_trylock(m) == 0;
+}
+
 /* Condition variables wait on the monotonic clock, so a change of the wall
  * clock neither cuts a wait short nor stretches it. */
 int hot__cond_init(hot__cond *c)
@@ -68,7 +73,10 @@ int hot__cond_wait_until(hot__cond *c, hot__mutex *m, uint64_t deadline_ns)
 static void *thread_main(void *arg)
 {
     hot__thread *t = arg;
+
+    hot__runtime_thread_begin();
     t->fn(t->arg);
+    hot__runtime_thread_end();
     return NULL;
 }
 

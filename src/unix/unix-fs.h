@@ -10,6 +10,12 @@ int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *pat
 /* Writes all of buf; returns 0 or an errno value. */
 int hot__unix_write_all(int fd, const void *buf, size_t size);
 
+/* Opens a file of a held folder (src/unix/folder.c), relative to the
+ * folder's descriptor: no path, so nothing can be swapped in between.
+ * Returns a descriptor, or -1 with errno set. */
+struct hot__dir;
+int hot__unix_dir_openat(struct hot__dir *d, const char *name, int flags);
+
 /* Per OS (src/linux/memfs.c): is path a memory-backed folder that allows
  * code to be mapped from it? */
 int hot__memory_folder_allows_code(const char *path);
