@@ -1031,6 +1031,9 @@ HOT_EXTERN int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg,
  * its own stack. Returns 0. */
 HOT_EXTERN int hot_guard_prepare_thread(void);
 
+/* "SIGSEGV" for SIGSEGV (the crash signals), else "signal". */
+HOT_EXTERN const char *hot_signal_name(int sig);
+
 /*
  * With opts.unload_retired: marks the calling thread as outside the library
  * now (hot_update does it too), and unloads the old versions every announced
@@ -1170,6 +1173,7 @@ static HOT__INLINE HOT__UNUSED unsigned hot_versions_held(const hot_lib *lib) { 
 static HOT__INLINE HOT__UNUSED int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg,
     int *crash_signal) { (void)lib; if (crash_signal) *crash_signal = 0; fn(arg); return 0; }
 static HOT__INLINE HOT__UNUSED int hot_guard_prepare_thread(void) { return 0; }
+static HOT__INLINE HOT__UNUSED const char *hot_signal_name(int sig) { (void)sig; return "signal"; }
 static HOT__INLINE HOT__UNUSED int hot_quiescent(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED void hot_thread_leave(hot_lib *lib) { (void)lib; }
 static HOT__INLINE HOT__UNUSED int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,

@@ -200,6 +200,11 @@ static int on_plain_crash(hot_guard *g, const hot__crash *crash)
     jump(g);
 }
 
+const char *hot_signal_name(int sig)
+{
+    return hot__signal_name(sig);
+}
+
 int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg, int *crash_signal)
 {
     plain_guard pg;

@@ -103,6 +103,7 @@ TEST(call_guarded, crash_returns_crashed_and_calls_go_on)
         ASSERT_EQ(sig, 0);
     }
     ASSERT_EQ(n, 50);
+    ASSERT_STR_EQ(hot_signal_name(SIGSEGV), "SIGSEGV");
     ASSERT_EQ(hot_call_guarded(NULL, NULL, NULL, NULL), HOT_EINVAL);
 }
 

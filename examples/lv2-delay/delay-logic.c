@@ -2,6 +2,7 @@
  * the loop. This file is the hot library: rebuild it while a host plays
  * and the next block is computed by the new code, the echoes of what was
  * played before going on (the delay line is carried across the swap). */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ struct hot_plugin_instance {
     unsigned pos;
     float lowpass;
     float *line;
+    unsigned long blocks; /* process() calls, for DELAY_CRASH_AFTER */
 };
 
 /* What save_rt writes: this header, then the line from its oldest sample. */
@@ -59,12 +61,31 @@ static void delay_reset(hot_plugin_instance *d)
     d->lowpass = 0;
 }
 
+/* A test's build crashes in its N-th process() call (the shell's warm-up
+ * block counts): raise(SIGSEGV), or a store through a null pointer with
+ * DELAY_CRASH_STORE. */
+static void maybe_crash(hot_plugin_instance *d)
+{
+#ifdef DELAY_CRASH_AFTER
+    if (++d->blocks < DELAY_CRASH_AFTER)
+        return;
+#ifdef DELAY_CRASH_STORE
+    *(volatile float *)(volatile void *)0 = d->lowpass;
+#else
+    raise(SIGSEGV);
+#endif
+#else
+    (void)d;
+#endif
+}
+
 static void delay_process(hot_plugin_instance *d, const hot_plugin_block *b)
 {
     unsigned delay = (unsigned)(b->params[DELAY_TIME] * d->rate), i;
     float feedback = b->params[DELAY_FEEDBACK];
     float coeff = 0.05f + 0.95f * b->params[DELAY_TONE];
 
+    maybe_crash(d);
     if (delay < 1)
         delay = 1;
     if (delay > d->length - 1)
