@@ -273,14 +273,42 @@ typedef struct carry {
     hot_shell *s;
     const shell_slot *old;
     shell_slot *next;
-    int ok;
+    int in_place, ok;
 } carry;
+
+static int has_in_place(const hot_plugin_logic *logic)
+{
+    return logic->size >= sizeof(hot_plugin_logic) && logic->state_rt && logic->adopt_rt;
+}
+
+/* The blocks exchanged: next takes old's state as it is, old takes next's
+ * (reset) block, so that each still owns one. */
+static int exchange_blocks(const shell_slot *old, shell_slot *next)
+{
+    void *theirs, *mine;
+
+    if (!has_in_place(old->logic) || !has_in_place(next->logic))
+        return 0;
+    theirs = old->logic->state_rt(old->inst);
+    mine = next->logic->adopt_rt(next->inst, theirs);
+    if (!mine)
+        return 0;
+    if (old->logic->adopt_rt(old->inst, mine))
+        return 1;
+    next->logic->adopt_rt(next->inst, mine); /* old refused it: undo */
+    return 0;
+}
 
 static void carry_guarded(void *arg)
 {
     carry *c = arg;
-    long n = c->old->logic->save_rt(c->old->inst, c->s->handover, c->s->desc->rt_state_max);
+    long n;
 
+    if (c->in_place && exchange_blocks(c->old, c->next)) {
+        c->ok = 1;
+        return;
+    }
+    n = c->old->logic->save_rt(c->old->inst, c->s->handover, c->s->desc->rt_state_max);
     c->ok = n >= 0 && c->next->logic->load_rt(c->next->inst, c->s->handover, (unsigned long)n) >= 0;
 }
 
@@ -291,16 +319,18 @@ static void reset_guarded(void *arg)
     slot->logic->reset(slot->inst);
 }
 
-/* The old instance's DSP state into the new one, through the buffer
- * allocated at create; from reset when that fails, or crashes (the old
- * instance may be one that crashed). */
-static void carry_state(hot_shell *s, const shell_slot *old, shell_slot *next)
+/* The old instance's DSP state into the new one: in place when both
+ * builds offer it and the old one stops playing (in_place), else copied
+ * through the buffer allocated at create; from reset when that fails, or
+ * crashes (the old instance may be one that crashed). */
+static void carry_state(hot_shell *s, const shell_slot *old, shell_slot *next, int in_place)
 {
     carry c;
 
     c.s = s;
     c.old = old;
     c.next = next;
+    c.in_place = in_place;
     c.ok = 0;
     if (hot_call_guarded(shell_logic_lib(), carry_guarded, &c, NULL) == 0 && c.ok)
         return;
@@ -324,8 +354,8 @@ static void hand_over(hot_shell *s, shell_slot *next)
 {
     shell_slot *old = s->cur;
 
-    if (!next->fresh && !old->crashed)
-        carry_state(s, old, next);
+    if (!next->fresh && !old->crashed) /* a crossfade plays on the old state */
+        carry_state(s, old, next, !s->desc->crossfade_samples);
     if (s->fading) /* a swap inside a crossfade: the oldest goes at once */
         retire(s, s->fading);
     s->fading = NULL;
@@ -429,7 +459,7 @@ static int go_back(hot_shell *s, int sig, const hot_plugin_event *ev, unsigned n
         return -1; /* cur stays, crashed: silence until a new build */
     }
     bad->crashed = 1;
-    carry_state(s, bad, back);
+    carry_state(s, bad, back, 1);
     s->prev = NULL;
     s->cur = back;
     __atomic_store_n(&s->playing, back->version, __ATOMIC_RELEASE);

@@ -13,6 +13,10 @@
  * refused_garbage state_roundtrip state_during_reload latency, and
  * synth_swap: the lv2-synth example (MIDI in, no audio in), its oscillator
  * shape edited while two notes sound: the notes go on with the new shape.
+ * handover_in_place: the edited build cannot copy its state (save_rt
+ * refuses), so only the in-place hand-over carries the line;
+ * handover_layout_changed: the edited build has another state layout, so
+ * the shell copies (save_rt/load_rt). Both must equal new-only after.
  * crash_back, crash_back_store (own thread): the edited logic's process()
  * crashes in its 21st call (raise(SIGSEGV), or a store through NULL): the
  * previous logic plays on from that block with the DSP state, the output
@@ -401,6 +405,20 @@ static int case_swap(void)
     return 0;
 }
 
+static int case_handover(const char *variant)
+{
+    float *b = render_only("half"), *c;
+    int s = SWAP_BLOCK * BLOCK;
+
+    c = render_with_swap(variant, "logic v2 accepted");
+    expect_near("after the swap: new-only, the line carried", c, b, s, FRAMES, 1e-6);
+    if (logged("did not take the old one's DSP state")) {
+        fprintf(stderr, "FAIL: the state was not carried\n");
+        return 1;
+    }
+    return 0;
+}
+
 static int case_crossfade(void)
 {
     float *a = render_only("v1"), *b = render_only("xfade_half"), *c, *want = calloc(FRAMES, sizeof *want);
@@ -635,6 +653,10 @@ int main(int argc, char **argv)
         rc = case_synth_swap();
     else if (strcmp(the_case, "latency") == 0)
         rc = case_latency();
+    else if (strcmp(the_case, "handover_in_place") == 0)
+        rc = case_handover("half_no_copy");
+    else if (strcmp(the_case, "handover_layout_changed") == 0)
+        rc = case_handover("half_layout");
     else if (strcmp(the_case, "crash_back") == 0)
         rc = case_crash_back("crash");
     else if (strcmp(the_case, "crash_back_store") == 0)
