@@ -370,6 +370,8 @@ static void hand_over(hot_shell *s, shell_slot *next)
     }
     s->cur = next;
     __atomic_store_n(&s->playing, next->version, __ATOMIC_RELEASE);
+    if (s->host.schedule) /* the worker says what plays now (and retires) */
+        schedule_msg(s, MSG_RETIRE, NULL);
 }
 
 /* The block boundary: ask for a new instance when a new logic was

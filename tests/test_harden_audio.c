@@ -9,16 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gx_api.h"
 #include "support.h"
 
+/* A page no access is allowed to: a real fault, at an address UBSan's
+ * null check does not stop first. */
+static volatile int *no_access_page(void)
+{
+    static void *page;
+
+    if (!page)
+        page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return page == MAP_FAILED ? NULL : page;
+}
+
 static void store_through_null(void *arg)
 {
     (void)arg;
-    *(volatile int *)(volatile void *)0 = 1;
+    *no_access_page() = 1;
 }
 
 static void raise_segv(void *arg)
@@ -93,6 +105,7 @@ TEST(call_guarded, crash_returns_crashed_and_calls_go_on)
 {
     int sig = -1, i, n = 0;
 
+    ASSERT(no_access_page() != NULL);
     ASSERT_EQ(hot_guard_prepare_thread(), 0);
     for (i = 0; i < 50; i++) {
         ASSERT_EQ(hot_call_guarded(NULL, store_through_null, NULL, &sig), HOT_ECRASHED);
