@@ -251,14 +251,18 @@ static int ring_room(const hot_shell *s)
     return SHELL_RING - (s->ring_head - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE));
 }
 
-static void schedule_msg(hot_shell *s, int type, shell_slot *slot)
+/* Returns 0, or -1 when the host's worker did not take the message. */
+static int schedule_msg(hot_shell *s, int type, shell_slot *slot)
 {
     shell_msg m;
 
     m.type = type;
     m.slot = slot;
-    if (s->host.schedule(s->host.schedule_userdata, &m, sizeof m) != 0 && type == MSG_PREPARE)
+    if (s->host.schedule(s->host.schedule_userdata, &m, sizeof m) == 0)
+        return 0;
+    if (type == MSG_PREPARE)
         __atomic_store_n(&s->preparing, 0, __ATOMIC_RELEASE);
+    return -1;
 }
 
 static void retire(hot_shell *s, shell_slot *slot)
@@ -382,9 +386,10 @@ SHELL_SWAP_ONLY static void swap_point(hot_shell *s)
     shell_slot *next;
 
     if (s->host.schedule && version != s->scheduled && !__atomic_load_n(&s->preparing, __ATOMIC_ACQUIRE)) {
-        s->scheduled = version;
         __atomic_store_n(&s->preparing, 1, __ATOMIC_RELEASE);
-        schedule_msg(s, MSG_PREPARE, NULL);
+        s->scheduled = version; /* before: a synchronous worker answers inside */
+        if (schedule_msg(s, MSG_PREPARE, NULL) != 0)
+            s->scheduled = 0; /* the worker's queue was full: ask again next block */
     }
     if (!__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE) || ring_room(s) < 3)
         return; /* nothing ready, or the drainer is behind: swap next block */
