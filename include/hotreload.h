@@ -1032,6 +1032,34 @@ HOT_EXTERN const char *hot_loaded_path(const hot_lib *lib);
 HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
 
 /*
+ * A crash-guarded call without rollback, for code that calls through
+ * pointers of its own (an audio plugin shell calling its logic's process()
+ * on the host's audio thread). Runs fn(arg) on this thread; if it crashes
+ * there (SIGSEGV, SIGBUS, SIGILL, SIGFPE; SIGABRT only with lib's
+ * opts.rollback_abort), the call is cut short where it crashed and returns
+ * HOT_ECRASHED, *crash_signal (if not NULL) set to the signal number.
+ * Nothing is rolled back and lib's table is not touched: the caller decides
+ * what to run instead. Memory the crashed code held (locks included) stays
+ * as it was. lib (may be NULL) gives the options only.
+ * The call path makes no system call and allocates nothing once
+ * hot_guard_prepare_thread() ran in the process; before that, the first
+ * call prepares (system calls). Returns 0 when fn returned.
+ */
+HOT_EXTERN int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg,
+                                int *crash_signal);
+
+/* Installs the crash handlers (once per process) and gives the calling
+ * thread an alternate signal stack, so that a stack overflow in a guarded
+ * call is caught too. Call it ahead of time, where system calls are
+ * allowed: once from any thread makes hot_call_guarded free of them on
+ * every thread; a thread never prepared itself has its crashes handled on
+ * its own stack. Returns 0. */
+HOT_EXTERN int hot_guard_prepare_thread(void);
+
+/* "SIGSEGV" for SIGSEGV (the crash signals), else "signal". */
+HOT_EXTERN const char *hot_signal_name(int sig);
+
+/*
  * Marks the calling thread as outside the library now (hot_update does it
  * too), and unloads the old versions it may: with opts.unload_retired, those
  * every announced thread has left; by default, those beyond max_retired once
@@ -1269,6 +1297,10 @@ static HOT__INLINE HOT__UNUSED const char *hot_last_error(void) { return ""; }
 static HOT__INLINE HOT__UNUSED const char *hot_path(const hot_lib *lib) { (void)lib; return "(static)"; }
 static HOT__INLINE HOT__UNUSED const char *hot_loaded_path(const hot_lib *lib) { (void)lib; return "(static)"; }
 static HOT__INLINE HOT__UNUSED unsigned hot_versions_held(const hot_lib *lib) { (void)lib; return 1; }
+static HOT__INLINE HOT__UNUSED int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg,
+    int *crash_signal) { (void)lib; if (crash_signal) *crash_signal = 0; fn(arg); return 0; }
+static HOT__INLINE HOT__UNUSED int hot_guard_prepare_thread(void) { return 0; }
+static HOT__INLINE HOT__UNUSED const char *hot_signal_name(int sig) { (void)sig; return "signal"; }
 static HOT__INLINE HOT__UNUSED int hot_quiescent(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED void hot_thread_leave(hot_lib *lib) { (void)lib; }
 static HOT__INLINE HOT__UNUSED int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,

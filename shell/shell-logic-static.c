@@ -38,6 +38,11 @@ unsigned long shell_logic_version(void)
     return 1;
 }
 
+hot_lib *shell_logic_lib(void)
+{
+    return NULL;
+}
+
 void shell_logic_log(hot_log_level level, const char *fmt, ...)
 {
     char line[768];

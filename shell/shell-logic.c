@@ -59,6 +59,11 @@ unsigned long shell_logic_version(void)
     return __atomic_load_n(&accepted_version, __ATOMIC_ACQUIRE);
 }
 
+hot_lib *shell_logic_lib(void)
+{
+    return lib;
+}
+
 /* The logic now in the core's table becomes the one instances swap to, if
  * it was built from the shell's description. */
 static int accept_current(unsigned long version)

@@ -26,6 +26,9 @@ void shell_logic_release(shell_member *m);
 /* The accepted logic and its version. Lock-free: safe on the audio thread. */
 const hot_plugin_logic *shell_logic_current(unsigned long *version);
 unsigned long shell_logic_version(void);
+/* The core's handle of the logic (NULL when it is compiled in), for
+ * hot_call_guarded's options. */
+hot_lib *shell_logic_lib(void);
 
 /* Logs a line to every instance (or stderr when there is none). */
 void shell_logic_log(hot_log_level level, const char *fmt, ...)

@@ -9,6 +9,15 @@
  * the audio thread. No lock, no allocation, no system call on the audio
  * thread, and every block is processed by some logic: nothing is skipped
  * or silenced, whatever the timing.
+ *
+ * Every call into the logic on the audio thread goes through
+ * hot_call_guarded. The instance swapped out stays in `prev` while its
+ * successor plays: when process() crashes, the shell swaps back to it at
+ * once (it takes the crashed instance's DSP state if it can, and processes
+ * the block again), so the sound goes on in the previous logic. With no
+ * previous instance the plugin is silent until a new build is accepted.
+ * A crashed instance is never called again nor destroyed (its memory may
+ * be corrupt): it is leaked. The crash is logged off the audio thread.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +42,7 @@ typedef struct shell_slot {
     hot_plugin_instance *inst;
     unsigned long version;
     int fresh; /* from a state restore: takes no DSP state from the old */
+    int crashed; /* crashed on the audio thread: never called again */
 } shell_slot;
 
 enum { MSG_PREPARE = 1, MSG_READY, MSG_RETIRE };
@@ -50,7 +60,7 @@ struct hot_shell {
     unsigned chunk, n_in, n_out;
 
     /* The audio thread's. */
-    shell_slot *cur, *fading;
+    shell_slot *cur, *fading, *prev; /* prev: swapped out, kept to go back to */
     unsigned fade_pos;
     unsigned long scheduled;     /* the version last asked of the worker */
     float *params;
@@ -75,9 +85,13 @@ struct hot_shell {
     void *snap;
     long snap_len;
     const hot_plugin_logic *snap_logic;
+    unsigned long crashes;       /* process() crashes so far */
+    int crash_signal;            /* the last one's signal */
+    unsigned long crash_version, crash_back_to; /* 0: nothing to go back to */
 
     /* Off the audio thread. */
     unsigned long announced;     /* the version last logged as playing */
+    unsigned long crashes_logged;
     pthread_mutex_t lock;        /* own thread's wake-up only (taken
                                     under the logic's member list lock) */
     pthread_mutex_t state_lock;  /* one host state call at a time */
@@ -173,10 +187,32 @@ static shell_slot *slot_create(hot_shell *s, const hot_plugin_logic *logic, unsi
 
 static void slot_destroy(shell_slot *slot)
 {
-    if (!slot)
-        return;
+    if (!slot || slot->crashed)
+        return; /* a crashed instance is leaked, never touched again */
     slot->logic->destroy(slot->inst);
     free(slot);
+}
+
+static void log_crash(hot_shell *s)
+{
+    unsigned long crashes = __atomic_load_n(&s->crashes, __ATOMIC_ACQUIRE);
+    unsigned long version = __atomic_load_n(&s->crash_version, __ATOMIC_RELAXED);
+    unsigned long back = __atomic_load_n(&s->crash_back_to, __ATOMIC_RELAXED);
+    const char *sig = hot_signal_name(__atomic_load_n(&s->crash_signal, __ATOMIC_RELAXED));
+
+    if (crashes == s->crashes_logged)
+        return;
+    s->crashes_logged = crashes;
+    if (back)
+        shell_logic_log(HOT_LOG_ERROR,
+                        "hotreload: %s: logic v%lu crashed in process() (%s); back to logic v%lu, which plays "
+                        "on with the DSP state (v%lu is not called again; fix it and rebuild)",
+                        s->desc->name, version, sig, back, version);
+    else
+        shell_logic_log(HOT_LOG_ERROR,
+                        "hotreload: %s: logic v%lu crashed in process() (%s) with no previous logic to go back "
+                        "to; silent until a new build is accepted",
+                        s->desc->name, version, sig);
 }
 
 /* Destroys what the audio thread retired, and says what plays now. */
@@ -192,6 +228,7 @@ static void drain_retired(hot_shell *s)
     if (__atomic_exchange_n(&s->carry_failed, 0, __ATOMIC_ACQ_REL))
         shell_logic_log(HOT_LOG_WARN, "hotreload: %s: the new logic did not take the old one's DSP state; it started from reset",
                         s->desc->name);
+    log_crash(s);
     playing = __atomic_load_n(&s->playing, __ATOMIC_ACQUIRE);
     if (playing != s->announced) {
         s->announced = playing;
@@ -214,14 +251,18 @@ static int ring_room(const hot_shell *s)
     return SHELL_RING - (s->ring_head - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE));
 }
 
-static void schedule_msg(hot_shell *s, int type, shell_slot *slot)
+/* Returns 0, or -1 when the host's worker did not take the message. */
+static int schedule_msg(hot_shell *s, int type, shell_slot *slot)
 {
     shell_msg m;
 
     m.type = type;
     m.slot = slot;
-    if (s->host.schedule(s->host.schedule_userdata, &m, sizeof m) != 0 && type == MSG_PREPARE)
+    if (s->host.schedule(s->host.schedule_userdata, &m, sizeof m) == 0)
+        return 0;
+    if (type == MSG_PREPARE)
         __atomic_store_n(&s->preparing, 0, __ATOMIC_RELEASE);
+    return -1;
 }
 
 static void retire(hot_shell *s, shell_slot *slot)
@@ -232,35 +273,109 @@ static void retire(hot_shell *s, shell_slot *slot)
         schedule_msg(s, MSG_RETIRE, NULL);
 }
 
-/* The old instance's DSP state into the new one, through the buffer
- * allocated at create. */
-static void carry_state(hot_shell *s, const shell_slot *old, shell_slot *next)
-{
-    long n = old->logic->save_rt(old->inst, s->handover, s->desc->rt_state_max);
+typedef struct carry {
+    hot_shell *s;
+    const shell_slot *old;
+    shell_slot *next;
+    int in_place, ok;
+} carry;
 
-    if (n < 0 || next->logic->load_rt(next->inst, s->handover, (unsigned long)n) < 0) {
-        next->logic->reset(next->inst);
-        __atomic_store_n(&s->carry_failed, 1, __ATOMIC_RELEASE);
+static int has_in_place(const hot_plugin_logic *logic)
+{
+    return logic->size >= sizeof(hot_plugin_logic) && logic->state_rt && logic->adopt_rt;
+}
+
+/* The blocks exchanged: next takes old's state as it is, old takes next's
+ * (reset) block, so that each still owns one. */
+static int exchange_blocks(const shell_slot *old, shell_slot *next)
+{
+    void *theirs, *mine;
+
+    if (!has_in_place(old->logic) || !has_in_place(next->logic))
+        return 0;
+    theirs = old->logic->state_rt(old->inst);
+    mine = next->logic->adopt_rt(next->inst, theirs);
+    if (!mine)
+        return 0;
+    if (old->logic->adopt_rt(old->inst, mine))
+        return 1;
+    next->logic->adopt_rt(next->inst, mine); /* old refused it: undo */
+    return 0;
+}
+
+static void carry_guarded(void *arg)
+{
+    carry *c = arg;
+    long n;
+
+    if (c->in_place && exchange_blocks(c->old, c->next)) {
+        c->ok = 1;
+        return;
     }
+    n = c->old->logic->save_rt(c->old->inst, c->s->handover, c->s->desc->rt_state_max);
+    c->ok = n >= 0 && c->next->logic->load_rt(c->next->inst, c->s->handover, (unsigned long)n) >= 0;
+}
+
+static void reset_guarded(void *arg)
+{
+    shell_slot *slot = arg;
+
+    slot->logic->reset(slot->inst);
+}
+
+/* The old instance's DSP state into the new one: in place when both
+ * builds offer it and the old one stops playing (in_place), else copied
+ * through the buffer allocated at create; from reset when that fails, or
+ * crashes (the old instance may be one that crashed). */
+static void carry_state(hot_shell *s, const shell_slot *old, shell_slot *next, int in_place)
+{
+    carry c;
+
+    c.s = s;
+    c.old = old;
+    c.next = next;
+    c.in_place = in_place;
+    c.ok = 0;
+    if (hot_call_guarded(shell_logic_lib(), carry_guarded, &c, NULL) == 0 && c.ok)
+        return;
+    if (hot_call_guarded(shell_logic_lib(), reset_guarded, next, NULL) != 0)
+        next->crashed = 1;
+    __atomic_store_n(&s->carry_failed, 1, __ATOMIC_RELEASE);
+}
+
+static void keep_as_prev(hot_shell *s, shell_slot *old)
+{
+    if (s->prev)
+        retire(s, s->prev);
+    s->prev = NULL;
+    if (old->crashed)
+        retire(s, old); /* not one to go back to; the drainer leaks it */
+    else
+        s->prev = old;
 }
 
 static void hand_over(hot_shell *s, shell_slot *next)
 {
     shell_slot *old = s->cur;
 
-    if (!next->fresh)
-        carry_state(s, old, next);
+    if (!next->fresh && !old->crashed) /* a crossfade plays on the old state */
+        carry_state(s, old, next, !s->desc->crossfade_samples);
     if (s->fading) /* a swap inside a crossfade: the oldest goes at once */
         retire(s, s->fading);
     s->fading = NULL;
-    if (s->desc->crossfade_samples && !next->fresh) {
+    if (s->desc->crossfade_samples && !next->fresh && !old->crashed) {
+        if (s->prev)
+            retire(s, s->prev);
+        s->prev = NULL;
         s->fading = old;
         s->fade_pos = 0;
     } else {
-        retire(s, old);
+        keep_as_prev(s, old);
     }
     s->cur = next;
     __atomic_store_n(&s->playing, next->version, __ATOMIC_RELEASE);
+    if (s->host.schedule) /* the worker says what plays now (and retires) */
+        schedule_msg(s, MSG_RETIRE, NULL);
 }
 
 /* The block boundary: ask for a new instance when a new logic was
@@ -271,21 +386,37 @@ SHELL_SWAP_ONLY static void swap_point(hot_shell *s)
     shell_slot *next;
 
     if (s->host.schedule && version != s->scheduled && !__atomic_load_n(&s->preparing, __ATOMIC_ACQUIRE)) {
-        s->scheduled = version;
         __atomic_store_n(&s->preparing, 1, __ATOMIC_RELEASE);
-        schedule_msg(s, MSG_PREPARE, NULL);
+        s->scheduled = version; /* before: a synchronous worker answers inside */
+        if (schedule_msg(s, MSG_PREPARE, NULL) != 0)
+            s->scheduled = 0; /* the worker's queue was full: ask again next block */
     }
-    if (!__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE) || ring_room(s) < 2)
+    if (!__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE) || ring_room(s) < 3)
         return; /* nothing ready, or the drainer is behind: swap next block */
     next = __atomic_exchange_n(&s->pending, NULL, __ATOMIC_ACQ_REL);
     if (next)
         hand_over(s, next);
 }
 
-static void call_logic(const shell_slot *slot, const hot_shell *s, const float *const *in, float *const *out,
-                       const hot_plugin_event *events, unsigned n_events, unsigned frames)
+typedef struct process_call {
+    const shell_slot *slot;
+    const hot_plugin_block *block;
+} process_call;
+
+static void process_guarded(void *arg)
+{
+    const process_call *c = arg;
+
+    c->slot->logic->process(c->slot->inst, c->block);
+}
+
+/* Returns 0, or the signal process() crashed with. */
+static int call_logic(const shell_slot *slot, const hot_shell *s, const float *const *in, float *const *out,
+                      const hot_plugin_event *events, unsigned n_events, unsigned frames)
 {
     hot_plugin_block b;
+    process_call c;
+    int sig = 0;
 
     b.frames = frames;
     b.n_in = s->n_in;
@@ -295,7 +426,97 @@ static void call_logic(const shell_slot *slot, const hot_shell *s, const float *
     b.params = s->params;
     b.n_events = n_events;
     b.events = events;
-    slot->logic->process(slot->inst, &b);
+    c.slot = slot;
+    c.block = &b;
+    if (hot_call_guarded(shell_logic_lib(), process_guarded, &c, &sig) != 0 && sig == 0)
+        sig = -1;
+    return sig;
+}
+
+static void silence(hot_shell *s, unsigned frames)
+{
+    unsigned j;
+
+    for (j = 0; j < s->n_out; j++)
+        memset(s->out_at[j], 0, frames * sizeof(float));
+}
+
+/* The audio thread's record of a crash, for the drainer to log. */
+static void note_crash(hot_shell *s, shell_slot *bad, int sig, const shell_slot *back_to)
+{
+    bad->crashed = 1;
+    __atomic_store_n(&s->crash_signal, sig, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->crash_version, bad->version, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->crash_back_to, back_to ? back_to->version : 0, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->crashes, 1, __ATOMIC_RELEASE);
+    if (s->host.schedule)
+        schedule_msg(s, MSG_RETIRE, NULL); /* the worker logs it */
+}
+
+/* process() of the playing instance crashed in this chunk: back to the
+ * previous instance, given the crashed one's DSP state if it can take it,
+ * and the chunk again (the input is as it was unless the host processes
+ * in place). Returns 0 when the chunk has its output. */
+static int go_back(hot_shell *s, int sig, const hot_plugin_event *ev, unsigned n_ev, unsigned frames)
+{
+    shell_slot *bad = s->cur, *back = s->prev;
+
+    if (!back) {
+        note_crash(s, bad, sig, NULL);
+        return -1; /* cur stays, crashed: silence until a new build */
+    }
+    bad->crashed = 1;
+    carry_state(s, bad, back, 1);
+    s->prev = NULL;
+    s->cur = back;
+    __atomic_store_n(&s->playing, back->version, __ATOMIC_RELEASE);
+    note_crash(s, bad, sig, back); /* after the switch: the worker may log at once */
+    if (back->crashed)
+        return -1;
+    sig = call_logic(back, s, (const float *const *)s->in_at, s->out_at, ev, n_ev, frames);
+    if (sig != 0) {
+        note_crash(s, back, sig, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void play(hot_shell *s, const hot_plugin_event *ev, unsigned n_ev, unsigned frames)
+{
+    int sig;
+
+    if (s->cur->crashed) {
+        silence(s, frames);
+        return;
+    }
+    sig = call_logic(s->cur, s, (const float *const *)s->in_at, s->out_at, ev, n_ev, frames);
+    if (sig != 0 && go_back(s, sig, ev, n_ev, frames) != 0)
+        silence(s, frames);
+}
+
+/* A crash inside a crossfade: the instance that did not crash plays on
+ * alone, with the output it made for this chunk. */
+static void crossfade_crashed(hot_shell *s, int old_sig, int new_sig, unsigned frames)
+{
+    shell_slot *fading = s->fading;
+    unsigned j;
+
+    s->fading = NULL;
+    if (old_sig) {
+        note_crash(s, fading, old_sig, new_sig ? NULL : s->cur);
+        retire(s, fading);
+        if (new_sig)
+            note_crash(s, s->cur, new_sig, NULL);
+        if (new_sig)
+            silence(s, frames);
+        return;
+    }
+    note_crash(s, s->cur, new_sig, fading);
+    retire(s, s->cur);
+    s->cur = fading;
+    __atomic_store_n(&s->playing, fading->version, __ATOMIC_RELEASE);
+    for (j = 0; j < s->n_out; j++)
+        memcpy(s->out_at[j], s->scratch_out_at[j], frames * sizeof(float));
 }
 
 /* Both instances run; the output goes from the old to the new one with
@@ -306,8 +527,13 @@ static void crossfade(hot_shell *s, const hot_plugin_event *ev, unsigned n_ev, u
 
     for (i = 0; i < s->n_in; i++)
         memcpy(s->scratch_in + (size_t)i * s->chunk, s->in_at[i], frames * sizeof(float));
-    call_logic(s->fading, s, s->scratch_in_at, s->scratch_out_at, ev, n_ev, frames);
-    call_logic(s->cur, s, s->scratch_in_at, s->out_at, ev, n_ev, frames);
+    int old_sig = call_logic(s->fading, s, s->scratch_in_at, s->scratch_out_at, ev, n_ev, frames);
+    int new_sig = call_logic(s->cur, s, s->scratch_in_at, s->out_at, ev, n_ev, frames);
+
+    if (old_sig || new_sig) {
+        crossfade_crashed(s, old_sig, new_sig, frames);
+        return;
+    }
     for (j = 0; j < s->n_out; j++) {
         const float *old = s->scratch_out_at[j];
         float *out = s->out_at[j];
@@ -319,7 +545,7 @@ static void crossfade(hot_shell *s, const hot_plugin_event *ev, unsigned n_ev, u
     }
     s->fade_pos += frames;
     if (s->fade_pos >= n) {
-        retire(s, s->fading);
+        keep_as_prev(s, s->fading);
         s->fading = NULL;
     }
 }
@@ -339,9 +565,27 @@ static unsigned slice_events(hot_shell *s, const hot_plugin_event *events, unsig
     return n;
 }
 
+typedef struct snap_call {
+    hot_shell *s;
+    long len;
+} snap_call;
+
+static void snap_guarded(void *arg)
+{
+    snap_call *c = arg;
+
+    c->len = c->s->cur->logic->save_rt(c->s->cur->inst, c->s->snap, c->s->desc->rt_state_max);
+}
+
 static void take_snapshot(hot_shell *s)
 {
-    s->snap_len = s->cur->logic->save_rt(s->cur->inst, s->snap, s->desc->rt_state_max);
+    snap_call c;
+
+    c.s = s;
+    c.len = -1;
+    if (s->cur->crashed || hot_call_guarded(shell_logic_lib(), snap_guarded, &c, NULL) != 0)
+        c.len = -1;
+    s->snap_len = c.len;
     s->snap_logic = s->cur->logic;
     __atomic_store_n(&s->snap_wanted, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&s->snap_ready, 1, __ATOMIC_RELEASE);
@@ -377,7 +621,7 @@ void hot_shell_run(hot_shell *s, const float *const *in, float *const *out, cons
         if (s->fading)
             crossfade(s, s->events, n_ev, n);
         else
-            call_logic(s->cur, s, s->in_at, s->out_at, s->events, n_ev, n);
+            play(s, s->events, n_ev, n);
     }
     if (__atomic_load_n(&s->snap_wanted, __ATOMIC_ACQUIRE))
         take_snapshot(s);
@@ -386,6 +630,8 @@ void hot_shell_run(hot_shell *s, const float *const *in, float *const *out, cons
 
 unsigned hot_shell_latency(const hot_shell *s)
 {
+    if (s->cur->crashed)
+        return 0;
     return s->cur->logic->latency(s->cur->inst);
 }
 
@@ -530,7 +776,8 @@ static void replace_inactive(hot_shell *s, shell_slot *slot)
 {
     slot_destroy(s->cur);
     slot_destroy(s->fading);
-    s->fading = NULL;
+    slot_destroy(s->prev);
+    s->fading = s->prev = NULL;
     s->cur = slot;
     __atomic_store_n(&s->playing, slot->version, __ATOMIC_RELEASE);
 }
@@ -664,6 +911,7 @@ int hot_shell_create(hot_shell **out, const hot_plugin_desc *desc, const char *l
     *out = NULL;
     if (!s)
         return HOT_ENOMEM;
+    hot_guard_prepare_thread(); /* off the audio thread: its calls then make none */
     s->desc = desc;
     if (host)
         s->host = *host;
@@ -715,6 +963,7 @@ void hot_shell_destroy(hot_shell *s)
     drain_retired(s);
     slot_destroy(__atomic_exchange_n(&s->pending, NULL, __ATOMIC_ACQ_REL));
     slot_destroy(s->fading);
+    slot_destroy(s->prev);
     slot_destroy(s->cur);
     shell_logic_release(&s->member);
     release_memory(s);

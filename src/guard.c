@@ -61,11 +61,14 @@ static void forget_thread(void *record)
     hot__guard_innermost = NULL; /* a later guarded call prepares again */
 }
 
+/* g: the guarded call that made this thread known, or NULL when it was
+ * prepared ahead of any call (hot_guard_prepare_thread). */
 static void remember_thread(const hot_guard *g)
 {
     guard_thread *t = calloc(1, sizeof *t);
 
-    hot__retire_announce(g->slot); /* for unload_retired's grace periods */
+    if (g)
+        hot__retire_announce(g->slot); /* for unload_retired's grace periods */
     if (!t)
         return; /* guarded calls work; this thread's calls are just not timed */
     if (hot__thread_at_exit(forget_thread, t) < 0) {
@@ -80,18 +83,36 @@ static void remember_thread(const hot_guard *g)
     self = t;
 }
 
-void hot__guard_watch_crashes(void)
+/* Set once the crash handlers are installed: hot_call_guarded then needs
+ * no preparation of its own. */
+static int handlers_installed;
+
+static void prepare_thread(void)
 {
     hot__crash_prepare_thread(on_crash);
+    __atomic_store_n(&handlers_installed, 1, __ATOMIC_RELEASE);
+}
+
+void hot__guard_watch_crashes(void)
+{
+    prepare_thread();
 }
 
 void hot__guard_first(hot_guard *g)
 {
-    hot__crash_prepare_thread(on_crash);
+    prepare_thread();
     if (!self)
         remember_thread(g);
     hot__guard_innermost = &hot__guard_bottom;
     g->outer = &hot__guard_bottom;
+}
+
+int hot_guard_prepare_thread(void)
+{
+    prepare_thread();
+    if (!self)
+        remember_thread(NULL);
+    return 0;
 }
 
 void hot__guard_timed_enter(hot_guard *g)
@@ -157,6 +178,73 @@ static void jump(hot_guard *g)
     __builtin_longjmp(g->env.words, 1);
 }
 
+/* ---- hot_call_guarded: a guard with no table behind it (slot NULL) ---- */
+
+/* The modes a call made from here can use: the trampoline is for the
+ * wrappers' calls with the hot function's own arguments. */
+#if defined(HOT__GUARD_LIBC_JMP)
+#define PLAIN_MODE HOT__GUARD_MODE_LIBC
+#define PLAIN_SETJMP(g) setjmp((g)->env.libc)
+#else
+#define PLAIN_MODE HOT__GUARD_MODE_BUILTIN
+#define PLAIN_SETJMP(g) __builtin_setjmp((g)->env.words)
+#endif
+
+typedef struct plain_guard {
+    hot_guard g; /* first: the handler finds the rest from it */
+    hot_lib *lib;
+} plain_guard;
+
+static int on_plain_crash(hot_guard *g, const hot__crash *crash)
+{
+    if (!hot__rollback_plain_can_recover(((plain_guard *)g)->lib, crash))
+        return 0;
+    g->signal = crash->signal;
+    hot__guard_innermost = g->outer;
+    jump(g);
+}
+
+const char *hot_signal_name(int sig)
+{
+    return hot__signal_name(sig);
+}
+
+int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg, int *crash_signal)
+{
+    plain_guard pg;
+    hot_guard *const outer = hot__guard_innermost;
+
+    if (crash_signal)
+        *crash_signal = 0;
+    if (!fn)
+        return HOT_EINVAL;
+    if (!__atomic_load_n(&handlers_installed, __ATOMIC_ACQUIRE))
+        prepare_thread();
+    pg.lib = lib;
+    pg.g.slot = NULL;
+    pg.g.table = NULL;
+    pg.g.function = "hot_call_guarded";
+    pg.g.outer = outer ? outer : &hot__guard_bottom;
+    pg.g.signal = 0;
+    pg.g.recovered = 0;
+    pg.g.mode = PLAIN_MODE;
+    pg.g.crashed = 0;
+    if (PLAIN_SETJMP(&pg.g) != 0) {
+        int sig = *(volatile int *)&pg.g.signal;
+        hot__guard_innermost = outer;
+        hot__crash_after_jump(sig);
+        if (crash_signal)
+            *crash_signal = sig;
+        return HOT_ECRASHED;
+    }
+    __atomic_store_n(&hot__guard_innermost, &pg.g, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* pushed before fn runs */
+    fn(arg);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    hot__guard_innermost = outer;
+    return 0;
+}
+
 /* On the crashing thread, in the signal handler: returns 0 when the crash
  * is not ours to recover (the handler then passes it on), 1 when the
  * interrupted call will return into its wrapper (trampoline), or jumps. */
@@ -168,6 +256,8 @@ static int on_crash(const hot__crash *crash)
         hot__rollback_announce_unguarded(crash);
         return 0;
     }
+    if (!g->slot)
+        return on_plain_crash(g, crash);
     if (!hot__rollback_can_recover(g, crash)) {
         hot__rollback_announce(g, crash);
         return 0;

@@ -455,6 +455,9 @@ void hot__rollback_detach(hot_lib *lib); /* frees the crashed versions */
 void hot__rollback_arm(hot_lib *lib);
 /* Async-signal-safe: may the crash in guard g be recovered? */
 int hot__rollback_can_recover(const hot_guard *g, const hot__crash *crash);
+/* In the crash handler, for hot_call_guarded (no table to roll back):
+ * 1 when the call may be cut short; else announces why not and returns 0. */
+int hot__rollback_plain_can_recover(hot_lib *lib, const hot__crash *crash);
 /* After the jump, on the normal stack: rolls back or stops. Returns 1 when
  * the call may be made again, 0 when it returns a zero value. */
 int hot__rollback_recover(hot_guard *g);

@@ -213,6 +213,34 @@ void hot__rollback_announce(const hot_guard *g, const hot__crash *crash)
     hot__crash_write(line);
 }
 
+/* "hotreload: SIGABRT in hot_call_guarded (libfx.so): not recovered: why" */
+int hot__rollback_plain_can_recover(hot_lib *lib, const hot__crash *crash)
+{
+    char line[400], *p = line, *end = line + sizeof line - 2;
+    const char *why = NULL;
+
+    if (crash->sent)
+        why = "sent by another process";
+    else if (crash->is_abort && !(lib && lib->opts.rollback_abort))
+        why = "abort() is not recovered (opts.rollback_abort)";
+    if (!why)
+        return 1;
+    p = append(p, end, "hotreload: ");
+    p = append(p, end, hot__signal_name(crash->signal));
+    p = append(p, end, " in hot_call_guarded");
+    if (lib) {
+        p = append(p, end, " (");
+        p = append(p, end, lib->file);
+        p = append(p, end, ")");
+    }
+    p = append(p, end, ": not recovered: ");
+    p = append(p, end, why);
+    *p++ = '\n';
+    *p = '\0';
+    hot__crash_write(line);
+    return 0;
+}
+
 static char *append_hex(char *p, char *end, uintptr_t n)
 {
     char digits[2 * sizeof n];

@@ -2,6 +2,7 @@
  * the loop. This file is the hot library: rebuild it while a host plays
  * and the next block is computed by the new code, the echoes of what was
  * played before going on (the delay line is carried across the swap). */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,26 @@
 
 #define DELAY_STATE_MAGIC 0x444c4159u /* "DLAY" */
 
-struct hot_plugin_instance {
-    double rate;
+/* The DSP state, in one block the next build's instance takes as it is
+ * (the in-place hand-over): change DELAY_LAYOUT with this struct. */
+#ifndef DELAY_LAYOUT_EDITED
+#define DELAY_LAYOUT 0x4c415931u /* "LAY1" */
+#else /* a test's build with another layout: the shell must copy */
+#define DELAY_LAYOUT 0x4c415932u
+#endif
+
+typedef struct delay_state {
+    unsigned layout;
     unsigned length; /* samples in the line */
     unsigned pos;
     float lowpass;
-    float *line;
+    float line[1];   /* length samples */
+} delay_state;
+
+struct hot_plugin_instance {
+    double rate;
+    delay_state *st;
+    unsigned long blocks; /* process() calls, for DELAY_CRASH_AFTER */
 };
 
 /* What save_rt writes: this header, then the line from its oldest sample. */
@@ -31,32 +46,52 @@ typedef struct delay_header {
 static hot_plugin_instance *delay_create(double rate, unsigned max_block)
 {
     hot_plugin_instance *d = calloc(1, sizeof *d);
+    unsigned length;
 
     (void)max_block;
     if (!d)
         return NULL;
     d->rate = rate;
-    d->length = (unsigned)(rate * DELAY_MAX_SECONDS) + 2;
-    d->line = calloc(d->length, sizeof(float));
-    if (!d->line || rate > DELAY_MAX_RATE) {
-        free(d->line);
+    length = (unsigned)(rate * DELAY_MAX_SECONDS) + 2;
+    d->st = rate > DELAY_MAX_RATE ? NULL : calloc(1, sizeof *d->st + length * sizeof(float));
+    if (!d->st) {
         free(d);
         return NULL;
     }
+    d->st->layout = DELAY_LAYOUT;
+    d->st->length = length;
     return d;
 }
 
 static void delay_destroy(hot_plugin_instance *d)
 {
-    free(d->line);
+    free(d->st);
     free(d);
 }
 
 static void delay_reset(hot_plugin_instance *d)
 {
-    memset(d->line, 0, d->length * sizeof(float));
-    d->pos = 0;
-    d->lowpass = 0;
+    memset(d->st->line, 0, d->st->length * sizeof(float));
+    d->st->pos = 0;
+    d->st->lowpass = 0;
+}
+
+/* A test's build crashes in its N-th process() call (the shell's warm-up
+ * block counts): raise(SIGSEGV), or a store through a null pointer with
+ * DELAY_CRASH_STORE. */
+static void maybe_crash(hot_plugin_instance *d)
+{
+#ifdef DELAY_CRASH_AFTER
+    if (++d->blocks < DELAY_CRASH_AFTER)
+        return;
+#ifdef DELAY_CRASH_STORE
+    *(volatile float *)(volatile void *)0 = d->st->lowpass;
+#else
+    raise(SIGSEGV);
+#endif
+#else
+    (void)d;
+#endif
 }
 
 static void delay_process(hot_plugin_instance *d, const hot_plugin_block *b)
@@ -65,17 +100,18 @@ static void delay_process(hot_plugin_instance *d, const hot_plugin_block *b)
     float feedback = b->params[DELAY_FEEDBACK];
     float coeff = 0.05f + 0.95f * b->params[DELAY_TONE];
 
+    maybe_crash(d);
     if (delay < 1)
         delay = 1;
-    if (delay > d->length - 1)
-        delay = d->length - 1;
+    if (delay > d->st->length - 1)
+        delay = d->st->length - 1;
     for (i = 0; i < b->frames; i++) {
         float x = b->in[0][i];
-        float echo = d->line[(d->pos + d->length - delay) % d->length];
-        d->lowpass += coeff * (echo - d->lowpass);
-        d->line[d->pos] = x + feedback * d->lowpass;
-        d->pos = (d->pos + 1) % d->length;
-        b->out[0][i] = DELAY_GAIN * (0.5f * x + 0.5f * d->lowpass);
+        float echo = d->st->line[(d->st->pos + d->st->length - delay) % d->st->length];
+        d->st->lowpass += coeff * (echo - d->st->lowpass);
+        d->st->line[d->st->pos] = x + feedback * d->st->lowpass;
+        d->st->pos = (d->st->pos + 1) % d->st->length;
+        b->out[0][i] = DELAY_GAIN * (0.5f * x + 0.5f * d->st->lowpass);
     }
 }
 
@@ -95,18 +131,18 @@ static unsigned delay_latency(const hot_plugin_instance *d)
 static long delay_save_rt(const hot_plugin_instance *d, void *buf, unsigned long capacity)
 {
     delay_header h;
-    unsigned long need = sizeof h + (unsigned long)d->length * sizeof(float);
+    unsigned long need = sizeof h + (unsigned long)d->st->length * sizeof(float);
     char *out = buf;
-    unsigned tail = d->length - d->pos;
+    unsigned tail = d->st->length - d->st->pos;
 
     if (need > capacity)
         return -1;
     h.magic = DELAY_STATE_MAGIC;
-    h.length = d->length;
-    h.lowpass = d->lowpass;
+    h.length = d->st->length;
+    h.lowpass = d->st->lowpass;
     memcpy(out, &h, sizeof h);
-    memcpy(out + sizeof h, d->line + d->pos, tail * sizeof(float));
-    memcpy(out + sizeof h + tail * sizeof(float), d->line, d->pos * sizeof(float));
+    memcpy(out + sizeof h, d->st->line + d->st->pos, tail * sizeof(float));
+    memcpy(out + sizeof h + tail * sizeof(float), d->st->line, d->st->pos * sizeof(float));
     return (long)need;
 }
 
@@ -114,21 +150,40 @@ static int delay_load_rt(hot_plugin_instance *d, const void *buf, unsigned long 
 {
     delay_header h;
 
+#ifdef DELAY_NO_COPY /* a test's build: the state can only come in place */
+    size = 0;
+#endif
     if (size < sizeof h)
         return -1;
     memcpy(&h, buf, sizeof h);
-    if (h.magic != DELAY_STATE_MAGIC || h.length != d->length || size != sizeof h + h.length * sizeof(float))
+    if (h.magic != DELAY_STATE_MAGIC || h.length != d->st->length || size != sizeof h + h.length * sizeof(float))
         return -1;
-    memcpy(d->line, (const char *)buf + sizeof h, d->length * sizeof(float));
-    d->pos = 0;
-    d->lowpass = h.lowpass;
+    memcpy(d->st->line, (const char *)buf + sizeof h, d->st->length * sizeof(float));
+    d->st->pos = 0;
+    d->st->lowpass = h.lowpass;
     return 0;
+}
+
+static void *delay_state_rt(hot_plugin_instance *d)
+{
+    return d->st;
+}
+
+/* Takes a block of the same layout and length (the rate is the host's). */
+static void *delay_adopt_rt(hot_plugin_instance *d, void *block)
+{
+    delay_state *other = block, *mine = d->st;
+
+    if (other->layout != DELAY_LAYOUT || other->length != mine->length)
+        return NULL;
+    d->st = other;
+    return mine;
 }
 
 /* A session keeps the echoes too: the same bytes. */
 static int delay_save_bytes(const hot_plugin_instance *d, void **data, size_t *size)
 {
-    unsigned long need = sizeof(delay_header) + (unsigned long)d->length * sizeof(float);
+    unsigned long need = sizeof(delay_header) + (unsigned long)d->st->length * sizeof(float);
 
     *data = malloc(need);
     if (!*data)
@@ -142,5 +197,6 @@ static int delay_load_bytes(hot_plugin_instance *d, const void *data, size_t siz
     return delay_load_rt(d, data, size);
 }
 
-HOT_PLUGIN_LOGIC(delay, delay_create, delay_destroy, delay_reset, delay_process, delay_latency,
-                 delay_save_rt, delay_load_rt, delay_save_bytes, delay_load_bytes);
+HOT_PLUGIN_LOGIC_IN_PLACE(delay, delay_create, delay_destroy, delay_reset, delay_process, delay_latency,
+                          delay_save_rt, delay_load_rt, delay_save_bytes, delay_load_bytes, delay_state_rt,
+                          delay_adopt_rt);

@@ -114,6 +114,19 @@ typedef struct hot_plugin_instance hot_plugin_instance;
  * instance then starts from reset). save_bytes/load_bytes are for the
  * host's presets and sessions: save_bytes malloc's *data (the shell frees
  * it); both return 0 or negative.
+ *
+ * The in-place hand-over (optional, HOT_PLUGIN_LOGIC_IN_PLACE; NULL in
+ * HOT_PLUGIN_LOGIC): a logic that keeps its DSP state in one block of its
+ * own (malloc'd in create, freed in destroy) lets the next build's instance
+ * take that block as it is, whatever its size: no copy.
+ *   state_rt(self): the block now holding self's state;
+ *   adopt_rt(self, block): makes block (another instance's, of this build
+ *   or an older one) self's state and returns the block self had, or NULL
+ *   when it does not know the block's layout (self unchanged: the shell
+ *   then copies with save_rt/load_rt). Both on the audio thread.
+ * The shell exchanges the blocks: each instance always owns exactly one.
+ * Mark the block with a layout tag the logic changes whenever the block's
+ * layout changes, and check it in adopt_rt.
  */
 typedef struct hot_plugin_logic {
     unsigned size;                 /* sizeof(hot_plugin_logic) */
@@ -127,6 +140,8 @@ typedef struct hot_plugin_logic {
     int (*load_rt)(hot_plugin_instance *self, const void *buf, unsigned long size);
     int (*save_bytes)(const hot_plugin_instance *self, void **data, size_t *size);
     int (*load_bytes)(hot_plugin_instance *self, const void *data, size_t size);
+    void *(*state_rt)(hot_plugin_instance *self);
+    void *(*adopt_rt)(hot_plugin_instance *self, void *block);
 } hot_plugin_logic;
 
 /* ---- The description ---------------------------------------------------- */
@@ -158,7 +173,7 @@ typedef struct hot_plugin_logic {
 #define HOT_PLUGIN_TYPES(TYPE, FIELD)                                         \
     TYPE(hot_plugin_logic)                                                    \
     FIELD(hot_plugin_logic, desc)                                             \
-    FIELD(hot_plugin_logic, load_bytes)                                       \
+    FIELD(hot_plugin_logic, adopt_rt)                                         \
     TYPE(hot_plugin_block)                                                    \
     FIELD(hot_plugin_block, events)                                           \
     TYPE(hot_plugin_desc)                                                     \
@@ -172,7 +187,19 @@ HOT_INTERFACE(hot_plugin, HOT_PLUGIN_FUNCTIONS, HOT_PLUGIN_TYPES)
                          save_rt, load_rt, save_bytes, load_bytes)            \
     static const hot_plugin_logic hot__logic_##id = {                         \
         sizeof(hot_plugin_logic), &hot_plugin_desc_##id, create, destroy,     \
-        reset, process, latency, save_rt, load_rt, save_bytes, load_bytes};   \
+        reset, process, latency, save_rt, load_rt, save_bytes, load_bytes,    \
+        0, 0};                                                                \
+    const hot_plugin_logic *hot_plugin_logic_get(void) { return &hot__logic_##id; } \
+    typedef int hot__plugin_logic_defined_##id
+
+/* The same, with the in-place hand-over. */
+#define HOT_PLUGIN_LOGIC_IN_PLACE(id, create, destroy, reset, process, latency, \
+                                  save_rt, load_rt, save_bytes, load_bytes,    \
+                                  state_rt, adopt_rt)                          \
+    static const hot_plugin_logic hot__logic_##id = {                         \
+        sizeof(hot_plugin_logic), &hot_plugin_desc_##id, create, destroy,     \
+        reset, process, latency, save_rt, load_rt, save_bytes, load_bytes,    \
+        state_rt, adopt_rt};                                                  \
     const hot_plugin_logic *hot_plugin_logic_get(void) { return &hot__logic_##id; } \
     typedef int hot__plugin_logic_defined_##id
 

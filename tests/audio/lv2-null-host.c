@@ -13,6 +13,15 @@
  * refused_garbage state_roundtrip state_during_reload latency, and
  * synth_swap: the lv2-synth example (MIDI in, no audio in), its oscillator
  * shape edited while two notes sound: the notes go on with the new shape.
+ * handover_in_place: the edited build cannot copy its state (save_rt
+ * refuses), so only the in-place hand-over carries the line;
+ * handover_layout_changed: the edited build has another state layout, so
+ * the shell copies (save_rt/load_rt). Both must equal new-only after.
+ * crash_back, crash_back_store (own thread): the edited logic's process()
+ * crashes in its 21st call (raise(SIGSEGV), or a store through NULL): the
+ * previous logic plays on from that block with the DSP state, the output
+ * is the old-only render again. crash_first: the first logic crashes with
+ * nothing to go back to: silence, the host goes on, and a new build plays.
  */
 #include <lilv/lilv.h>
 #include <lv2/buf-size/buf-size.h>
@@ -391,8 +400,21 @@ static int case_swap(void)
     expect_near("before the swap: old-only", c, a, 0, s, 0);
     expect_differs("the swap happened at the block boundary", c, a, s, s + BLOCK);
     expect_near("after the swap: new-only", c, b, s, FRAMES, 1e-6);
-    if (!use_worker)
-        wait_logged("now playing logic v2");
+    wait_logged("now playing logic v2"); /* the worker, or the shell's thread, says so */
+    return 0;
+}
+
+static int case_handover(const char *variant)
+{
+    float *b = render_only("half"), *c;
+    int s = SWAP_BLOCK * BLOCK;
+
+    c = render_with_swap(variant, "logic v2 accepted");
+    expect_near("after the swap: new-only, the line carried", c, b, s, FRAMES, 1e-6);
+    if (logged("did not take the old one's DSP state")) {
+        fprintf(stderr, "FAIL: the state was not carried\n");
+        return 1;
+    }
     return 0;
 }
 
@@ -530,6 +552,59 @@ static int case_state_during_reload(void)
     return 0;
 }
 
+/* The shell calls process() 21 times in the crashing build: one warm-up
+ * block off the audio thread, then 20 blocks from the swap on, the last of
+ * which crashes and is processed again by the previous logic. */
+#define CRASH_BLOCK (SWAP_BLOCK + 19)
+
+static int case_crash_back(const char *variant)
+{
+    float *a = render_only("v1"), *b = render_only("half"), *c;
+    int s = SWAP_BLOCK * BLOCK, k = CRASH_BLOCK * BLOCK;
+
+    c = render_with_swap(variant, use_worker ? "logic v2 accepted" : "logic v2 instance ready");
+    expect_near("before the swap: old-only", c, a, 0, s, 0);
+    expect_near("after the swap, until the crash: new-only", c, b, s, k, 1e-6);
+    expect_near("from the crashed block on: the old logic, with the DSP state", c, a, k, FRAMES, 1e-6);
+    wait_logged("logic v2 crashed in process() (SIGSEGV); back to logic v1");
+    printf("ok: the crash was logged through the host's log\n");
+    return 0;
+}
+
+/* The crashing build is the first one: silence from the crash, the host
+ * goes on, and the next build plays (from reset). */
+static int case_crash_first(void)
+{
+    float *out = calloc(FRAMES, sizeof *out), *a = render_only("v1");
+    host_instance *hi;
+    int i, k = 20 * BLOCK;
+
+    install_logic("crash");
+    hi = open_instance();
+    clear_log();
+    render(hi, out, 0, SWAP_BLOCK);
+    wait_logged("with no previous logic to go back to; silent until a new build is accepted");
+    for (i = k; i < SWAP_BLOCK * BLOCK; i++)
+        if (out[i] != 0.0f) {
+            fprintf(stderr, "FAIL: sound at frame %d after the crash (%g)\n", i, out[i]);
+            return 1;
+        }
+    printf("ok: silent from the crashed block on\n");
+    install_logic("v1");
+    wait_logged("logic v2 accepted");
+    render(hi, out, SWAP_BLOCK, FRAMES / BLOCK);
+    expect_differs("the next build plays", out, a, SWAP_BLOCK * BLOCK, FRAMES);
+    for (i = SWAP_BLOCK * BLOCK; i < FRAMES && out[i] == 0.0f; i++)
+        ;
+    if (i == FRAMES) {
+        fprintf(stderr, "FAIL: still silent after the new build\n");
+        return 1;
+    }
+    printf("ok: the new build plays\n");
+    close_instance(hi);
+    return 0;
+}
+
 /* Edit the oscillator's shape while notes sound: they go on, with their
  * phases and envelopes, in the new shape. */
 static int case_synth_swap(void)
@@ -577,6 +652,16 @@ int main(int argc, char **argv)
         rc = case_synth_swap();
     else if (strcmp(the_case, "latency") == 0)
         rc = case_latency();
+    else if (strcmp(the_case, "handover_in_place") == 0)
+        rc = case_handover("half_no_copy");
+    else if (strcmp(the_case, "handover_layout_changed") == 0)
+        rc = case_handover("half_layout");
+    else if (strcmp(the_case, "crash_back") == 0)
+        rc = case_crash_back("crash");
+    else if (strcmp(the_case, "crash_back_store") == 0)
+        rc = (use_worker = 0, case_crash_back("crash_store"));
+    else if (strcmp(the_case, "crash_first") == 0)
+        rc = case_crash_first();
     else if (strcmp(the_case, "state_during_reload") == 0)
         rc = case_state_during_reload();
     else

@@ -34,7 +34,24 @@ static int s_load_rt(hot_plugin_instance *s, const void *buf, unsigned long n) {
 static int s_save_bytes(const hot_plugin_instance *s, void **d, size_t *n) { (void)s; *d = 0; *n = 0; return 0; }
 static int s_load_bytes(hot_plugin_instance *s, const void *d, size_t n) { (void)s; (void)d; (void)n; return 0; }
 
-#if defined(HOT_LIBRARY) || defined(HOT_STATIC)
+#if !defined(HOT_LIBRARY) /* the shell's and the static build's */
+static void *s_state_rt(hot_plugin_instance *self)
+{
+    return self;
+}
+
+static void *s_adopt_rt(hot_plugin_instance *self, void *block)
+{
+    (void)self;
+    (void)block;
+    return 0;
+}
+#endif
+
+#if defined(HOT_STATIC) /* both macros: the in-place one here */
+HOT_PLUGIN_LOGIC_IN_PLACE(sample, s_create, s_destroy, s_reset, s_process, s_latency, s_save_rt, s_load_rt,
+                          s_save_bytes, s_load_bytes, s_state_rt, s_adopt_rt);
+#elif defined(HOT_LIBRARY)
 HOT_PLUGIN_LOGIC(sample, s_create, s_destroy, s_reset, s_process, s_latency, s_save_rt, s_load_rt, s_save_bytes,
                  s_load_bytes);
 #else
@@ -44,7 +61,7 @@ const hot_plugin_logic *sample_unused_logic(void)
 {
     static const hot_plugin_logic l = {sizeof(hot_plugin_logic), &hot_plugin_desc_sample, s_create, s_destroy,
                                        s_reset, s_process, s_latency, s_save_rt, s_load_rt, s_save_bytes,
-                                       s_load_bytes};
+                                       s_load_bytes, s_state_rt, s_adopt_rt};
     return &l;
 }
 #endif

@@ -3,6 +3,9 @@
  *   wavcmp equal A.wav B.wav           B is A, sample for sample
  *   wavcmp scaled A.wav B.wav FACTOR   B is A * FACTOR (to 1e-6)
  *   wavcmp differs A.wav B.wav         not silent, and not A
+ *   wavcmp cut A.wav B.wav FRAME       B is A before FRAME, silent from it
+ *   wavcmp sounds A.wav                A is not silent: a quarter of its
+ *       256-frame blocks or more peak above 0.01
  *   wavcmp continuity REC.wav [ALLOWED] REC has the input in channel 1
  *       and the output in channel 2 (jack_rec): no more than ALLOWED
  *       (default 0) blocks with a silent run in the output while the input
@@ -142,6 +145,42 @@ static float *load(const char *path, long *frames)
     return x;
 }
 
+static float *load(const char *path, long *frames);
+
+static int sounds(const char *path)
+{
+    long n, i, blocks = 0, loud = 0;
+    float *x = load(path, &n);
+    float peak = 0;
+
+    for (i = 0; i < n; i++) {
+        if (fabsf(x[i]) > peak)
+            peak = fabsf(x[i]);
+        if (i % 256 == 255 || i == n - 1) {
+            blocks++;
+            loud += peak > 0.01f;
+            peak = 0;
+        }
+    }
+    printf("wavcmp: %ld frames, %ld of %ld blocks sound\n", n, loud, blocks);
+    return blocks > 0 && loud * 4 >= blocks ? 0 : 1;
+}
+
+static int cut(const float *a, const float *b, long n, long at)
+{
+    long i, differs = -1, sounds = -1;
+
+    for (i = 0; i < n && i < at && differs < 0; i++)
+        if (a[i] != b[i])
+            differs = i;
+    for (i = at; i < n && sounds < 0; i++)
+        if (b[i] != 0.0f)
+            sounds = i;
+    printf("wavcmp: %ld frames; first difference before frame %ld: %ld; first sound from it: %ld\n", n, at,
+           differs, sounds);
+    return differs < 0 && sounds < 0 && at < n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     long na, nb, i, worst = -1;
@@ -152,6 +191,8 @@ int main(int argc, char **argv)
         return continuity(argv[2], argc == 4 ? atol(argv[3]) : 0);
     if (argc == 4 && strcmp(argv[1], "gen") == 0)
         return gen(argv[2], atol(argv[3]));
+    if (argc == 3 && strcmp(argv[1], "sounds") == 0)
+        return sounds(argv[2]);
     if (argc < 4) {
         fprintf(stderr, "usage: wavcmp gen|equal|scaled|differs ...\n");
         return 2;
@@ -164,6 +205,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "scaled") == 0 && argc == 5)
         factor = atof(argv[4]);
+    if (strcmp(argv[1], "cut") == 0 && argc == 5)
+        return cut(a, b, na, atol(argv[4]));
     for (i = 0; i < na; i++) {
         double d = fabs(b[i] - a[i] * factor);
         if (fabs(b[i]) > peak)
