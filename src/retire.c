@@ -94,9 +94,11 @@ int hot__note_quiescent(hot_lib *lib)
 }
 
 /* What this thread's last hot_update saw: the handle (by serial, as an
- * address may be reused) and its version. */
-static __thread unsigned long seen_serial;
-static __thread unsigned long seen_version;
+ * address may be reused) and its version. Initial-exec, as guard.c's: the
+ * default model for a shared library calls __tls_get_addr on every access,
+ * which doubled the cost of hot_update's fast path. */
+static __thread unsigned long seen_serial __attribute__((tls_model("initial-exec")));
+static __thread unsigned long seen_version __attribute__((tls_model("initial-exec")));
 
 void hot__update_quiescent(hot_lib *lib)
 {
