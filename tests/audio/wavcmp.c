@@ -122,30 +122,18 @@ static int continuity(const char *path, long allowed)
     return median > 0 && glitches <= allowed ? 0 : 1;
 }
 
+/* The first channel of a file. */
 static float *load(const char *path, long *frames)
 {
-    SF_INFO info;
-    SNDFILE *f;
-    float *x;
+    int channels;
+    float *x = load_channels(path, frames, &channels);
+    long i;
 
-    memset(&info, 0, sizeof info);
-    f = sf_open(path, SFM_READ, &info);
-    if (!f) {
-        fprintf(stderr, "wavcmp: %s: %s\n", path, sf_strerror(NULL));
-        exit(2);
-    }
-    x = malloc((info.frames + 1) * info.channels * sizeof *x);
-    *frames = sf_readf_float(f, x, info.frames);
-    if (info.channels != 1) { /* keep the first channel */
-        long i;
-        for (i = 0; i < *frames; i++)
-            x[i] = x[i * info.channels];
-    }
-    sf_close(f);
+    for (i = 0; channels != 1 && i < *frames; i++)
+        x[i] = x[i * channels];
     return x;
 }
 
-static float *load(const char *path, long *frames);
 
 static int sounds(const char *path)
 {
