@@ -68,6 +68,22 @@ struct runner {
     int out_fd;           /* where status lines and build output go; -1: nowhere */
     char reasons[8192];   /* "reason" events: the refusal that follows has them all */
     int n_reasons;
+    int no_host;             /* host = none: processes someone else started */
+    hot_supervisor *sv;      /* ...report on this socket */
+    struct announcer *who;   /* the process whose event is being handled */
+    struct announcer *known; /* every process heard from */
+    char held[16384];        /* lines that came during a build, one per line */
+    size_t held_len;
+};
+
+/* A process that reported on the supervisor socket (host = none). */
+struct announcer {
+    unsigned long pid;
+    char name[64];
+    unsigned long version;
+    char reasons[8192];
+    int n_reasons;
+    struct announcer *next;
 };
 
 static int signal_pipe[2] = { -1, -1 };
@@ -112,7 +128,8 @@ static int catch_signals(void)
 
 /* ---- Status lines ------------------------------------------------------- */
 
-static FILE *status_out; /* NULL: status_to = none */
+static FILE *status_out;    /* NULL: status_to = none */
+static char status_who[96]; /* "pid 1234 (jalv): ", for host = none */
 
 static void status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -122,6 +139,7 @@ static void status(const char *fmt, ...)
 
     if (!status_out)
         return;
+    fputs(status_who, status_out);
     va_start(ap, fmt);
     vfprintf(status_out, fmt, ap);
     va_end(ap);
@@ -232,6 +250,21 @@ static void build_all_and_start(struct runner *r)
                !had_host    ? ""
                : with_state ? " with state"
                             : " without state (it saved none)");
+}
+
+/* host = none: the first build; the processes come and go on their own. */
+static void build_all_no_host(struct runner *r)
+{
+    struct build_result b;
+
+    if (proc_run_build(r->cfg.build_all, r->cfg.dir, r->color, r->out_fd, NULL, &b) < 0 || !b.ok)
+        status("build failed: %s · waiting for a change",
+               b.first_error[0] ? b.first_error : strerror(errno));
+    else
+        status("built in %.0f ms · no host to start: showing what the processes that load %s "
+               "do (socket %s)",
+               b.ms, r->cfg.library, hot_supervisor_path(r->sv));
+    rescan_deps(r);
 }
 
 /* The user quit the program: its own quit (status 0) or Ctrl-C (killed by
@@ -356,7 +389,11 @@ static void on_refused(struct runner *r, unsigned long version, const char *erro
 
     snprintf(still, sizeof still, "still running v%lu", r->version);
     /* "with state" or not is known once the host has stopped */
-    print_refusal(r, version, message, restart ? "restarting the host" : still);
+    print_refusal(r, version, message,
+                  !restart     ? still
+                  : r->no_host ? "restart it (for a plugin: rebuild the shell, rescan)"
+                               : "restarting the host");
+    restart = restart && !r->no_host;
     stats_line(r, "refused", version, event_at, 0);
     r->pending.active = 0;
     r->restart = r->restart || restart;
@@ -404,6 +441,107 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
     } else if (strcmp(field[1], "kept") == 0) {
         status("state: %s", field[5]);
     }
+}
+
+/* ---- Processes reporting on the supervisor socket (host = none) ---------- */
+
+static struct announcer *announcer_for(struct runner *r, unsigned long pid, const char *name)
+{
+    struct announcer *a;
+
+    for (a = r->known; a; a = a->next) {
+        if (a->pid == pid)
+            break;
+    }
+    if (!a && (a = calloc(1, sizeof *a)) != NULL) {
+        a->pid = pid;
+        a->next = r->known;
+        r->known = a;
+    }
+    if (a)
+        snprintf(a->name, sizeof a->name, "%s", name);
+    return a;
+}
+
+/* The handlers keep one process's version and pending reasons in the
+ * runner: lend them this process's, and take them back after. */
+static void lend(struct runner *r, struct announcer *a, int back)
+{
+    if (back) {
+        a->version = r->version;
+        memcpy(a->reasons, r->reasons, sizeof a->reasons);
+        a->n_reasons = r->n_reasons;
+        status_who[0] = '\0';
+        return;
+    }
+    r->version = a->version;
+    memcpy(r->reasons, a->reasons, sizeof r->reasons);
+    r->n_reasons = a->n_reasons;
+    snprintf(status_who, sizeof status_who, "pid %lu (%s): ", a->pid, a->name);
+}
+
+/* pid <TAB> name <TAB> hotreload-event ... */
+static void handle_announcement(struct runner *r, char *line, double event_at)
+{
+    char *name, *event, *end;
+    unsigned long pid = strtoul(line, &end, 10);
+    struct announcer *a;
+
+    if (end == line || *end != '\t')
+        return;
+    name = end + 1;
+    if (!(event = strchr(name, '\t')))
+        return;
+    *event++ = '\0';
+    if (!(a = announcer_for(r, pid, name)))
+        return;
+    lend(r, a, 0);
+    handle_event_line(r, event, event_at);
+    lend(r, a, 1);
+}
+
+static void read_announcements(void *ud)
+{
+    struct runner *r = ud;
+    char line[8192];
+
+    while (hot_supervisor_read(r->sv, line, sizeof line) > 0)
+        handle_announcement(r, line, cli_wall_ms());
+}
+
+/* During a build: kept, to be credited to it once it is done (as the
+ * channel's bytes are); a full buffer hands out what it has. */
+static void hold_announcements(void *ud)
+{
+    struct runner *r = ud;
+    char line[8192];
+    size_t n;
+
+    while (hot_supervisor_read(r->sv, line, sizeof line) > 0) {
+        n = strlen(line);
+        if (r->held_len + n + 2 > sizeof r->held)
+            return; /* left in the socket until the build is done */
+        if (r->held_len == 0)
+            r->events_came_at = cli_wall_ms();
+        memcpy(r->held + r->held_len, line, n);
+        r->held[r->held_len + n] = '\n';
+        r->held_len += n + 1;
+    }
+}
+
+static void handle_held_announcements(struct runner *r)
+{
+    char *line = r->held, *nl;
+
+    while (line < r->held + r->held_len &&
+           (nl = memchr(line, '\n', (size_t)(r->held + r->held_len - line))) != NULL) {
+        *nl = '\0';
+        handle_announcement(r, line, r->events_came_at);
+        line = nl + 1;
+    }
+    r->held_len = 0;
+    if (r->sv)
+        read_announcements(r);
 }
 
 static void handle_events(struct runner *r)
@@ -529,8 +667,8 @@ static void build_library(struct runner *r)
 
     /* The runtime may reload before make has exited: its event is timed
      * when it comes, and handled once the build is known to be done. */
-    side.fd = r->events[0];
-    side.on_readable = fill_event_buf;
+    side.fd = r->no_host ? hot_supervisor_fd(r->sv) : r->events[0];
+    side.on_readable = r->no_host ? hold_announcements : fill_event_buf;
     side.userdata = r;
     r->pending.noticed_at = r->noticed_at;
     if (proc_run_build(r->cfg.build, r->cfg.dir, r->color, r->out_fd, &side, &b) < 0 || !b.ok) {
@@ -538,6 +676,7 @@ static void build_library(struct runner *r)
                b.first_error[0] ? b.first_error : strerror(errno), r->version);
         note_failed_build(r, &b);
         handle_events(r);
+        handle_held_announcements(r);
         return;
     }
     r->pending.active = 1;
@@ -546,13 +685,14 @@ static void build_library(struct runner *r)
     r->pending.built_at = cli_wall_ms();
     r->pending.build_ms = b.ms;
     handle_events(r);
+    handle_held_announcements(r);
 }
 
 static void rebuild(struct runner *r)
 {
-    int whole = r->host_dirty || r->host <= 0;
+    int whole = !r->no_host && (r->host_dirty || r->host <= 0);
 
-    if (r->host_dirty && r->host > 0)
+    if (r->host_dirty && r->host > 0 && !r->no_host)
         status("host source changed · restarting the host");
     r->lib_dirty = r->host_dirty = 0;
     if (whole)
@@ -565,7 +705,12 @@ static void rebuild(struct runner *r)
 
 static void verdict_overdue(struct runner *r)
 {
-    status("built in %.0f ms · no reload: the library did not change", r->pending.build_ms);
+    if (r->no_host)
+        status("built in %.0f ms · no process reported a reload (none loads %s, or the "
+               "library did not change)",
+               r->pending.build_ms, r->cfg.library);
+    else
+        status("built in %.0f ms · no reload: the library did not change", r->pending.build_ms);
     stats_line(r, "unchanged", r->version, cli_wall_ms(), 0);
     r->pending.active = 0;
 }
@@ -606,7 +751,7 @@ static void after_wakeup(struct runner *r)
     if (r->pending.active && now >= r->pending.deadline)
         verdict_overdue(r);
     if ((r->lib_dirty || r->host_dirty) && now >= r->quiet_until &&
-        (r->host > 0 || r->wait_for_change))
+        (r->host > 0 || r->wait_for_change || r->no_host))
         rebuild(r);
     if (r->restart && !r->stopping) {
         r->restart = 0;
@@ -616,15 +761,18 @@ static void after_wakeup(struct runner *r)
 
 static void loop(struct runner *r)
 {
-    struct pollfd fds[3];
+    struct pollfd fds[4];
 
     fds[0].fd = signal_pipe[0];
     fds[1].fd = srcwatch_fd(r->watch);
     fds[2].fd = r->events[0];
+    fds[3].fd = r->sv ? hot_supervisor_fd(r->sv) : -1;
     while (!r->stopping) {
-        fds[0].events = fds[1].events = fds[2].events = POLLIN;
-        if (poll(fds, 3, next_timeout(r)) < 0 && errno != EINTR)
+        fds[0].events = fds[1].events = fds[2].events = fds[3].events = POLLIN;
+        if (poll(fds, 4, next_timeout(r)) < 0 && errno != EINTR)
             break;
+        if (fds[3].revents)
+            read_announcements(r);
         if (fds[0].revents)
             handle_signals(r);
         if (fds[1].revents)
@@ -697,15 +845,42 @@ static int open_status_output(struct runner *r)
     return 0;
 }
 
+/* host = none: the socket the library's processes report on. */
+static int open_supervisor(struct runner *r)
+{
+    char lib[PATH_MAX];
+    int err;
+
+    if (!r->cfg.library) {
+        fprintf(stderr, "hotreload run: host = none needs library = (the library file the "
+                        "processes load, relative to the project)\n");
+        return -1;
+    }
+    if (cli_path_join(lib, sizeof lib, r->cfg.dir, r->cfg.library) < 0 ||
+        (err = hot_supervisor_open(&r->sv, lib, NULL)) < 0) {
+        fprintf(stderr, "hotreload run: cannot listen for the processes that load %s: %s\n",
+                r->cfg.library, hot_last_error());
+        return -1;
+    }
+    return 0;
+}
+
 static int set_up(struct runner *r)
 {
     r->events[0] = r->events[1] = -1;
-    term_open(&r->term);
+    r->no_host = strcmp(r->cfg.host, "none") == 0;
+    if (!r->no_host)
+        term_open(&r->term);
+    else
+        r->term.fd = -1;
     if (open_status_output(r) < 0)
         return -1;
     if (name_state_file(r) < 0)
         return -1;
-    if (!(r->host_argv = run_config_host_argv(&r->cfg)) || !r->host_argv[0]) {
+    if (r->no_host) {
+        if (open_supervisor(r) < 0)
+            return -1;
+    } else if (!(r->host_argv = run_config_host_argv(&r->cfg)) || !r->host_argv[0]) {
         fprintf(stderr, "hotreload run: the host command is empty\n");
         return -1;
     }
@@ -734,6 +909,12 @@ static void tear_down(struct runner *r)
     }
     srcwatch_close(r->watch);
     deps_free(&r->deps);
+    hot_supervisor_close(r->sv);
+    while (r->known) {
+        struct announcer *next = r->known->next;
+        free(r->known);
+        r->known = next;
+    }
     if (r->stats)
         fclose(r->stats);
     if (status_out && status_out != stdout && status_out != stderr)
@@ -761,7 +942,10 @@ int cli_cmd_run(int argc, char **argv)
     }
     status_code = set_up(&r) < 0 ? CLI_FAILED : CLI_OK;
     if (status_code == CLI_OK) {
-        build_all_and_start(&r);
+        if (r.no_host)
+            build_all_no_host(&r);
+        else
+            build_all_and_start(&r);
         loop(&r);
     }
     tear_down(&r);

@@ -1181,6 +1181,40 @@ HOT_EXTERN int hot_manifest_uncovered(const hot_manifest *manifest, char *reason
 HOT_EXTERN void hot_signature_normalize(const char *signature, char *out,
                                         size_t len);
 
+/* ---- Supervising processes that someone else started ------------------- */
+
+/*
+ * A process that loads a library and was not started by `hotreload run`
+ * (no HOTRELOAD_EVENT_FD) sends each of its reload events as one datagram
+ * to the library's supervisor socket in its shadow folder, when one is
+ * bound there: a socket named from the library's resolved path. The sender
+ * never waits and sends nothing when no one listens. A datagram is one
+ * line (no newline, fields separated by tabs):
+ *   pid  name  hotreload-event  kind  version  ms  error  message
+ * (kind: opened, reloaded, reason, refused, rolledback, stopped, slow, kept
+ * or warning; error: the HOT_E* name or "-"). `hotreload run` with
+ * host = none is such a supervisor.
+ */
+typedef struct hot_supervisor hot_supervisor;
+
+/* Binds the supervisor socket of `library` (a path; the file need not
+ * exist yet) in `shadow_dir` (NULL: the default shadow folder, as
+ * hot_options.shadow_dir). A stale socket of a supervisor that is gone is
+ * replaced. Returns 0, HOT_EBUSY (another supervisor listens), HOT_EACCES
+ * (the folder is not private, or something that is not this user's socket
+ * has the name), or another HOT_E* code; hot_last_error() names the cause. */
+HOT_EXTERN int hot_supervisor_open(hot_supervisor **out, const char *library,
+                                   const char *shadow_dir);
+/* Readable (poll) while a line waits. Owned by sv: do not read or close. */
+HOT_EXTERN int hot_supervisor_fd(const hot_supervisor *sv);
+/* Copies one waiting line into buf (NUL-terminated): returns its length,
+ * 0 when none waits (never blocks), or a negative HOT_E* code. */
+HOT_EXTERN int hot_supervisor_read(hot_supervisor *sv, char *buf, size_t size);
+/* The socket's path, for messages. Owned by sv. */
+HOT_EXTERN const char *hot_supervisor_path(const hot_supervisor *sv);
+/* Unbinds and frees. NULL-safe. */
+HOT_EXTERN void hot_supervisor_close(hot_supervisor *sv);
+
 #else /* HOT_STATIC: the same calls, compiled away */
 
 /*

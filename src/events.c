@@ -125,15 +125,15 @@ static int wait_for_holders(hot_lib *lib)
  * what hot_keep_object could not carry across a restart; warning: a listed
  * type with bytes no listed field covers); error the
  * code's name (HOT_EMISMATCH) or "-". Tabs and newlines in the message
- * become spaces.
+ * become spaces. With no channel (a host started by someone else) the
+ * line goes to the library's supervisor socket, if one is bound
+ * (announce.c).
  */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
                          int error, const char *message)
 {
     char text[HOT__MSG_MAX], line[HOT__MSG_MAX + 128], *p;
 
-    if (lib->channel < 0)
-        return;
     snprintf(text, sizeof text, "%s", message ? message : "");
     for (p = text; *p; p++) {
         if (*p == '\n' || *p == '\t')
@@ -141,7 +141,10 @@ void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, 
     }
     snprintf(line, sizeof line, "hotreload-event\t%s\t%lu\t%.3f\t%s\t%s\n", kind, version, ms,
              error ? hot_errname(error) : "-", text);
-    hot__channel_write(lib->channel, line);
+    if (lib->channel >= 0)
+        hot__channel_write(lib->channel, line);
+    else
+        hot__announce(lib, line); /* to a supervisor that did not start us, if any */
 }
 
 /* Before a refusal of several reasons: one "reason" line each, which the

@@ -16,6 +16,7 @@
 #include "platform.h"
 
 #define HOT__MSG_MAX 512
+#define HOT__ANNOUNCE_NAME_MAX 32
 #define HOT__REASONS_MAX 2048
 #define HOT__ID_MAX 32 /* a GNU build-id is 20 bytes; our hash is 8 */
 #define HOT__DEPS_MAX 16
@@ -145,7 +146,9 @@ struct hot_lib {
     struct hot_listener *listeners;
     unsigned holds_out; /* hold listeners yet to release */
 
-    long channel; /* HOTRELOAD_EVENT_FD, or -1 */
+    long channel;                               /* HOTRELOAD_EVENT_FD, or -1 */
+    char announce_name[HOT__ANNOUNCE_NAME_MAX]; /* the supervisor socket's (announce.c) */
+    int announce_warned;                        /* its name was found taken (atomic) */
 
     unsigned waiters; /* threads inside hot_wait_reload */
 
@@ -396,6 +399,10 @@ int hot__in_callback(const hot_lib *lib);
 /* Reports an event on the supervisor's channel, if there is one. */
 void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, double ms,
                          int error, const char *message);
+/* The supervisor socket (announce.c): its name in the shadow folder for a
+ * library path; sending one channel line to it (when there is no channel). */
+int hot__announce_name(const char *library, char *out, size_t len);
+void hot__announce(hot_lib *lib, const char *line);
 
 /* ---- state.c ------------------------------------------------------------ */
 /* Finds a loaded version's state hooks and kept variables. */

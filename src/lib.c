@@ -523,6 +523,7 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
     lib->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     lib->channel = hot__channel_from_env();
     if ((err = hot__options_apply(lib, name, opts, opts_size)) < 0 ||
+        (err = hot__announce_name(lib->path, lib->announce_name, sizeof lib->announce_name)) < 0 ||
         (err = hot__check_host(lib)) < 0 || (err = registry_add(lib)) < 0 ||
         (err = hot__rollback_attach(lib)) < 0)
         goto fail;

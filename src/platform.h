@@ -85,6 +85,8 @@ long hot__channel_from_env(void);
 /* Writes one whole line to the channel; errors are ignored (the supervisor
  * may have gone away: no SIGPIPE is raised). */
 void hot__channel_write(long channel, const char *line);
+/* This process's short name (argv[0]'s last part), for the supervisor. */
+const char *hot__process_name(void);
 
 /* ---- The descriptor behind hot_fd() --------------------------------------- */
 
@@ -172,6 +174,23 @@ void hot__owner_close(hot__owner *o, hot__dir *d, int remove);
  * regular file. */
 int hot__owner_try_orphan(hot__dir *d, const char *name);
 
+/* ---- The supervisor socket (src/unix/announce.c) ------------------------ */
+
+/* Sends one datagram to the socket `name` of the held folder d, if a
+ * socket of this user is there; never blocks, never raises SIGPIPE, is
+ * silently lost when no one reads. HOT_EACCES (nothing sent) when
+ * something else has the name: a file, a link, another user's socket. */
+int hot__announce_send(hot__dir *d, const char *name, const char *line);
+/* Binds the socket `name` in d (non-blocking, close-on-exec) for a
+ * supervisor. A stale socket of ours (no one bound) is replaced; a live
+ * one is HOT_EBUSY; anything else at the name is refused (HOT_EACCES). */
+int hot__announce_bind(hot__dir *d, const char *name, long *out, char *msg, size_t msglen);
+/* One datagram into buf (NUL-terminated): its length, 0 if none is
+ * waiting, -1 on error. */
+long hot__announce_receive(long fd, char *buf, size_t size);
+/* Closes the socket and removes its name. */
+void hot__announce_unbind(hot__dir *d, const char *name, long fd);
+
 /* ---- Dynamic loading ---------------------------------------------------- */
 
 /* Loads with every symbol resolved now and nothing made global. */
@@ -247,6 +266,9 @@ struct hot__watch_ops {
  * watched as links). Caller frees; NULL when out of memory or the working
  * folder is unknown. */
 char *hot__path_absolute(const char *path);
+/* path with every link resolved (of its folder only, when the file is
+ * missing), to name one file the same way from any process. Caller frees. */
+char *hot__path_canonical(const char *path);
 
 /* ---- Threads, bounded --------------------------------------------------- */
 

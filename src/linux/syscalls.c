@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +33,7 @@ static int real_stat(const char *path, struct stat *sb)
     {                                                                                              \
         real_open, read, write, close, dlopen, dlsym, inotify_init1, inotify_add_watch,            \
             real_openat, mkdirat, unlinkat, renameat, fstatat, real_stat, pthread_create, malloc,  \
-            calloc, realloc,                                                                       \
+            calloc, realloc, socket, bind, sendto,                                                 \
     }
 
 static const struct hot__syscalls real_syscalls = REAL_SYSCALLS;

@@ -296,6 +296,11 @@ int hot__dir_read_all(hot__dir *d, const char *name, unsigned char **out, size_t
     return err;
 }
 
+int hot__unix_dir_fd(const hot__dir *d)
+{
+    return d->fd;
+}
+
 int hot__unix_dir_openat(hot__dir *d, const char *name, int flags)
 {
     return hot__sys.openat(d->fd, name, flags | O_NOFOLLOW | O_CLOEXEC, 0);

@@ -147,3 +147,8 @@ void hot__channel_write(long channel, const char *line)
             ;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
+
+const char *hot__process_name(void)
+{
+    return program_invocation_short_name;
+}

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -37,6 +38,11 @@ struct hot__syscalls {
     void *(*malloc)(size_t size);
     void *(*calloc)(size_t n, size_t size);
     void *(*realloc)(void *p, size_t size);
+    /* The supervisor socket (src/unix/announce.c). */
+    int (*socket)(int domain, int type, int protocol);
+    int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
+    ssize_t (*sendto)(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+                      socklen_t addrlen);
 };
 
 extern struct hot__syscalls hot__sys;

@@ -15,6 +15,9 @@ int hot__unix_write_all(int fd, const void *buf, size_t size);
  * Returns a descriptor, or -1 with errno set. */
 struct hot__dir;
 int hot__unix_dir_openat(struct hot__dir *d, const char *name, int flags);
+/* The held folder's descriptor, for the *at calls of other Unix files
+ * (src/unix/announce.c). */
+int hot__unix_dir_fd(const struct hot__dir *d);
 
 /* Per OS (src/linux/memfs.c): is path a memory-backed folder that allows
  * code to be mapped from it? */
