@@ -29,6 +29,7 @@ TARGETS = [
     ("rt_blocks_skipped", 0),
     ("rt_blocks_silenced", 0),
     ("jalv_xruns_plugin", 0),
+    ("plugin_edit_to_sound_ms_p50", 150.0),
 ]
 
 

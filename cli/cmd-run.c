@@ -408,6 +408,20 @@ static void on_rolled_back(struct runner *r, unsigned long version, const char *
     status("%s", message);
 }
 
+/* The program's own report (hot_report) that version's first block was
+ * processed, ms before the report: the end of edit-to-sound. */
+static void on_played(struct runner *r, unsigned long version, double ms, double event_at)
+{
+    double first_block = event_at - ms;
+
+    stats_line(r, "played", version, first_block, 0);
+    if (r->pending.noticed_at > 0 && first_block >= r->pending.noticed_at)
+        status("playing v%lu: first block %.0f ms after the change was seen", version,
+               first_block - r->pending.noticed_at);
+    else
+        status("playing v%lu", version);
+}
+
 /* hotreload-event <TAB> kind <TAB> version <TAB> ms <TAB> error <TAB> message */
 static void handle_event_line(struct runner *r, char *line, double event_at)
 {
@@ -432,6 +446,8 @@ static void handle_event_line(struct runner *r, char *line, double event_at)
         on_reason(r, field[5]);
     } else if (strcmp(field[1], "refused") == 0) {
         on_refused(r, strtoul(field[2], NULL, 10), field[4], field[5], event_at);
+    } else if (strcmp(field[1], "played") == 0) {
+        on_played(r, strtoul(field[2], NULL, 10), strtod(field[3], NULL), event_at);
     } else if (strcmp(field[1], "rolledback") == 0) {
         on_rolled_back(r, strtoul(field[2], NULL, 10), field[5]);
     } else if (strcmp(field[1], "slow") == 0 || strcmp(field[1], "stopped") == 0) {

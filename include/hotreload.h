@@ -1081,6 +1081,17 @@ HOT_EXTERN void hot_thread_leave(hot_lib *lib);
 HOT_EXTERN int hot_on_event(hot_lib *lib, unsigned mask, hot_event_fn fn,
                             void *userdata);
 
+/* Sends an event of the program's own to its supervisor (`hotreload run`),
+ * the way the runtime sends its own: over HOTRELOAD_EVENT_FD, or else to
+ * the supervisor socket (see hot_supervisor_open); nothing when there is
+ * none. kind: a lowercase word of at most 15 letters (the plugin shell
+ * sends "played": the first block a logic version processed, ms before
+ * this call; and "refused": a build it refused). error: 0 or a HOT_E*
+ * code. message: one line. Never blocks, but makes a system call: not
+ * from a real-time thread. Returns 0 or HOT_EINVAL. */
+HOT_EXTERN int hot_report(hot_lib *lib, const char *kind, unsigned long version,
+                          double ms, int error, const char *message);
+
 /*
  * Listeners: events for threads that block. A listener opened with hold=1
  * holds every reload at HOT_EVENT_BEFORE_RELOAD until it calls
@@ -1319,6 +1330,12 @@ HOT__STATIC_FN void hot_close(hot_lib *lib)
 }
 static HOT__INLINE HOT__UNUSED int hot_update(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_fd(hot_lib *lib) { (void)lib; return -1; }
+static HOT__INLINE HOT__UNUSED int hot_report(hot_lib *lib, const char *kind, unsigned long version,
+                                              double ms, int error, const char *message)
+{
+    (void)lib; (void)kind; (void)version; (void)ms; (void)error; (void)message;
+    return 0;
+}
 static HOT__INLINE HOT__UNUSED int hot_keep_object(hot_lib *lib, const char *type, void *object)
 { (void)lib; (void)type; (void)object; return 0; }
 static HOT__INLINE HOT__UNUSED int hot_reload_now(hot_lib *lib) { (void)lib; return 0; }

@@ -76,6 +76,8 @@ static int accept_current(unsigned long version)
                         "hotreload: %s: logic v%lu refused: %s; rebuild the shell and let the host rescan "
                         "the plugin (the previous logic goes on playing)",
                         shell_desc->name, version, why);
+        /* to `hotreload run`, which also shows hosts it did not start */
+        hot_report(lib, "refused", version, 0, HOT_EMISMATCH, why);
         return HOT_EMISMATCH;
     }
     /* The pointer first: a reader of the new version always finds the new

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,8 @@ struct hot_shell {
     shell_slot *ring[SHELL_RING];
     unsigned ring_head, ring_tail; /* audio thread writes head, drainer tail */
     unsigned long playing;
+    uint64_t swapped_ns;         /* CLOCK_MONOTONIC at the last hand-over... */
+    unsigned long swapped_version; /* ...to this version */
     int carry_failed;
     int active;
     unsigned long runs;
@@ -215,6 +218,28 @@ static void log_crash(hot_shell *s)
                         s->desc->name, version, sig);
 }
 
+/* CLOCK_MONOTONIC: read through the vDSO, no system call. */
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* `hotreload run` learns when the version's first block was processed
+ * (ms before now): the end of edit-to-sound. */
+static void report_playing(hot_shell *s, unsigned long playing)
+{
+    double ago = (double)(monotonic_ns() - __atomic_load_n(&s->swapped_ns, __ATOMIC_RELAXED)) / 1e6;
+    char line[160];
+
+    if (__atomic_load_n(&s->swapped_version, __ATOMIC_RELAXED) != playing)
+        return; /* not a hand-over (a crash went back, a restore): no time to tell */
+    snprintf(line, sizeof line, "%s: logic v%lu processes the blocks", s->desc->name, playing);
+    hot_report(shell_logic_lib(), "played", playing, ago, 0, line);
+}
+
 /* Destroys what the audio thread retired, and says what plays now. */
 static void drain_retired(hot_shell *s)
 {
@@ -233,6 +258,7 @@ static void drain_retired(hot_shell *s)
     if (playing != s->announced) {
         s->announced = playing;
         shell_logic_log(HOT_LOG_INFO, "hotreload: %s: now playing logic v%lu", s->desc->name, playing);
+        report_playing(s, playing);
     }
 }
 
@@ -373,6 +399,8 @@ static void hand_over(hot_shell *s, shell_slot *next)
         keep_as_prev(s, old);
     }
     s->cur = next;
+    __atomic_store_n(&s->swapped_ns, monotonic_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&s->swapped_version, next->version, __ATOMIC_RELAXED);
     __atomic_store_n(&s->playing, next->version, __ATOMIC_RELEASE);
     if (s->host.schedule) /* the worker says what plays now (and retires) */
         schedule_msg(s, MSG_RETIRE, NULL);

@@ -147,6 +147,17 @@ void hot__channel_report(hot_lib *lib, const char *kind, unsigned long version, 
         hot__announce(lib, line); /* to a supervisor that did not start us, if any */
 }
 
+int hot_report(hot_lib *lib, const char *kind, unsigned long version, double ms, int error,
+               const char *message)
+{
+    size_t n = kind ? strspn(kind, "abcdefghijklmnopqrstuvwxyz") : 0;
+
+    if (!lib || n == 0 || n > 15 || kind[n] != '\0')
+        return HOT_EINVAL;
+    hot__channel_report(lib, kind, version, ms, error, message);
+    return 0;
+}
+
 /* Before a refusal of several reasons: one "reason" line each, which the
  * supervisor prints with the "refused" line that follows (a one-line
  * message names only the first). */

@@ -36,10 +36,15 @@ wait_for "^pid $after ($host): rolled back to v2: SIGSEGV in logic_tick .*\$" "$
 wait_for_more '^tick [0-9]*: first edit$' before.log 5
 echo "a crash in new code: each host's rollback, with the signal"
 
-sed -i '/volatile int \*nowhere/d' logic.c
-sed -i 's/^    long ticks;$/    long ticks;\n    long extra;/; s/FIELD(struct state, ticks)/FIELD(struct state, ticks) FIELD(struct state, extra)/' logic.h
-sed -i 's/XV(void, logic_tick, (struct state \*s), (s))/X(int, logic_tick, (struct state *s), (s))/' logic.h
-sed -i 's/^void logic_tick/int logic_tick/; s/^    fflush(stdout);$/    fflush(stdout);\n    return 0;/' logic.c
+# Edited aside, then moved into place at once: make must not build a
+# half-edited tree and then find its output newer than the rest.
+cp logic.c new.c.tmp
+cp logic.h new.h.tmp
+sed -i '/volatile int \*nowhere/d' new.c.tmp
+sed -i 's/^    long ticks;$/    long ticks;\n    long extra;/; s/FIELD(struct state, ticks)/FIELD(struct state, ticks) FIELD(struct state, extra)/' new.h.tmp
+sed -i 's/XV(void, logic_tick, (struct state \*s), (s))/X(int, logic_tick, (struct state *s), (s))/' new.h.tmp
+sed -i 's/^void logic_tick/int logic_tick/; s/^    fflush(stdout);$/    fflush(stdout);\n    return 0;/' new.c.tmp
+mv new.h.tmp logic.h && mv new.c.tmp logic.c
 for pid in $before $after; do
     wait_for "^pid $pid ($host): refused v[0-9]*: 3 reasons · restart it (for a plugin: rebuild the shell, rescan)\$" "$RUN_LOG" 10
 done
