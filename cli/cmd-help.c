@@ -67,7 +67,8 @@ static const char usage_run[] =
     "options (each overrides the key of the same name in hotreload.conf):\n"
     "  -C, --dir DIR        the project folder (default: .)\n"
     "  --config FILE        the config file (default: DIR/hotreload.conf)\n"
-    "  --host PROGRAM       the host to start (key: host)\n"
+    "  --host PROGRAM       the host to start (key: host); none: start no host,\n"
+    "                       show what the processes that load the library do\n"
     "  --lib FILE           the hot library the build writes (key: library)\n"
     "  --watch DIR          a source folder to watch; repeatable (key: watch)\n"
     "  --build CMD          rebuilds the library (key: build)\n"
@@ -81,10 +82,16 @@ static const char usage_run[] =
     "  --timings            show the time of each phase in the status lines\n"
     "  --stats FILE         append one JSON line per rebuild with its timings\n"
     "                       (kind: reloaded, refused, unchanged, build_failed,\n"
-    "                       rolledback)\n"
+    "                       rolledback, played)\n"
     "\n"
     "The host gets HOTRELOAD_EVENT_FD (the runtime's event channel) and\n"
-    "HOTRELOAD_STATE_FILE (where to save its state when stopped).\n";
+    "HOTRELOAD_STATE_FILE (where to save its state when stopped).\n"
+    "\n"
+    "host = none (jalv, a DAW, a service you start yourself): no host is\n"
+    "started; each save rebuilds the library (key library is required), and\n"
+    "every process that loads it, started before or after, reports on a\n"
+    "socket in the shadow folder: 'pid 1234 (jalv): reloaded v3 in 0.4 ms',\n"
+    "refusals with every reason, rollbacks with the signal.\n";
 
 static const char usage_check[] =
     "usage: hotreload check LIB [--against OTHER] [--ignore-compiler]\n"
