@@ -43,6 +43,24 @@ static unsigned long line_pid(const char *line)
     return strtoul(line, NULL, 10);
 }
 
+/* A fresh folder with build 1, options that reload at once. */
+static hot_options fresh(fx_env *e)
+{
+    hot_options o;
+
+    env_init(e);
+    o = env_options(e);
+    o.apply = HOT_APPLY_AT_ONCE;
+    return o;
+}
+
+static void finish(fx_env *e, hot_lib *lib, hot_supervisor *sv)
+{
+    hot_close(lib);
+    hot_supervisor_close(sv);
+    env_free(e);
+}
+
 static hot_supervisor *supervise(const fx_env *e)
 {
     hot_supervisor *sv = NULL;
@@ -59,9 +77,7 @@ TEST(announce, host_reports_to_a_supervisor_it_was_not_started_by)
     hot_lib *lib;
     char line[1024];
 
-    env_init(&e);
-    o = env_options(&e);
-    o.apply = HOT_APPLY_AT_ONCE;
+    o = fresh(&e);
     sv = supervise(&e);
     lib = env_open(&o);
     ASSERT(next_line(sv, "opened", line, sizeof line));
@@ -69,9 +85,7 @@ TEST(announce, host_reports_to_a_supervisor_it_was_not_started_by)
     install_fixture(&e, "fx_v2");
     ASSERT(next_line(sv, "reloaded", line, sizeof line));
     ASSERT(strstr(line, "\treloaded\t2\t") != NULL);
-    hot_close(lib);
-    hot_supervisor_close(sv);
-    env_free(&e);
+    finish(&e, lib, sv);
 }
 
 TEST(announce, supervisor_started_after_the_host_is_found)
@@ -82,17 +96,13 @@ TEST(announce, supervisor_started_after_the_host_is_found)
     hot_lib *lib;
     char line[1024];
 
-    env_init(&e);
-    o = env_options(&e);
-    o.apply = HOT_APPLY_AT_ONCE;
+    o = fresh(&e);
     lib = env_open(&o);
     sv = supervise(&e);
     install_fixture(&e, "fx_v2");
     ASSERT(next_line(sv, "reloaded", line, sizeof line));
     ASSERT(strstr(line, "\treloaded\t2\t") != NULL);
-    hot_close(lib);
-    hot_supervisor_close(sv);
-    env_free(&e);
+    finish(&e, lib, sv);
 }
 
 TEST(announce, forked_child_reports_with_its_own_pid)
@@ -105,8 +115,7 @@ TEST(announce, forked_child_reports_with_its_own_pid)
     pid_t child;
     int st;
 
-    env_init(&e);
-    o = env_options(&e);
+    o = fresh(&e);
     lib = env_open(&o);
     sv = supervise(&e);
     child = fork();
@@ -118,9 +127,7 @@ TEST(announce, forked_child_reports_with_its_own_pid)
     ASSERT(next_line(sv, "played", line, sizeof line));
     ASSERT_EQ(line_pid(line), (unsigned long)child);
     ASSERT(strstr(line, "\tplayed\t7\t1.500\t-\tfrom the child") != NULL);
-    hot_close(lib);
-    hot_supervisor_close(sv);
-    env_free(&e);
+    finish(&e, lib, sv);
 }
 
 TEST(announce, report_kind_must_be_a_lowercase_word)
@@ -129,8 +136,7 @@ TEST(announce, report_kind_must_be_a_lowercase_word)
     hot_options o;
     hot_lib *lib;
 
-    env_init(&e);
-    o = env_options(&e);
+    o = fresh(&e);
     lib = env_open(&o);
     ASSERT_HOT_ERR(hot_report(lib, "Played", 1, 0, 0, "x"), HOT_EINVAL);
     ASSERT_HOT_ERR(hot_report(lib, "reloaded\tfake", 1, 0, 0, "x"), HOT_EINVAL);
@@ -183,9 +189,7 @@ TEST(announce, no_socket_for_the_host_costs_it_nothing)
     hot_lib *lib;
     char line[1024];
 
-    env_init(&e);
-    o = env_options(&e);
-    o.apply = HOT_APPLY_AT_ONCE;
+    o = fresh(&e);
     sv = supervise(&e); /* bound before the seam fails socket() */
     hot__sys.socket = failing_socket;
     lib = env_open(&o);
@@ -193,9 +197,7 @@ TEST(announce, no_socket_for_the_host_costs_it_nothing)
     ASSERT(wait_for_value(lib, FX_V2, WAIT_MS));
     ASSERT(hot_supervisor_read(sv, line, sizeof line) == 0); /* nothing came */
     hot__syscalls_reset();
-    hot_close(lib);
-    hot_supervisor_close(sv);
-    env_free(&e);
+    finish(&e, lib, sv);
 }
 
 /* A shadow folder whose path does not fit in a socket address (108
@@ -208,17 +210,13 @@ TEST(announce, long_shadow_folder_path)
     hot_lib *lib;
     char shadow[400], line[1024];
 
-    env_init(&e);
+    o = fresh(&e);
     snprintf(shadow, sizeof shadow, "%s/%0120d", e.dir, 0);
-    o = env_options(&e);
     o.shadow_dir = shadow;
-    o.apply = HOT_APPLY_AT_ONCE;
     ASSERT_HOT_OK(hot_supervisor_open(&sv, e.lib, shadow));
     ASSERT(strlen(hot_supervisor_path(sv)) > 108);
     lib = env_open(&o);
     install_fixture(&e, "fx_v2");
     ASSERT(next_line(sv, "reloaded", line, sizeof line));
-    hot_close(lib);
-    hot_supervisor_close(sv);
-    env_free(&e);
+    finish(&e, lib, sv);
 }
