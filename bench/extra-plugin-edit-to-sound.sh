@@ -6,7 +6,7 @@
 # Prints {"plugin_edit_to_sound_ms_p50": N, ...}.
 # usage: bench/extra-plugin-edit-to-sound.sh BUILD_DIR (from the repository root)
 set -eu
-build=$1
+build=$(cd "$1" && pwd)
 [ -x "$build/cli/hotreload" ] && [ -d "$build/lv2/hotreload-delay.lv2" ] || { echo "{}"; exit 0; }
 keys=$(mktemp)
 trap 'rm -f "$keys"' EXIT
