@@ -196,6 +196,20 @@ static void slot_destroy(shell_slot *slot)
     free(slot);
 }
 
+/* To `hotreload run`, which also shows hosts it did not start. */
+static void report_crash(const hot_shell *s, unsigned long version, unsigned long back, const char *sig)
+{
+    char why[256];
+
+    if (back)
+        snprintf(why, sizeof why, "rolled back to logic v%lu: %s in process() of logic v%lu (%s)", back, sig,
+                 version, s->desc->name);
+    else
+        snprintf(why, sizeof why, "stopped: %s in process() of logic v%lu and no logic to go back to; silent until a new build (%s)",
+                 sig, version, s->desc->name);
+    hot_report(shell_logic_lib(), back ? "rolledback" : "stopped", back, 0, HOT_ECRASHED, why);
+}
+
 static void log_crash(hot_shell *s)
 {
     unsigned long crashes = __atomic_load_n(&s->crashes, __ATOMIC_ACQUIRE);
@@ -206,6 +220,7 @@ static void log_crash(hot_shell *s)
     if (crashes == s->crashes_logged)
         return;
     s->crashes_logged = crashes;
+    report_crash(s, version, back, sig);
     if (back)
         shell_logic_log(HOT_LOG_ERROR,
                         "hotreload: %s: logic v%lu crashed in process() (%s); back to logic v%lu, which plays "

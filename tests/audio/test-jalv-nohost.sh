@@ -6,7 +6,8 @@
 # by run and reloaded in jalv. run's output must show, for the jalv
 # process: loaded, then for each edit the reload and the first block the
 # new logic processed (the shell's "played" report, timed on the audio
-# thread at the swap). With RESULTS, writes "plugin_edit_to_sound_ms_p50 N"
+# thread at the swap), and a build that crashes in process(): the rollback,
+# with the signal. With RESULTS, writes "plugin_edit_to_sound_ms_p50 N"
 # (and _p90, _max): from the save of the source (the write) to that block,
 # and its split: _build_ms_p50 (run's build) and _after_build_ms_p50 (the
 # build done -> that block: the runtime's notice and load, the shell's
@@ -99,6 +100,14 @@ for i in range(1, edits + 1):
     samples.append(rec["event_at"] - saved_at)
     builds.append(rec["build_ms"])
     after_build.append(rec["event_at"] - rec["built_at"])
+# A build whose process() crashes (raise(SIGSEGV) in its 21st block): the
+# shell goes back to the previous logic, and run shows it with the signal.
+version = reloads_seen() + 2
+with open(source + ".tmp", "w") as f:
+    f.write("#define DELAY_CRASH_AFTER 21\n" + template)
+os.rename(source + ".tmp", source)
+wait_for(run_log, who + r"(built in [0-9]+ ms · )?reloaded v%d in [0-9.]+ ms$" % version)
+wait_for(run_log, who + r"rolled back to logic v%d: SIGSEGV in process\(\) of logic v%d \(hotreload delay\)$" % (version - 1, version))
 print("edit to sound (ms):", " ".join("%.1f" % s for s in samples))
 if results:
     samples.sort()
