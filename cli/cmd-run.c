@@ -70,7 +70,6 @@ struct runner {
     int n_reasons;
     int no_host;             /* host = none: processes someone else started */
     hot_supervisor *sv;      /* ...report on this socket */
-    struct announcer *who;   /* the process whose event is being handled */
     struct announcer *known; /* every process heard from */
     char held[16384];        /* lines that came during a build, one per line */
     size_t held_len;
@@ -865,7 +864,6 @@ static int open_status_output(struct runner *r)
 static int open_supervisor(struct runner *r)
 {
     char lib[PATH_MAX];
-    int err;
 
     if (!r->cfg.library) {
         fprintf(stderr, "hotreload run: host = none needs library = (the library file the "
@@ -873,7 +871,7 @@ static int open_supervisor(struct runner *r)
         return -1;
     }
     if (cli_path_join(lib, sizeof lib, r->cfg.dir, r->cfg.library) < 0 ||
-        (err = hot_supervisor_open(&r->sv, lib, NULL)) < 0) {
+        hot_supervisor_open(&r->sv, lib, NULL) < 0) {
         fprintf(stderr, "hotreload run: cannot listen for the processes that load %s: %s\n",
                 r->cfg.library, hot_last_error());
         return -1;

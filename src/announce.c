@@ -93,7 +93,7 @@ int hot_supervisor_open(hot_supervisor **out, const char *library, const char *s
     free(dir);
     if (err < 0)
         return open_failed(sv, err, msg[0] ? msg : "out of memory");
-    if ((err = hot__announce_name(library, sv->name, sizeof sv->name)) < 0 ||
+    if (hot__announce_name(library, sv->name, sizeof sv->name) < 0 ||
         !(sv->path = hot__printf("%s/%s", hot__dir_path(sv->dir), sv->name)))
         return open_failed(sv, HOT_ENOMEM, "out of memory");
     if ((err = hot__announce_bind(sv->dir, sv->name, &sv->fd, msg, sizeof msg)) < 0)
