@@ -5,7 +5,8 @@
 # dummy backend while the conf's build command rebuilds only the logic
 # after an edit of its gain (OUTPUT_TRIM 1.0 -> 0.5): jalv's log says the
 # new logic plays, the output's level over the input's halves, and a second
-# lv2file render is the first times 0.5, every sample.
+# lv2file render is the first times 0.5, every sample; `make static`
+# renders the same.
 . "$CASE_DIR/common.sh"
 for tool in lv2apply lv2file jalv jackd jack_wait jack_lsp jack_connect jack_simple_client jack_rec sox cmake; do
     command -v $tool >/dev/null || { echo "$tool is not installed (.ci/install-deps)"; exit 77; }
@@ -82,6 +83,14 @@ echo "jalv: the edit of the logic (OUTPUT_TRIM 0.5), rebuilt alone, plays at onc
 quiet lv2file -i in.wav -o file2.wav -b 64 -p gain:-6 -p cutoff:2000 $uri
 "$wavcmp" scaled file1.wav file2.wav 0.5 >/dev/null || fail "the second lv2file render is not the first x 0.5"
 echo "lv2file: after the edit every sample is the first render's x 0.5"
+
+# make static: the same sources, the logic compiled into the shell.
+quiet make -C my-tone static
+[ -e my-tone/build-static/lv2/my-tone.lv2/libmy_tone-logic.so ] && fail "the static bundle has a logic library"
+LV2_PATH=$here/my-tone/build-static/lv2 lv2file -i in.wav -o static.wav -b 64 -p gain:-6 -p cutoff:2000 $uri \
+    >log 2>&1 || { cat log; fail "lv2file, static build"; }
+"$wavcmp" equal file2.wav static.wav >/dev/null || fail "the static build renders differently"
+echo "make static: one binary, the same output"
 
 # An installed hotreload: the shell kit and hot_lv2_plugin() come with it;
 # the command finds its own prefix, the project builds with no set-up.
