@@ -27,6 +27,7 @@ struct new_args {
     const char *prefix;        /* --hotreload-dir */
     int build_tree;            /* 1 --build-tree, 0 --installed, -1 guess */
     const char *template_name; /* --template: "tick" (default), "sdl" or "lv2" */
+    char id[PATH_MAX];         /* the name as a C identifier */
 };
 
 /* The templates: "tick" is the files at the top of cli/templates/, any
@@ -71,6 +72,23 @@ static int valid_name(const char *name)
     return 1;
 }
 
+/* The name as a C identifier (the plugin's id in C and in its files):
+ * '-' becomes '_', and a leading digit gets a 'p_' before it. */
+static void c_identifier(char *out, size_t size, const char *name)
+{
+    size_t i = 0;
+
+    if (*name >= '0' && *name <= '9')
+        i = (size_t)snprintf(out, size, "p_");
+    for (; *name && i + 1 < size; name++) {
+        out[i] = *name;
+        if (out[i] == '-')
+            out[i] = '_';
+        i++;
+    }
+    out[i] = '\0';
+}
+
 static int parse_new_args(int argc, char **argv, struct new_args *a)
 {
     int i;
@@ -107,6 +125,7 @@ static int parse_new_args(int argc, char **argv, struct new_args *a)
     a->name = strrchr(a->path, '/') ? strrchr(a->path, '/') + 1 : a->path;
     if (!valid_name(a->name))
         return cli_usage_error("new", "'%s': a name is letters, digits, '_' and '-'", a->name);
+    c_identifier(a->id, sizeof a->id, a->name);
     return CLI_OK;
 }
 
@@ -232,19 +251,6 @@ static int write_template(const char *dir, const char *name, const struct cli_te
     return 0;
 }
 
-/* The name as a C identifier (the plugin's id in C and in its files):
- * '-' becomes '_', and a leading digit gets a 'p_' before it. */
-static void c_identifier(char *out, size_t size, const char *name)
-{
-    size_t i = 0;
-
-    if (*name >= '0' && *name <= '9')
-        i = (size_t)snprintf(out, size, "p_");
-    for (; *name && i + 1 < size; name++)
-        out[i++] = *name == '-' ? '_' : *name;
-    out[i] = '\0';
-}
-
 /* The lv2 template's plugin URI: a placeholder, to replace with one of
  * the author's own before the plugin is published. */
 static void plugin_uri(char *out, size_t size, const char *name)
@@ -254,10 +260,10 @@ static void plugin_uri(char *out, size_t size, const char *name)
 
 static int write_project(const struct new_args *a, const struct hotreload_place *p)
 {
-    char id[PATH_MAX], uri[PATH_MAX];
+    char uri[PATH_MAX];
     const char *const subs[][2] = {
         { "@NAME@", a->name },
-        { "@ID@", id },
+        { "@ID@", a->id },
         { "@URI@", uri },
         { "@HOTRELOAD_CMAKE_DIR@", p->cmake_dir },
         { "@HOTRELOAD_INCLUDE@", p->include },
@@ -267,7 +273,6 @@ static int write_project(const struct new_args *a, const struct hotreload_place 
     };
     const struct cli_template *t;
 
-    c_identifier(id, sizeof id, a->name);
     plugin_uri(uri, sizeof uri, a->name);
     /* a->path is set: parse_args returns CLI_OK only then (the analyzer
      * cannot see that cli_usage_error never returns CLI_OK). */

@@ -15,6 +15,9 @@ grep -q '^HOT_HAVE_LV2:INTERNAL=ON$' "$HOTRELOAD_BUILD_DIR/CMakeCache.txt" ||
     { echo "this build has no LV2 headers (lv2-dev): no plugin shell"; exit 77; }
 wavcmp=$HOTRELOAD_BUILD_DIR/tests/audio/hot_audio_wavcmp
 [ -x "$wavcmp" ] || { echo "no hot_audio_wavcmp in this build (libsndfile1-dev)"; exit 77; }
+# The project's make, not the one running the tests (make test passes
+# BUILD=... down in MAKEFLAGS).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 quiet() { "$@" >log 2>&1 || { cat log; fail "$*"; }; }
 uri=urn:example:my-tone
 here=$PWD
