@@ -26,7 +26,7 @@ static const char overview[] =
     "Run 'hotreload help COMMAND' for a command's options.\n";
 
 static const char usage_new[] =
-    "usage: hotreload new NAME [--template tick|sdl]\n"
+    "usage: hotreload new NAME [--template tick|sdl|lv2]\n"
     "                          [--hotreload-dir DIR | --build-tree | --installed]\n"
     "\n"
     "Creates the folder NAME with a working project: host.c (the program),\n"
@@ -37,6 +37,10 @@ static const char usage_new[] =
     "        library prints 'tick <N>: hello from logic.c'\n"
     "  sdl   an SDL2 window whose update and draw functions are hot; with\n"
     "        --headless --out DIR it saves frames instead (needs SDL2)\n"
+    "  lv2   an LV2 audio plugin (a gain and a low-pass filter) whose DSP\n"
+    "        reloads while a host plays it: plugin.h (its URI, ports and\n"
+    "        parameters), logic.c (the DSP), CMake builds the bundle in\n"
+    "        build/lv2 (LV2_PATH); no host to start (needs the LV2 headers)\n"
     "\n"
     "Where the project finds hotreload:\n"
     "  --installed          pkg-config hotreload / find_package(hotreload)\n"

@@ -18,6 +18,7 @@ struct hotreload_place {
     char include[PATH_MAX];
     char libdir[PATH_MAX];
     char helpers[PATH_MAX];
+    char cmake_dir[PATH_MAX]; /* hotreloadConfig.cmake's folder */
 };
 
 struct new_args {
@@ -25,12 +26,13 @@ struct new_args {
     const char *name;          /* its last component: the host's name */
     const char *prefix;        /* --hotreload-dir */
     int build_tree;            /* 1 --build-tree, 0 --installed, -1 guess */
-    const char *template_name; /* --template: "tick" (default) or "sdl" */
+    const char *template_name; /* --template: "tick" (default), "sdl" or "lv2" */
+    char id[PATH_MAX];         /* the name as a C identifier */
 };
 
 /* The templates: "tick" is the files at the top of cli/templates/, any
  * other the files of its subfolder (written without the folder). */
-static const char *const template_names[] = { "tick", "sdl", NULL };
+static const char *const template_names[] = { "tick", "sdl", "lv2", NULL };
 
 /* The name a template file is written as in the project, or NULL if the
  * file belongs to another template. */
@@ -70,6 +72,23 @@ static int valid_name(const char *name)
     return 1;
 }
 
+/* The name as a C identifier (the plugin's id in C and in its files):
+ * '-' becomes '_', and a leading digit gets a 'p_' before it. */
+static void c_identifier(char *out, size_t size, const char *name)
+{
+    size_t i = 0;
+
+    if (*name >= '0' && *name <= '9')
+        i = (size_t)snprintf(out, size, "p_");
+    for (; *name && i + 1 < size; name++) {
+        out[i] = *name;
+        if (out[i] == '-')
+            out[i] = '_';
+        i++;
+    }
+    out[i] = '\0';
+}
+
 static int parse_new_args(int argc, char **argv, struct new_args *a)
 {
     int i;
@@ -80,9 +99,10 @@ static int parse_new_args(int argc, char **argv, struct new_args *a)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--template") == 0) {
             if (++i == argc)
-                return cli_usage_error("new", "--template needs a name (tick, sdl)");
+                return cli_usage_error("new", "--template needs a name (tick, sdl, lv2)");
             if (!known_template(argv[i]))
-                return cli_usage_error("new", "no template '%s' (there are: tick, sdl)", argv[i]);
+                return cli_usage_error("new", "no template '%s' (there are: tick, sdl, lv2)",
+                                       argv[i]);
             a->template_name = argv[i];
         } else if (strcmp(argv[i], "--hotreload-dir") == 0) {
             if (++i == argc)
@@ -105,6 +125,7 @@ static int parse_new_args(int argc, char **argv, struct new_args *a)
     a->name = strrchr(a->path, '/') ? strrchr(a->path, '/') + 1 : a->path;
     if (!valid_name(a->name))
         return cli_usage_error("new", "'%s': a name is letters, digits, '_' and '-'", a->name);
+    c_identifier(a->id, sizeof a->id, a->name);
     return CLI_OK;
 }
 
@@ -129,8 +150,9 @@ static int place_from_prefix(const char *prefix, struct hotreload_place *p)
             cli_path_join(probe, sizeof probe, p->libdir, "libhotreload.so") < 0 ||
             !file_exists(probe))
             continue;
-        if (cli_path_join(p->helpers, sizeof p->helpers, p->libdir,
-                          "cmake/hotreload/hotreload-helpers.cmake") < 0)
+        if (cli_path_join(p->cmake_dir, sizeof p->cmake_dir, p->libdir, "cmake/hotreload") < 0 ||
+            cli_path_join(p->helpers, sizeof p->helpers, p->cmake_dir, "hotreload-helpers.cmake") <
+                0)
             return -1;
         return 0;
     }
@@ -142,6 +164,7 @@ static void place_from_build_tree(struct hotreload_place *p)
     snprintf(p->include, sizeof p->include, "%s", HOT_CLI_SOURCE_INCLUDE);
     snprintf(p->libdir, sizeof p->libdir, "%s", HOT_CLI_BUILD_LIBDIR);
     snprintf(p->helpers, sizeof p->helpers, "%s", HOT_CLI_SOURCE_HELPERS);
+    snprintf(p->cmake_dir, sizeof p->cmake_dir, "%s", HOT_CLI_BUILD_PACKAGE);
 }
 
 /* True when this program is the one in its build tree (not an installed
@@ -228,10 +251,21 @@ static int write_template(const char *dir, const char *name, const struct cli_te
     return 0;
 }
 
+/* The lv2 template's plugin URI: a placeholder, to replace with one of
+ * the author's own before the plugin is published. */
+static void plugin_uri(char *out, size_t size, const char *name)
+{
+    snprintf(out, size, "urn:example:%s", name);
+}
+
 static int write_project(const struct new_args *a, const struct hotreload_place *p)
 {
+    char uri[PATH_MAX];
     const char *const subs[][2] = {
         { "@NAME@", a->name },
+        { "@ID@", a->id },
+        { "@URI@", uri },
+        { "@HOTRELOAD_CMAKE_DIR@", p->cmake_dir },
         { "@HOTRELOAD_INCLUDE@", p->include },
         { "@HOTRELOAD_LIBDIR@", p->libdir },
         { "@HOTRELOAD_HELPERS@", p->helpers },
@@ -239,6 +273,7 @@ static int write_project(const struct new_args *a, const struct hotreload_place 
     };
     const struct cli_template *t;
 
+    plugin_uri(uri, sizeof uri, a->name);
     /* a->path is set: parse_args returns CLI_OK only then (the analyzer
      * cannot see that cli_usage_error never returns CLI_OK). */
     if (mkdir(a->path, 0777) < 0) { /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
@@ -257,6 +292,7 @@ static int write_project(const struct new_args *a, const struct hotreload_place 
 static void print_next_steps(const struct new_args *a, const struct hotreload_place *p)
 {
     const struct cli_template *t;
+    char uri[PATH_MAX], dir[PATH_MAX];
 
     printf("created %s/:", a->path);
     for (t = cli_templates; t->name; t++) {
@@ -266,10 +302,19 @@ static void print_next_steps(const struct new_args *a, const struct hotreload_pl
     printf("\nhotreload: %s\n",
            p->include[0] ? p->include : "installed (pkg-config hotreload, find_package)");
     printf("\nnext:\n  cd %s\n  hotreload run\n", a->path);
-    if (strcmp(a->template_name, "sdl") == 0)
+    if (strcmp(a->template_name, "lv2") == 0) {
+        plugin_uri(uri, sizeof uri, a->name);
+        if (!realpath(a->path, dir))
+            snprintf(dir, sizeof dir, "%s", a->path);
+        printf("meanwhile, in a host (no host to start: it plays where you load it):\n"
+               "  LV2_PATH=%s/build/lv2 jalv %s\n"
+               "then change OUTPUT_TRIM in logic.c and save.\n",
+               dir, uri);
+    } else if (strcmp(a->template_name, "sdl") == 0) {
         printf("then change BOX_RGB in logic.c and save.\n");
-    else
+    } else {
         printf("then edit the message in logic.c and save.\n");
+    }
 }
 
 int cli_cmd_new(int argc, char **argv)

@@ -170,15 +170,47 @@ typedef struct hot_plugin_logic {
 #define HOT_PLUGIN_FUNCTIONS(X, XV) \
     X(const hot_plugin_logic *, hot_plugin_logic_get, (void), ())
 
+/* Every field of the types the two parts pass each other, so that the
+ * layout check covers all their bytes. */
 #define HOT_PLUGIN_TYPES(TYPE, FIELD)                                         \
     TYPE(hot_plugin_logic)                                                    \
+    FIELD(hot_plugin_logic, size)                                             \
     FIELD(hot_plugin_logic, desc)                                             \
+    FIELD(hot_plugin_logic, create)                                           \
+    FIELD(hot_plugin_logic, destroy)                                          \
+    FIELD(hot_plugin_logic, reset)                                            \
+    FIELD(hot_plugin_logic, process)                                          \
+    FIELD(hot_plugin_logic, latency)                                          \
+    FIELD(hot_plugin_logic, save_rt)                                          \
+    FIELD(hot_plugin_logic, load_rt)                                          \
+    FIELD(hot_plugin_logic, save_bytes)                                       \
+    FIELD(hot_plugin_logic, load_bytes)                                       \
+    FIELD(hot_plugin_logic, state_rt)                                         \
     FIELD(hot_plugin_logic, adopt_rt)                                         \
     TYPE(hot_plugin_block)                                                    \
+    FIELD(hot_plugin_block, frames)                                           \
+    FIELD(hot_plugin_block, n_in)                                             \
+    FIELD(hot_plugin_block, n_out)                                            \
+    FIELD(hot_plugin_block, in)                                               \
+    FIELD(hot_plugin_block, out)                                              \
+    FIELD(hot_plugin_block, params)                                           \
+    FIELD(hot_plugin_block, n_events)                                         \
     FIELD(hot_plugin_block, events)                                           \
     TYPE(hot_plugin_desc)                                                     \
+    FIELD(hot_plugin_desc, version)                                           \
+    FIELD(hot_plugin_desc, id)                                                \
+    FIELD(hot_plugin_desc, uri)                                               \
+    FIELD(hot_plugin_desc, name)                                              \
+    FIELD(hot_plugin_desc, n_ports)                                           \
+    FIELD(hot_plugin_desc, ports)                                             \
+    FIELD(hot_plugin_desc, n_params)                                          \
+    FIELD(hot_plugin_desc, params)                                            \
+    FIELD(hot_plugin_desc, rt_state_max)                                      \
     FIELD(hot_plugin_desc, crossfade_samples)                                 \
-    TYPE(hot_plugin_event)
+    TYPE(hot_plugin_event)                                                    \
+    FIELD(hot_plugin_event, frame)                                            \
+    FIELD(hot_plugin_event, size)                                             \
+    FIELD(hot_plugin_event, data)
 
 HOT_INTERFACE(hot_plugin, HOT_PLUGIN_FUNCTIONS, HOT_PLUGIN_TYPES)
 

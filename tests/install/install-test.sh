@@ -11,7 +11,8 @@ prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in include/hotreload.h include/hotreload/version.h lib/libhotreload.so \
          lib/libhotreload.a lib/cmake/hotreload/hotreloadConfig.cmake \
-         lib/cmake/hotreload/hotreload-helpers.cmake lib/pkgconfig/hotreload.pc; do
+         lib/cmake/hotreload/hotreload-helpers.cmake lib/cmake/hotreload/hotreload-lv2.cmake \
+         share/hotreload/shell/shell.c share/hotreload/shell/lv2/lv2-shell.c lib/pkgconfig/hotreload.pc; do
     [ -e "$prefix/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 if [ -e "$build/cli/hotreload" ] && [ ! -x "$prefix/bin/hotreload" ]; then
