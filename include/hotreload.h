@@ -1056,6 +1056,28 @@ HOT_EXTERN int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg,
  * its own stack. Returns 0. */
 HOT_EXTERN int hot_guard_prepare_thread(void);
 
+/*
+ * For threads the program did not create and cannot prepare ahead of time
+ * (an audio plugin's run() on a host's audio thread, which must not
+ * allocate, and makes system calls only once).
+ * hot_guard_reserve_stacks(n) maps alternate signal stacks until n (at most
+ * 8) wait in a process-wide reserve, and installs the crash handlers: call
+ * it where system calls are allowed, again after a thread took one.
+ * hot_guard_adopt_thread() gives the calling thread a stack from the
+ * reserve if it has none yet. Cost: on a thread that has one (ours or the
+ * program's), one thread-local read; the first time on a thread, one
+ * sigaltstack() system call (two when the thread had the program's, which
+ * it keeps), no allocation (glibc's pthread_setspecific allocates 32
+ * pointers once per thread when the process uses more than 32 keys). The
+ * stack is the thread's until it exits. hot_guard_reserve_stacks returns 0
+ * or HOT_ENOMEM; hot_guard_adopt_thread returns 0 (the thread had a
+ * stack), 1 (it has one now: refill the reserve), HOT_ENOMEM (the reserve
+ * is empty: the thread's crashes are still caught, only not stack
+ * overflows; call again later) or HOT_ESYS (not tried again).
+ */
+HOT_EXTERN int hot_guard_reserve_stacks(unsigned n);
+HOT_EXTERN int hot_guard_adopt_thread(void);
+
 /* "SIGSEGV" for SIGSEGV (the crash signals), else "signal". */
 HOT_EXTERN const char *hot_signal_name(int sig);
 
@@ -1351,6 +1373,8 @@ static HOT__INLINE HOT__UNUSED unsigned hot_versions_held(const hot_lib *lib) { 
 static HOT__INLINE HOT__UNUSED int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg,
     int *crash_signal) { (void)lib; if (crash_signal) *crash_signal = 0; fn(arg); return 0; }
 static HOT__INLINE HOT__UNUSED int hot_guard_prepare_thread(void) { return 0; }
+static HOT__INLINE HOT__UNUSED int hot_guard_reserve_stacks(unsigned n) { (void)n; return 0; }
+static HOT__INLINE HOT__UNUSED int hot_guard_adopt_thread(void) { return 0; }
 static HOT__INLINE HOT__UNUSED const char *hot_signal_name(int sig) { (void)sig; return "signal"; }
 static HOT__INLINE HOT__UNUSED int hot_quiescent(hot_lib *lib) { (void)lib; return 0; }
 static HOT__INLINE HOT__UNUSED void hot_thread_leave(hot_lib *lib) { (void)lib; }

@@ -38,6 +38,18 @@ unsigned long shell_logic_version(void)
     return 1;
 }
 
+/* Nothing is guarded in the static build: no crash is survived. */
+void shell_logic_mark_crashed(unsigned long version)
+{
+    (void)version;
+}
+
+int shell_logic_crashed(unsigned long version)
+{
+    (void)version;
+    return 0;
+}
+
 hot_lib *shell_logic_lib(void)
 {
     return NULL;

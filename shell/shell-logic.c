@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "shell-logic.h"
 
@@ -18,6 +19,9 @@ static hot_lib *lib;
 static const hot_plugin_desc *shell_desc;
 static const hot_plugin_logic *accepted;
 static unsigned long accepted_version;
+#define CRASHED_MAX 64 /* the newest crashed builds remembered */
+static unsigned long crashed[CRASHED_MAX];
+static unsigned crashed_next;
 
 void shell_logic_log(hot_log_level level, const char *fmt, ...)
 {
@@ -57,6 +61,26 @@ const hot_plugin_logic *shell_logic_current(unsigned long *version)
 unsigned long shell_logic_version(void)
 {
     return __atomic_load_n(&accepted_version, __ATOMIC_ACQUIRE);
+}
+
+void shell_logic_mark_crashed(unsigned long version)
+{
+    unsigned at;
+
+    if (shell_logic_crashed(version))
+        return;
+    at = __atomic_fetch_add(&crashed_next, 1, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&crashed[at % CRASHED_MAX], version, __ATOMIC_RELEASE);
+}
+
+int shell_logic_crashed(unsigned long version)
+{
+    unsigned i;
+
+    for (i = 0; version && i < CRASHED_MAX; i++)
+        if (__atomic_load_n(&crashed[i], __ATOMIC_ACQUIRE) == version)
+            return 1;
+    return 0;
 }
 
 hot_lib *shell_logic_lib(void)
@@ -115,6 +139,10 @@ static int open_library(const hot_plugin_desc *desc, const char *path)
 
     shell_desc = desc;
     opts.apply = HOT_APPLY_AT_ONCE;
+    /* An assert() failing in the DSP must not take the host's session down:
+     * abort() in a guarded logic call is survived like a fault (glibc's
+     * abort() holds no lock when it raises SIGABRT). */
+    opts.rollback_abort = 1;
     opts.log_fn = core_log;
     err = hot_open(&lib, path, HOT_IFACE(hot_plugin), &opts);
     if (err < 0) {
@@ -175,6 +203,7 @@ void shell_logic_release(shell_member *m)
         lib = NULL;
         __atomic_store_n(&accepted, NULL, __ATOMIC_RELEASE);
         __atomic_store_n(&accepted_version, 0, __ATOMIC_RELEASE);
+        memset(crashed, 0, sizeof crashed); /* a new library counts from v1 */
     }
     pthread_mutex_unlock(&open_lock);
 }

@@ -30,6 +30,12 @@ unsigned long shell_logic_version(void);
  * hot_call_guarded's options. */
 hot_lib *shell_logic_lib(void);
 
+/* Builds that crashed (by version, unique per build): no instance is made
+ * from them again, in any shell instance, until a new build is accepted.
+ * Both lock-free: safe on the audio thread. */
+void shell_logic_mark_crashed(unsigned long version);
+int shell_logic_crashed(unsigned long version);
+
 /* Logs a line to every instance (or stderr when there is none). */
 void shell_logic_log(hot_log_level level, const char *fmt, ...)
 #if defined(__GNUC__)

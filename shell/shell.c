@@ -81,6 +81,8 @@ struct hot_shell {
     unsigned long playing;
     uint64_t swapped_ns;         /* CLOCK_MONOTONIC at the last hand-over... */
     unsigned long swapped_version; /* ...to this version */
+    const hot_plugin_logic *playing_logic; /* written before playing */
+    int stacks_wanted;           /* a thread of run() found the reserve empty */
     int carry_failed;
     int active;
     unsigned long runs;
@@ -164,26 +166,60 @@ static void warm_up(hot_shell *s, shell_slot *slot)
     free(params);
 }
 
+typedef struct make_call {
+    hot_shell *s;
+    shell_slot *slot;
+} make_call;
+
+static void make_guarded(void *arg)
+{
+    make_call *c = arg;
+
+    c->slot->inst = c->slot->logic->create(c->s->rate, c->s->chunk);
+    if (!c->slot->inst)
+        return;
+    warm_up(c->s, c->slot);
+    c->slot->logic->reset(c->slot->inst);
+}
+
+/* A new instance, made (and run once) under a crash guard: a build that
+ * crashes there is marked and never reaches the audio thread. */
 static shell_slot *slot_create(hot_shell *s, const hot_plugin_logic *logic, unsigned long version)
 {
     shell_slot *slot;
+    make_call c;
+    int sig = 0;
 
     if (!logic)
         return NULL;
+    if (shell_logic_crashed(version)) {
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: logic v%lu crashed before; no instance is made of it until a new build is accepted",
+                        s->desc->name, version);
+        return NULL;
+    }
     slot = calloc(1, sizeof *slot);
     if (!slot)
         return NULL;
     slot->logic = logic;
     slot->version = version;
-    slot->inst = logic->create(s->rate, s->chunk);
+    c.s = s;
+    c.slot = slot;
+    hot_guard_prepare_thread(); /* not the audio thread: an overflow is caught too */
+    if (hot_call_guarded(shell_logic_lib(), make_guarded, &c, &sig) != 0) {
+        shell_logic_mark_crashed(version);
+        shell_logic_log(HOT_LOG_ERROR,
+                        "hotreload: %s: logic v%lu crashed (%s) in create() or its first block, off the audio "
+                        "thread; it is not used (the previous logic goes on playing; fix it and rebuild)",
+                        s->desc->name, version, hot_signal_name(sig));
+        free(slot); /* the instance, if any, is leaked: never touched again */
+        return NULL;
+    }
     if (!slot->inst) {
         shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: logic v%lu could not create an instance (the previous logic goes on playing)",
                         s->desc->name, version);
         free(slot);
         return NULL;
     }
-    warm_up(s, slot);
-    logic->reset(slot->inst);
     shell_logic_log(HOT_LOG_INFO, "hotreload: %s: logic v%lu instance ready", s->desc->name, version);
     return slot;
 }
@@ -265,6 +301,8 @@ static void drain_retired(hot_shell *s)
         slot_destroy(s->ring[s->ring_tail % SHELL_RING]);
         __atomic_store_n(&s->ring_tail, s->ring_tail + 1, __ATOMIC_RELEASE);
     }
+    if (__atomic_exchange_n(&s->stacks_wanted, 0, __ATOMIC_ACQ_REL))
+        hot_guard_reserve_stacks(2);
     if (__atomic_exchange_n(&s->carry_failed, 0, __ATOMIC_ACQ_REL))
         shell_logic_log(HOT_LOG_WARN, "hotreload: %s: the new logic did not take the old one's DSP state; it started from reset",
                         s->desc->name);
@@ -286,6 +324,12 @@ static int offer(hot_shell *s, shell_slot *slot)
 }
 
 /* ---- The audio thread --------------------------------------------------- */
+
+static void set_playing(hot_shell *s, const shell_slot *slot)
+{
+    __atomic_store_n(&s->playing_logic, slot->logic, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->playing, slot->version, __ATOMIC_RELEASE);
+}
 
 static int ring_room(const hot_shell *s)
 {
@@ -416,7 +460,7 @@ static void hand_over(hot_shell *s, shell_slot *next)
     s->cur = next;
     __atomic_store_n(&s->swapped_ns, monotonic_ns(), __ATOMIC_RELAXED);
     __atomic_store_n(&s->swapped_version, next->version, __ATOMIC_RELAXED);
-    __atomic_store_n(&s->playing, next->version, __ATOMIC_RELEASE);
+    set_playing(s, next);
     if (s->host.schedule) /* the worker says what plays now (and retires) */
         schedule_msg(s, MSG_RETIRE, NULL);
 }
@@ -437,7 +481,9 @@ SHELL_SWAP_ONLY static void swap_point(hot_shell *s)
     if (!__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE) || ring_room(s) < 3)
         return; /* nothing ready, or the drainer is behind: swap next block */
     next = __atomic_exchange_n(&s->pending, NULL, __ATOMIC_ACQ_REL);
-    if (next)
+    if (next && shell_logic_crashed(next->version))
+        retire(s, next); /* another instance crashed in that build since */
+    else if (next)
         hand_over(s, next);
 }
 
@@ -488,6 +534,7 @@ static void silence(hot_shell *s, unsigned frames)
 static void note_crash(hot_shell *s, shell_slot *bad, int sig, const shell_slot *back_to)
 {
     bad->crashed = 1;
+    shell_logic_mark_crashed(bad->version);
     __atomic_store_n(&s->crash_signal, sig, __ATOMIC_RELAXED);
     __atomic_store_n(&s->crash_version, bad->version, __ATOMIC_RELAXED);
     __atomic_store_n(&s->crash_back_to, back_to ? back_to->version : 0, __ATOMIC_RELAXED);
@@ -512,7 +559,7 @@ static int go_back(hot_shell *s, int sig, const hot_plugin_event *ev, unsigned n
     carry_state(s, bad, back, 1);
     s->prev = NULL;
     s->cur = back;
-    __atomic_store_n(&s->playing, back->version, __ATOMIC_RELEASE);
+    set_playing(s, back);
     note_crash(s, bad, sig, back); /* after the switch: the worker may log at once */
     if (back->crashed)
         return -1;
@@ -557,7 +604,7 @@ static void crossfade_crashed(hot_shell *s, int old_sig, int new_sig, unsigned f
     note_crash(s, s->cur, new_sig, fading);
     retire(s, s->cur);
     s->cur = fading;
-    __atomic_store_n(&s->playing, fading->version, __ATOMIC_RELEASE);
+    set_playing(s, fading);
     for (j = 0; j < s->n_out; j++)
         memcpy(s->out_at[j], s->scratch_out_at[j], frames * sizeof(float));
 }
@@ -645,6 +692,18 @@ static void clamp_params(hot_shell *s, const float *params)
     }
 }
 
+/* The host's audio thread gets an alternate signal stack at its first
+ * run(), from the reserve mapped off the audio thread: one sigaltstack()
+ * system call, once per thread; then a thread-local read per block. The
+ * drainer refills the reserve after a thread took one (or found none). */
+SHELL_SWAP_ONLY static void want_stack(hot_shell *s)
+{
+    if (hot_guard_adopt_thread() == 0 || __atomic_exchange_n(&s->stacks_wanted, 1, __ATOMIC_ACQ_REL))
+        return; /* had one, or the drainer was asked already */
+    if (s->host.schedule)
+        schedule_msg(s, MSG_RETIRE, NULL);
+}
+
 void hot_shell_run(hot_shell *s, const float *const *in, float *const *out, const float *params,
                    const hot_plugin_event *events, unsigned n_events, unsigned frames)
 {
@@ -652,6 +711,7 @@ void hot_shell_run(hot_shell *s, const float *const *in, float *const *out, cons
 
     clamp_params(s, params);
 #if !defined(HOT_STATIC)
+    want_stack(s);
     swap_point(s);
 #endif
     for (start = 0; start < frames; start += s->chunk) {
@@ -695,6 +755,7 @@ void hot_shell_work(hot_shell *s, int (*respond)(void *handle, unsigned size, co
     if (size != sizeof m)
         return;
     memcpy(&m, msg, sizeof m);
+    hot_guard_prepare_thread(); /* once per thread: the logic's calls here are guarded */
     if (m.type == MSG_RETIRE) {
         drain_retired(s);
         return;
@@ -745,9 +806,11 @@ SHELL_SWAP_ONLY static void *own_thread(void *arg)
 {
     hot_shell *s = arg;
 
+    hot_guard_prepare_thread();
     while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
         unsigned long version;
         const hot_plugin_logic *logic = shell_logic_current(&version);
+        drain_retired(s); /* first: the stack reserve is full before a swap */
         if (version != s->scheduled && !__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
             shell_slot *slot = slot_create(s, logic, version);
             s->scheduled = version; /* a failed create is not retried */
@@ -794,25 +857,49 @@ static void snapshot(hot_shell *s)
     take_snapshot(s);
 }
 
+typedef struct save_call {
+    hot_shell *s;
+    void **data;
+    size_t *size;
+    int err;
+} save_call;
+
+/* The bytes come from a scratch instance of the same logic given the
+ * snapshot: nothing off the audio thread touches the running one. */
+static void save_guarded(void *arg)
+{
+    save_call *c = arg;
+    hot_shell *s = c->s;
+    hot_plugin_instance *tmp = s->snap_logic->create(s->rate, s->chunk);
+
+    if (!tmp)
+        return;
+    s->snap_logic->reset(tmp);
+    if (s->snap_len >= 0)
+        s->snap_logic->load_rt(tmp, s->snap, (unsigned long)s->snap_len);
+    c->err = s->snap_logic->save_bytes(tmp, c->data, c->size) < 0 ? HOT_EINVAL : 0;
+    s->snap_logic->destroy(tmp);
+}
+
 int hot_shell_state_save(hot_shell *s, void **data, size_t *size)
 {
-    hot_plugin_instance *tmp;
-    int err = HOT_ENOMEM;
+    save_call c;
+    int sig = 0;
 
+    c.s = s;
+    c.data = data;
+    c.size = size;
+    c.err = HOT_ENOMEM;
+    hot_guard_prepare_thread();
     pthread_mutex_lock(&s->state_lock);
     snapshot(s);
-    /* The bytes come from a scratch instance of the same logic given the
-     * snapshot: nothing off the audio thread touches the running one. */
-    tmp = s->snap_logic->create(s->rate, s->chunk);
-    if (tmp) {
-        s->snap_logic->reset(tmp);
-        if (s->snap_len >= 0)
-            s->snap_logic->load_rt(tmp, s->snap, (unsigned long)s->snap_len);
-        err = s->snap_logic->save_bytes(tmp, data, size) < 0 ? HOT_EINVAL : 0;
-        s->snap_logic->destroy(tmp);
+    if (hot_call_guarded(shell_logic_lib(), save_guarded, &c, &sig) != 0) {
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: the logic crashed (%s) saving its state; nothing saved (the logic goes on playing)",
+                        s->desc->name, hot_signal_name(sig));
+        c.err = HOT_ECRASHED;
     }
     pthread_mutex_unlock(&s->state_lock);
-    return err;
+    return c.err;
 }
 
 static void replace_inactive(hot_shell *s, shell_slot *slot)
@@ -822,24 +909,85 @@ static void replace_inactive(hot_shell *s, shell_slot *slot)
     slot_destroy(s->prev);
     s->fading = s->prev = NULL;
     s->cur = slot;
-    __atomic_store_n(&s->playing, slot->version, __ATOMIC_RELEASE);
+    set_playing(s, slot);
+}
+
+/* The logic a restore makes its instance of: the accepted one, unless it
+ * crashed (then the one playing, which the shell went back to). */
+static const hot_plugin_logic *restore_logic(hot_shell *s, unsigned long *version)
+{
+    const hot_plugin_logic *logic = shell_logic_current(version);
+    unsigned long again;
+
+    if (!shell_logic_crashed(*version))
+        return logic;
+    do { /* the pair as one: the audio thread writes the logic first */
+        *version = __atomic_load_n(&s->playing, __ATOMIC_ACQUIRE);
+        logic = __atomic_load_n(&s->playing_logic, __ATOMIC_ACQUIRE);
+        again = __atomic_load_n(&s->playing, __ATOMIC_ACQUIRE);
+    } while (again != *version);
+    return logic;
+}
+
+typedef struct load_call {
+    shell_slot *slot;
+    const void *data;
+    size_t size;
+    int err;
+} load_call;
+
+static void load_guarded(void *arg)
+{
+    load_call *c = arg;
+
+    c->err = c->slot->logic->load_bytes(c->slot->inst, c->data, c->size);
+}
+
+/* A new slot holding the host's bytes, or NULL (logged). */
+static shell_slot *restored_slot(hot_shell *s, const void *data, size_t size, int *err)
+{
+    unsigned long version;
+    const hot_plugin_logic *logic = restore_logic(s, &version);
+    load_call c;
+    int sig = 0;
+
+    *err = shell_logic_crashed(version) ? HOT_ECRASHED : HOT_ENOMEM;
+    c.slot = slot_create(s, logic, version);
+    if (!c.slot)
+        return NULL;
+    c.data = data;
+    c.size = size;
+    c.err = -1;
+    if (hot_call_guarded(shell_logic_lib(), load_guarded, &c, &sig) != 0) {
+        shell_logic_mark_crashed(version);
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: logic v%lu crashed (%s) loading the state to restore; refused "
+                        "(the logic goes on playing as it was)", s->desc->name, version, hot_signal_name(sig));
+        free(c.slot); /* the instance is leaked: never touched again */
+        *err = HOT_ECRASHED;
+        return NULL;
+    }
+    if (c.err < 0) {
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: logic v%lu refused the state to restore (%lu bytes: from "
+                        "another version of the plugin, or damaged); the logic goes on playing as it was",
+                        s->desc->name, version, (unsigned long)size);
+        slot_destroy(c.slot);
+        *err = HOT_EINVAL;
+        return NULL;
+    }
+    return c.slot;
 }
 
 int hot_shell_state_restore(hot_shell *s, const void *data, size_t size)
 {
-    unsigned long version, runs;
-    const hot_plugin_logic *logic = shell_logic_current(&version);
-    shell_slot *slot = slot_create(s, logic, version);
+    unsigned long runs;
+    shell_slot *slot;
     unsigned waited;
+    int err;
 
+    hot_guard_prepare_thread();
+    slot = restored_slot(s, data, size, &err);
     if (!slot)
-        return HOT_ENOMEM;
-    if (slot->logic->load_bytes(slot->inst, data, size) < 0) {
-        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: the logic refused the state to restore (%lu bytes)",
-                        s->desc->name, (unsigned long)size);
-        slot_destroy(slot);
-        return HOT_EINVAL;
-    }
+        return err;
     slot->fresh = 1;
     pthread_mutex_lock(&s->state_lock);
     runs = __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE);
@@ -941,7 +1089,8 @@ static int start_first_logic(hot_shell *s, const char *logic_path)
         shell_logic_release(&s->member);
         return HOT_ENOMEM;
     }
-    s->scheduled = s->playing = s->announced = version;
+    s->scheduled = s->announced = version;
+    set_playing(s, s->cur);
     return 0;
 }
 
@@ -955,6 +1104,7 @@ int hot_shell_create(hot_shell **out, const hot_plugin_desc *desc, const char *l
     if (!s)
         return HOT_ENOMEM;
     hot_guard_prepare_thread(); /* off the audio thread: its calls then make none */
+    hot_guard_reserve_stacks(2); /* for the host's audio threads (want_stack) */
     s->desc = desc;
     if (host)
         s->host = *host;
@@ -984,6 +1134,7 @@ int hot_shell_create(hot_shell **out, const hot_plugin_desc *desc, const char *l
 
 void hot_shell_activate(hot_shell *s)
 {
+    hot_guard_reserve_stacks(2);
     __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
 }
 

@@ -115,6 +115,17 @@ int hot_guard_prepare_thread(void)
     return 0;
 }
 
+int hot_guard_reserve_stacks(unsigned n)
+{
+    prepare_thread();
+    return hot__crash_reserve_stacks(n);
+}
+
+int hot_guard_adopt_thread(void)
+{
+    return hot__crash_adopt_thread();
+}
+
 void hot__guard_timed_enter(hot_guard *g)
 {
     if (!self || g->outer != &hot__guard_bottom)

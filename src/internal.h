@@ -440,6 +440,10 @@ typedef struct hot__crash {
  * thread and may jump away, or return 1 when it edited the context to
  * resume) and gives this thread an alternate stack. */
 void hot__crash_prepare_thread(int (*on_crash)(const hot__crash *crash));
+/* Maps alternate stacks ahead of time until n (at most 8) wait in the
+ * reserve; hot__crash_adopt_thread gives the calling thread one of them. */
+int hot__crash_reserve_stacks(unsigned n);
+int hot__crash_adopt_thread(void);
 /* Makes the interrupted guarded call return to its wrapper from the
  * trampoline's saved words (hot_guard.env.words); the handler then returns.
  * 0 where there is no trampoline (src/linux/guard-x86_64.c). */

@@ -459,3 +459,21 @@ void log_capture_free(log_capture *c)
 {
     pthread_mutex_destroy(&c->mu);
 }
+
+static volatile int overflow_stops; /* never set */
+
+/* Not a tail call, and a frame the compiler cannot drop. */
+static int overflow_depth(volatile char *from)
+{
+    volatile char frame[512];
+
+    frame[0] = from ? from[0] : 1;
+    if (overflow_stops)
+        return frame[0];
+    return overflow_depth(frame) + frame[1];
+}
+
+void support_overflow(void *arg)
+{
+    *(int *)arg = overflow_depth(NULL);
+}

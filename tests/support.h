@@ -177,4 +177,8 @@ void seam_fail_from_nth(const char *call, const char *match, long n, int err, in
 /* Matching calls seen since seam_fail_nth armed the fault. */
 long seam_nth_seen(void);
 
+/* For hot_call_guarded: an endless recursion (a stack overflow), arg an
+ * int it never gets to write. */
+void support_overflow(void *arg);
+
 #endif

@@ -50,25 +50,6 @@ static void call_abort(void *arg)
     abort();
 }
 
-static volatile int deeper = 1;
-
-/* Not a tail call, and a frame the compiler cannot drop; endless while
- * deeper is set (always). */
-static int overflow_depth(volatile char *from)
-{
-    volatile char frame[512];
-
-    frame[0] = from ? from[0] : 1;
-    if (!deeper)
-        return frame[0];
-    return overflow_depth(frame) + frame[1];
-}
-
-static void overflow(void *arg)
-{
-    *(int *)arg = overflow_depth(NULL);
-}
-
 static void install_gx(const fx_env *e, const char *name)
 {
     char path[400], tmp[400];
@@ -147,7 +128,7 @@ static void *prepared_overflow(void *arg)
     int sig = 0, depth = 0, n = 0;
 
     hot_guard_prepare_thread();
-    *(int *)arg = hot_call_guarded(NULL, overflow, &depth, &sig) == HOT_ECRASHED && sig == SIGSEGV &&
+    *(int *)arg = hot_call_guarded(NULL, support_overflow, &depth, &sig) == HOT_ECRASHED && sig == SIGSEGV &&
                   hot_call_guarded(NULL, add_one, &n, NULL) == 0 && n == 1;
     return NULL;
 }

@@ -76,19 +76,51 @@ static void delay_reset(hot_plugin_instance *d)
     d->st->lowpass = 0;
 }
 
-/* A test's build crashes in its N-th process() call (the shell's warm-up
- * block counts): raise(SIGSEGV), or a store through a null pointer with
- * DELAY_CRASH_STORE. */
-static void maybe_crash(hot_plugin_instance *d)
+#if defined(DELAY_CRASH_RECURSE) || defined(DELAY_CRASH_DIVIDE)
+static volatile int delay_zero; /* what a test's build divides by */
+#endif
+
+#ifdef DELAY_CRASH_RECURSE
+/* An endless recursion: not a tail call, a frame the compiler keeps. */
+static int delay_recurse(volatile char *from)
 {
+    volatile char frame[256];
+
+    frame[0] = from ? from[0] : 1;
+    if (delay_zero)
+        return frame[0];
+    return delay_recurse(frame) + frame[1];
+}
+#endif
+
 #ifdef DELAY_CRASH_AFTER
-    if (++d->blocks < DELAY_CRASH_AFTER)
-        return;
-#ifdef DELAY_CRASH_STORE
+/* How a test's build crashes: raise(SIGSEGV) by default. */
+static void delay_crash(hot_plugin_instance *d)
+{
+    (void)d;
+#if defined(DELAY_CRASH_STORE) /* a store through a null pointer */
     *(volatile float *)(volatile void *)0 = d->st->lowpass;
+#elif defined(DELAY_CRASH_RECURSE) /* a stack overflow */
+    d->st->lowpass += (float)delay_recurse(NULL);
+#elif defined(DELAY_CRASH_DIVIDE) /* SIGFPE: an integer divided by zero */
+    d->st->pos += d->st->length / (unsigned)delay_zero;
+#elif defined(DELAY_CRASH_ABORT) /* a failed assert() */
+    abort();
+#elif defined(DELAY_CRASH_BUS)
+    raise(SIGBUS);
 #else
     raise(SIGSEGV);
 #endif
+}
+#endif
+
+/* A test's build crashes in its N-th process() call (the shell's warm-up
+ * block counts). */
+static void maybe_crash(hot_plugin_instance *d)
+{
+#ifdef DELAY_CRASH_AFTER
+    if (++d->blocks >= DELAY_CRASH_AFTER)
+        delay_crash(d);
 #else
     (void)d;
 #endif
@@ -194,6 +226,9 @@ static int delay_save_bytes(const hot_plugin_instance *d, void **data, size_t *s
 
 static int delay_load_bytes(hot_plugin_instance *d, const void *data, size_t size)
 {
+#ifdef DELAY_CRASH_LOAD /* a test's build: a restore crashes */
+    raise(SIGSEGV);
+#endif
     return delay_load_rt(d, data, size);
 }
 

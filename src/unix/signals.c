@@ -23,6 +23,14 @@ static struct sigaction previous[NSIG];
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t alt_stack_key;
 static int (*on_crash_fn)(const hot__crash *crash);
+/* Set once this thread has an alternate stack (ours or the program's), or
+ * failed to get one from sigaltstack (not tried again). */
+static __thread int thread_has_stack __attribute__((tls_model("initial-exec")));
+/* Stacks mapped ahead of time for threads that may not make system calls
+ * or allocate when they first need one (an audio thread). */
+#define RESERVE_MAX 8
+static void *reserve[RESERVE_MAX];
+static pthread_mutex_t reserve_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t page_size(void)
 {
@@ -156,17 +164,103 @@ void hot__crash_prepare_thread(int (*on_crash_cb)(const hot__crash *crash))
 
     __atomic_store_n(&on_crash_fn, on_crash_cb, __ATOMIC_RELEASE);
     pthread_once(&install_once, install);
-    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE))
-        return; /* the program gave this thread one already */
+    if (thread_has_stack)
+        return;
+    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE)) {
+        thread_has_stack = 1; /* the program gave this thread one already */
+        return;
+    }
     memset(&st, 0, sizeof st);
     st.ss_size = ALT_STACK_BYTES;
     st.ss_sp = map_alt_stack();
     if (!st.ss_sp)
         return; /* crashes are still caught, only not stack overflows */
-    if (sigaltstack(&st, NULL) == 0)
+    if (sigaltstack(&st, NULL) == 0) {
         pthread_setspecific(alt_stack_key, st.ss_sp);
-    else
+        thread_has_stack = 1;
+    } else {
         free_alt_stack(st.ss_sp);
+    }
+}
+
+/* Puts a mapped stack in an empty place of the reserve; 0 if it is full. */
+static int reserve_put(void *stack)
+{
+    size_t i;
+
+    for (i = 0; i < RESERVE_MAX; i++) {
+        void *none = NULL;
+        if (__atomic_compare_exchange_n(&reserve[i], &none, stack, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return 1;
+    }
+    return 0;
+}
+
+int hot__crash_reserve_stacks(unsigned n)
+{
+    unsigned have = 0;
+    size_t i;
+    int err = 0;
+
+    if (n > RESERVE_MAX)
+        n = RESERVE_MAX;
+    pthread_mutex_lock(&reserve_lock); /* fillers only: takers never lock */
+    for (i = 0; i < RESERVE_MAX; i++)
+        have += __atomic_load_n(&reserve[i], __ATOMIC_ACQUIRE) != NULL;
+    for (; have < n; have++) {
+        void *stack = map_alt_stack();
+        if (!stack) {
+            err = HOT_ENOMEM;
+            break;
+        }
+        if (!reserve_put(stack))
+            munmap((char *)stack - page_size(), ALT_STACK_BYTES + page_size());
+    }
+    pthread_mutex_unlock(&reserve_lock);
+    return err;
+}
+
+static void *reserve_take(void)
+{
+    size_t i;
+
+    for (i = 0; i < RESERVE_MAX; i++) {
+        void *stack = __atomic_exchange_n(&reserve[i], NULL, __ATOMIC_ACQ_REL);
+        if (stack)
+            return stack;
+    }
+    return NULL;
+}
+
+/* No allocation and, once the thread has a stack, no system call: a
+ * thread-local read. The first time, one sigaltstack() (two when the
+ * thread had a stack of the program's, which it keeps). */
+int hot__crash_adopt_thread(void)
+{
+    stack_t st, old;
+
+    if (thread_has_stack)
+        return 0;
+    memset(&st, 0, sizeof st);
+    st.ss_size = ALT_STACK_BYTES;
+    st.ss_sp = reserve_take();
+    if (!st.ss_sp)
+        return HOT_ENOMEM;
+    /* Back to the reserve when unused (were it full, the stack would only
+     * stay mapped: nothing here may unmap). */
+    thread_has_stack = 1;
+    if (sigaltstack(&st, &old) != 0) {
+        reserve_put(st.ss_sp);
+        return HOT_ESYS;
+    }
+    if (!(old.ss_flags & SS_DISABLE)) { /* the program's stack wins */
+        sigaltstack(&old, NULL);
+        reserve_put(st.ss_sp);
+        return 1;
+    }
+    pthread_setspecific(alt_stack_key, st.ss_sp); /* unmapped at thread exit */
+    return 1;
 }
 
 void hot__crash_after_jump(int sig)

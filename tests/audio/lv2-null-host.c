@@ -305,7 +305,7 @@ static void midi_for_block(host_instance *hi, int b)
     lv2_atom_forge_pop(&forge, &frame);
 }
 
-static void render(host_instance *hi, float *out, int from_block, int to_block)
+static void render_here(host_instance *hi, float *out, int from_block, int to_block)
 {
     int b;
 
@@ -317,6 +317,44 @@ static void render(host_instance *hi, float *out, int from_block, int to_block)
         lilv_instance_run(hi->lilv, BLOCK);
         memcpy(out + b * BLOCK, hi->out, sizeof hi->out);
     }
+}
+
+/* As real-time hosts do: run() on a thread of the host's that did not
+ * instantiate the plugin (a new one for every render, 512 KiB of stack). */
+static int host_audio_thread;
+
+typedef struct render_job {
+    host_instance *hi;
+    float *out;
+    int from, to;
+} render_job;
+
+static void *render_job_main(void *arg)
+{
+    render_job *j = arg;
+
+    render_here(j->hi, j->out, j->from, j->to);
+    return NULL;
+}
+
+static void render(host_instance *hi, float *out, int from_block, int to_block)
+{
+    render_job j = {hi, out, from_block, to_block};
+    pthread_attr_t attr;
+    pthread_t t;
+
+    if (!host_audio_thread) {
+        render_here(hi, out, from_block, to_block);
+        return;
+    }
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    if (pthread_create(&t, &attr, render_job_main, &j) != 0) {
+        fprintf(stderr, "FAIL: pthread_create\n");
+        exit(1);
+    }
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
 }
 
 static float *render_only(const char *variant)
@@ -557,8 +595,9 @@ static int case_state_during_reload(void)
  * which crashes and is processed again by the previous logic. */
 #define CRASH_BLOCK (SWAP_BLOCK + 19)
 
-static int case_crash_back(const char *variant)
+static int case_crash_back(const char *variant, const char *signal_name)
 {
+    char line[200];
     float *a = render_only("v1"), *b = render_only("half"), *c;
     int s = SWAP_BLOCK * BLOCK, k = CRASH_BLOCK * BLOCK;
 
@@ -566,8 +605,185 @@ static int case_crash_back(const char *variant)
     expect_near("before the swap: old-only", c, a, 0, s, 0);
     expect_near("after the swap, until the crash: new-only", c, b, s, k, 1e-6);
     expect_near("from the crashed block on: the old logic, with the DSP state", c, a, k, FRAMES, 1e-6);
-    wait_logged("logic v2 crashed in process() (SIGSEGV); back to logic v1");
+    snprintf(line, sizeof line, "logic v2 crashed in process() (%s); back to logic v1", signal_name);
+    wait_logged(line);
     printf("ok: the crash was logged through the host's log\n");
+    return 0;
+}
+
+/* The build crashes in its first block, which the worker runs before the
+ * swap: it never reaches the audio thread, the old logic plays on. */
+static int case_crash_warm_up(void)
+{
+    float *a = render_only("v1"), *c;
+
+    c = render_with_swap("crash_warm_up", "logic v2 accepted");
+    expect_near("a build crashing in its first block changes nothing", c, a, 0, FRAMES, 0);
+    wait_logged("logic v2 crashed (SIGSEGV) in create() or its first block, off the audio thread; it is not used");
+    return 0;
+}
+
+/* Restores through the plugin's State interface, the bytes given here. */
+static const void *blob_data;
+static size_t blob_size;
+
+static const void *retrieve_blob(LV2_State_Handle h, uint32_t key, size_t *size, uint32_t *type, uint32_t *flags)
+{
+    (void)h;
+    (void)key;
+    *size = blob_size;
+    *type = map_uri(NULL, LV2_ATOM__Chunk);
+    *flags = LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE;
+    return blob_data;
+}
+
+static const void *store_data;
+static size_t store_size;
+
+static LV2_State_Status store_blob(LV2_State_Handle h, uint32_t key, const void *value, size_t size, uint32_t type,
+                                   uint32_t flags)
+{
+    (void)h;
+    (void)key;
+    (void)type;
+    (void)flags;
+    free((void *)store_data);
+    store_data = memcpy(malloc(size), value, size);
+    store_size = size;
+    return LV2_STATE_SUCCESS;
+}
+
+static const LV2_State_Interface *state_iface(host_instance *hi)
+{
+    return lilv_instance_get_extension_data(hi->lilv, LV2_STATE__interface);
+}
+
+static LV2_State_Status restore_bytes(host_instance *hi, const void *data, size_t size)
+{
+    blob_data = data;
+    blob_size = size;
+    return state_iface(hi)->restore(lilv_instance_get_handle(hi->lilv), retrieve_blob, NULL, 0, NULL);
+}
+
+static void save_bytes(host_instance *hi)
+{
+    if (state_iface(hi)->save(lilv_instance_get_handle(hi->lilv), store_blob, NULL, 0, NULL) != LV2_STATE_SUCCESS) {
+        fprintf(stderr, "FAIL: state save\n");
+        exit(1);
+    }
+}
+
+#define RESTORE_BLOCK 300
+
+/* An instance that played v1 up to the swap and variant after it, up to
+ * the restore. */
+static host_instance *play_to_restore(float *out, const char *variant)
+{
+    host_instance *hi;
+
+    install_logic("v1");
+    hi = open_instance();
+    render(hi, out, 0, SWAP_BLOCK);
+    clear_log();
+    install_logic(variant);
+    wait_logged("logic v2 accepted");
+    render(hi, out, SWAP_BLOCK, RESTORE_BLOCK);
+    return hi;
+}
+
+/* After a crash sent the shell back to v1, a state restore makes its
+ * instance of v1, the logic playing, not of v2 that crashed: the output
+ * goes on as old-only (the state is the one it had). */
+static int case_state_after_crash(void)
+{
+    float *a = render_only("v1"), *c = calloc(FRAMES, sizeof *c);
+    host_instance *hi;
+    int r = RESTORE_BLOCK * BLOCK;
+
+    hi = play_to_restore(c, "crash");
+    wait_logged("logic v2 crashed in process() (SIGSEGV); back to logic v1");
+    save_bytes(hi);
+    if (restore_bytes(hi, store_data, store_size) != LV2_STATE_SUCCESS) {
+        fprintf(stderr, "FAIL: the restore was refused\n");
+        return 1;
+    }
+    render(hi, c, RESTORE_BLOCK, FRAMES / BLOCK);
+    expect_near("after the restore: still the old logic, from the restored state", c, a, r, FRAMES, 1e-6);
+    close_instance(hi);
+    return 0;
+}
+
+/* Bytes that are not this plugin's state: refused with a message, and the
+ * instance plays on as it was. */
+static int case_state_refused(void)
+{
+    static const char garbage[] = "this is not a state of the delay";
+    float *a = render_only("v1"), *c = calloc(FRAMES, sizeof *c);
+    host_instance *hi;
+    unsigned char *other;
+    int r = RESTORE_BLOCK * BLOCK;
+
+    install_logic("v1");
+    hi = open_instance();
+    render(hi, c, 0, RESTORE_BLOCK);
+    save_bytes(hi);
+    other = memcpy(malloc(store_size), store_data, store_size);
+    other[0] ^= 0xff; /* another version's magic number */
+    if (restore_bytes(hi, store_data, store_size / 2) == LV2_STATE_SUCCESS ||
+        restore_bytes(hi, garbage, sizeof garbage) == LV2_STATE_SUCCESS ||
+        restore_bytes(hi, other, store_size) == LV2_STATE_SUCCESS || restore_bytes(hi, "", 0) == LV2_STATE_SUCCESS) {
+        fprintf(stderr, "FAIL: a damaged state was restored\n");
+        return 1;
+    }
+    wait_logged("refused the state to restore");
+    render(hi, c, RESTORE_BLOCK, FRAMES / BLOCK);
+    expect_near("after the refused restores: as before", c, a, r, FRAMES, 0);
+    free(other);
+    close_instance(hi);
+    return 0;
+}
+
+/* The playing build crashes in load_bytes (on the host's thread, not the
+ * audio thread): the restore is refused, the instance plays on. */
+static int case_state_restore_crash(void)
+{
+    float *b = render_only("crash_load"), *c = calloc(FRAMES, sizeof *c);
+    host_instance *hi;
+    int r = RESTORE_BLOCK * BLOCK;
+
+    hi = play_to_restore(c, "crash_load");
+    save_bytes(hi);
+    if (restore_bytes(hi, store_data, store_size) == LV2_STATE_SUCCESS) {
+        fprintf(stderr, "FAIL: a restore that crashed says it succeeded\n");
+        return 1;
+    }
+    wait_logged("logic v2 crashed (SIGSEGV) loading the state to restore; refused");
+    render(hi, c, RESTORE_BLOCK, FRAMES / BLOCK);
+    expect_near("after the crashed restore: the build plays on", c, b, r, FRAMES, 1e-6);
+    close_instance(hi);
+    return 0;
+}
+
+/* cleanup() while the shell's thread makes an instance of a new build, or
+ * while one waits for the audio thread: nothing crashes, nothing leaks
+ * (run under a leak checker to see the second). */
+static int case_cleanup_during_reload(void)
+{
+    float out[BLOCK * 4];
+    host_instance *hi;
+    int i;
+
+    use_worker = 0;
+    for (i = 0; i < 20; i++) {
+        install_logic(i % 2 ? "v1" : "half");
+        hi = open_instance();
+        render(hi, out, 0, 2);
+        install_logic(i % 2 ? "half" : "v1");
+        if (i % 3 == 0)
+            usleep(1000 * (i % 7));
+        close_instance(hi);
+    }
+    printf("ok: 20 instances closed while a build was loading or waiting\n");
     return 0;
 }
 
@@ -619,6 +835,50 @@ static int case_synth_swap(void)
     return 0;
 }
 
+/* Crashes of each kind on a host's audio thread (not the one that
+ * instantiated the plugin), a stack overflow with either worker. */
+static int crash_recurse(void)
+{
+    return case_crash_back("crash_recurse", "SIGSEGV");
+}
+static int crash_recurse_own_thread(void)
+{
+    use_worker = 0;
+    return case_crash_back("crash_recurse", "SIGSEGV");
+}
+static int crash_divide(void)
+{
+    return case_crash_back("crash_divide", "SIGFPE");
+}
+static int crash_abort(void)
+{
+    return case_crash_back("crash_abort", "SIGABRT");
+}
+static int crash_bus(void)
+{
+    return case_crash_back("crash_bus", "SIGBUS");
+}
+
+static int (*host_thread_crash(const char *name))(void)
+{
+    static const struct {
+        const char *name;
+        int (*run)(void);
+    } cases[] = {{"crash_back_recurse", crash_recurse},
+                 {"crash_back_recurse_own_thread", crash_recurse_own_thread},
+                 {"crash_back_divide", crash_divide},
+                 {"crash_back_abort", crash_abort},
+                 {"crash_back_bus", crash_bus}};
+    unsigned i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (strcmp(cases[i].name, name) == 0) {
+            host_audio_thread = 1;
+            return cases[i].run;
+        }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     int rc = 2;
@@ -657,9 +917,21 @@ int main(int argc, char **argv)
     else if (strcmp(the_case, "handover_layout_changed") == 0)
         rc = case_handover("half_layout");
     else if (strcmp(the_case, "crash_back") == 0)
-        rc = case_crash_back("crash");
+        rc = case_crash_back("crash", "SIGSEGV");
     else if (strcmp(the_case, "crash_back_store") == 0)
-        rc = (use_worker = 0, case_crash_back("crash_store"));
+        rc = (use_worker = 0, case_crash_back("crash_store", "SIGSEGV"));
+    else if (host_thread_crash(the_case))
+        rc = host_thread_crash(the_case)();
+    else if (strcmp(the_case, "crash_warm_up") == 0)
+        rc = case_crash_warm_up();
+    else if (strcmp(the_case, "state_after_crash") == 0)
+        rc = case_state_after_crash();
+    else if (strcmp(the_case, "state_refused") == 0)
+        rc = case_state_refused();
+    else if (strcmp(the_case, "state_restore_crash") == 0)
+        rc = case_state_restore_crash();
+    else if (strcmp(the_case, "cleanup_during_reload") == 0)
+        rc = case_cleanup_during_reload();
     else if (strcmp(the_case, "crash_first") == 0)
         rc = case_crash_first();
     else if (strcmp(the_case, "state_during_reload") == 0)
