@@ -19,9 +19,9 @@ static hot_lib *lib;
 static const hot_plugin_desc *shell_desc;
 static const hot_plugin_logic *accepted;
 static unsigned long accepted_version;
-#define CRASHED_MAX 64 /* the newest crashed builds remembered */
+static unsigned crashed_next; /* beside what run() reads every block: cached */
+#define CRASHED_MAX 64        /* the newest crashed builds remembered */
 static unsigned long crashed[CRASHED_MAX];
-static unsigned crashed_next;
 
 void shell_logic_log(hot_log_level level, const char *fmt, ...)
 {
@@ -77,6 +77,8 @@ int shell_logic_crashed(unsigned long version)
 {
     unsigned i;
 
+    if (!__atomic_load_n(&crashed_next, __ATOMIC_ACQUIRE))
+        return 0; /* the usual case, one load: the list is 8 cache lines */
     for (i = 0; version && i < CRASHED_MAX; i++)
         if (__atomic_load_n(&crashed[i], __ATOMIC_ACQUIRE) == version)
             return 1;
@@ -204,6 +206,7 @@ void shell_logic_release(shell_member *m)
         __atomic_store_n(&accepted, NULL, __ATOMIC_RELEASE);
         __atomic_store_n(&accepted_version, 0, __ATOMIC_RELEASE);
         memset(crashed, 0, sizeof crashed); /* a new library counts from v1 */
+        __atomic_store_n(&crashed_next, 0, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&open_lock);
 }

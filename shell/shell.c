@@ -129,6 +129,29 @@ static void member_wake(void *userdata)
 
 /* ---- Slots (off the audio thread) --------------------------------------- */
 
+static int has_in_place(const hot_plugin_logic *logic)
+{
+    return logic->size >= sizeof(hot_plugin_logic) && logic->state_rt && logic->adopt_rt;
+}
+
+/* The calls the audio thread makes at the swap, once here on the new
+ * instance's own state (a round trip that changes nothing; the caller
+ * resets after): their code pages are faulted in off the audio thread. */
+static void warm_hand_over(hot_shell *s, shell_slot *slot)
+{
+    const hot_plugin_logic *l = slot->logic;
+    void *scratch = malloc(s->desc->rt_state_max + 1);
+    long n;
+
+    l->latency(slot->inst);
+    if (has_in_place(l))
+        l->adopt_rt(slot->inst, l->state_rt(slot->inst));
+    n = scratch ? l->save_rt(slot->inst, scratch, s->desc->rt_state_max) : -1;
+    if (n >= 0)
+        l->load_rt(slot->inst, scratch, (unsigned long)n);
+    free(scratch);
+}
+
 /* One silent block through a new instance, here: the pages of its code
  * and data are faulted in off the audio thread (a fault there can wait on
  * the process's memory lock while the watcher maps the next build). The
@@ -159,6 +182,7 @@ static void warm_up(hot_shell *s, shell_slot *slot)
         b.params = params;
         slot->logic->reset(slot->inst);
         slot->logic->process(slot->inst, &b);
+        warm_hand_over(s, slot);
     }
     free(buf);
     free(in);
@@ -364,11 +388,6 @@ typedef struct carry {
     shell_slot *next;
     int in_place, ok;
 } carry;
-
-static int has_in_place(const hot_plugin_logic *logic)
-{
-    return logic->size >= sizeof(hot_plugin_logic) && logic->state_rt && logic->adopt_rt;
-}
 
 /* The blocks exchanged: next takes old's state as it is, old takes next's
  * (reset) block, so that each still owns one. */

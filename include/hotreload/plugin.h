@@ -127,6 +127,11 @@ typedef struct hot_plugin_instance hot_plugin_instance;
  * The shell exchanges the blocks: each instance always owns exactly one.
  * Mark the block with a layout tag the logic changes whenever the block's
  * layout changes, and check it in adopt_rt.
+ *
+ * Before a new instance is swapped in, the shell calls each of its audio
+ * thread functions once off the audio thread (a silent block, latency,
+ * save_rt then load_rt of its own bytes, adopt_rt of its own block, then
+ * reset), so their code and data are faulted in; all under a crash guard.
  */
 typedef struct hot_plugin_logic {
     unsigned size;                 /* sizeof(hot_plugin_logic) */
