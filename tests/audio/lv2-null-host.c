@@ -141,6 +141,8 @@ static void clear_log(void)
 typedef struct host_instance {
     LilvInstance *lilv;
     const LV2_Worker_Interface *worker;
+    LV2_Worker_Schedule *sched;
+    LV2_Feature *sched_f;
     float params[3], latency, out[BLOCK];
     union {
         LV2_Atom_Sequence seq;
@@ -243,6 +245,8 @@ static host_instance *open_instance(void)
     options[0].size = sizeof max_block;
     options[0].type = map_uri(NULL, LV2_ATOM__Int);
     options[0].value = &max_block;
+    hi->sched = sched;
+    hi->sched_f = sched_f;
     sched->handle = hi;
     sched->schedule_work = schedule_work;
     sched_f->URI = LV2_WORKER__schedule;
@@ -276,6 +280,8 @@ static void close_instance(host_instance *hi)
 {
     lilv_instance_deactivate(hi->lilv);
     lilv_instance_free(hi->lilv);
+    free(hi->sched);
+    free(hi->sched_f);
     free(hi);
 }
 
