@@ -226,7 +226,10 @@ static void *reserve_take(void)
     size_t i;
 
     for (i = 0; i < RESERVE_MAX; i++) {
-        void *stack = __atomic_exchange_n(&reserve[i], NULL, __ATOMIC_ACQ_REL);
+        void *stack;
+        if (!__atomic_load_n(&reserve[i], __ATOMIC_ACQUIRE))
+            continue; /* an empty reserve is only read, block after block */
+        stack = __atomic_exchange_n(&reserve[i], NULL, __ATOMIC_ACQ_REL);
         if (stack)
             return stack;
     }
