@@ -230,11 +230,13 @@ static shell_slot *slot_create(hot_shell *s, const hot_plugin_logic *logic, unsi
     c.slot = slot;
     hot_guard_prepare_thread(); /* not the audio thread: an overflow is caught too */
     if (hot_call_guarded(shell_logic_lib(), make_guarded, &c, &sig) != 0) {
+        char why[256];
         shell_logic_mark_crashed(version);
-        shell_logic_log(HOT_LOG_ERROR,
-                        "hotreload: %s: logic v%lu crashed (%s) in create() or its first block, off the audio "
-                        "thread; it is not used (the previous logic goes on playing; fix it and rebuild)",
-                        s->desc->name, version, hot_signal_name(sig));
+        snprintf(why, sizeof why, "logic v%lu crashed (%s) in create() or its first block, off the audio thread; it is not used",
+                 version, hot_signal_name(sig));
+        shell_logic_log(HOT_LOG_ERROR, "hotreload: %s: %s (the previous logic goes on playing; fix it and rebuild)",
+                        s->desc->name, why);
+        hot_report(shell_logic_lib(), "refused", version, 0, HOT_ECRASHED, why); /* to `hotreload run` */
         free(slot); /* the instance, if any, is leaked: never touched again */
         return NULL;
     }
