@@ -1,7 +1,7 @@
 #!/bin/sh
-# test-ardour.sh BUNDLE LOGIC_SOURCE CC "CFLAGS" WAVCMP
+# test-ardour.sh BUNDLE STATIC_BUNDLE LOGIC_SOURCE CC "CFLAGS" WAVCMP
 # The delay in Ardour 7 (ardour7-lua, the dummy backend, no display), two
-# Ardour processes driven by tests/audio/ardour-delay.lua:
+# Ardour processes driven by tests/audio/ardour-host.lua:
 #   1. a session, a track with a recorded take, the plugin on it; range A
 #      rendered twice (the same: a re-activation forgets the echoes); the
 #      logic source edited (gain 1.0 -> 0.5) and rebuilt while this Ardour
@@ -10,10 +10,12 @@
 #   2. the session reopened in a new Ardour: the parameters are back; a
 #      render from the re-activated plugin is C, sample for sample; a
 #      render before that plays the echoes the State extension gave back.
+#   3. the static build (logic compiled in) loads and renders (the `load`
+#      mode any effect can use, e.g. a generated project).
 set -eu
-bundle=$1 logic=$2 cc=$3 cflags=$4 wavcmp=$5
+bundle=$1 static_bundle=$2 logic=$3 cc=$4 cflags=$5 wavcmp=$6
 here=$(cd "$(dirname "$0")" && pwd)
-lua=$here/ardour-delay.lua
+lua=$here/ardour-host.lua
 command -v ardour7-lua >/dev/null || { echo "skip: ardour7-lua is not installed (package ardour, .ci/install-deps)"; exit 77; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/hot-ardour.XXXXXX")
 ardour_pid=
@@ -41,9 +43,9 @@ fail() {
     exit 1
 }
 
-# start_ardour STEP: ardour7-lua in the background, its log in WORK.
+# start_ardour STEP [URI]: ardour7-lua in the background, its log in WORK.
 start_ardour() {
-    timeout -k 5 90 stdbuf -oL ardour7-lua "$lua" "$1" "$sess" "$work" "$wavcmp" \
+    timeout -k 5 90 stdbuf -oL ardour7-lua "$lua" "$1" "$sess" "$work" "$wavcmp" ${2:+"$2"} \
         >"$work/ardour-$1.log" 2>&1 &
     ardour_pid=$!
 }
@@ -52,7 +54,7 @@ start_ardour() {
 wait_step() {
     n=0
     while [ ! -f "$work/$1.done" ]; do
-        [ ! -f "$work/failed" ] || fail "ardour-delay.lua: $(cat "$work/failed")"
+        [ ! -f "$work/failed" ] || fail "ardour-host.lua: $(cat "$work/failed")"
         kill -0 "$ardour_pid" 2>/dev/null || fail "ardour7-lua exited before step $1"
         n=$((n + 1))
         [ $n -le $(($2 * 10)) ] || fail "step $1: not done after $2 s"
@@ -92,5 +94,10 @@ wait_exit
 "$wavcmp" equal "$files/c.wav" "$files/d_reset.wav" || fail "the reopened session renders otherwise (parameters, logic)"
 "$wavcmp" differs "$files/c.wav" "$files/d_restored.wav" ||
     fail "no echo of the saved session in the reopened one: the DSP state was not restored"
+echo "== Ardour 3: the static build loads"
+rm -rf "$work/lv2" "$sess" && mkdir -p "$work/lv2" && cp -r "$static_bundle" "$work/lv2/"
+start_ardour load urn:hotreload:examples:lv2-delay
+wait_step load 60
+wait_exit
 echo "ok: Ardour renders the delay; the edit rebuilt while Ardour ran scales the render by 0.5 ($b);" \
-    "the reopened session has the parameters and the echoes back"
+    "the reopened session has the parameters and the echoes back; the static build loads"

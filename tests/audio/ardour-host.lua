@@ -1,7 +1,11 @@
--- The delay example in Ardour 7, driven by ardour7-lua (its dummy backend),
--- one step of tests/audio/test-ardour.sh per Ardour process:
---   ardour7-lua ardour-delay.lua edit   SESSION_DIR WORK WAVCMP
---   ardour7-lua ardour-delay.lua reopen SESSION_DIR WORK WAVCMP
+-- Plugins in Ardour 7, driven by ardour7-lua (its dummy backend), one step
+-- per Ardour process. The delay example, for tests/audio/test-ardour.sh:
+--   ardour7-lua ardour-host.lua edit   SESSION_DIR WORK WAVCMP
+--   ardour7-lua ardour-host.lua reopen SESSION_DIR WORK WAVCMP
+-- Any effect (audio in and out), e.g. a generated project:
+--   ardour7-lua ardour-host.lua load   SESSION_DIR WORK WAVCMP URI
+-- puts it on a track and renders 0.5 s through it (WORK/load.done).
+-- Run it with LV2_PATH at the bundle's folder, HOME at a private folder.
 -- Renders go through Track:bounce_range up to and including the plugin
 -- (Ardour's range bounce with processing: the plugin's own output, mono,
 -- 32-bit float, in SESSION_DIR/interchange/hot/audiofiles/NAME.wav).
@@ -12,7 +16,7 @@
 -- writes WORK/<step>.done, or WORK/failed with the reason.
 
 local mode, dir, work, wavcmp = arg[1], arg[2], arg[3], arg[4]
-local URI = "urn:hotreload:examples:lv2-delay"
+local URI = arg[5] or "urn:hotreload:examples:lv2-delay"
 local NAME = "hot" -- SESSION_DIR ends in /hot: Ardour names interchange/ after the folder
 local RATE = 48000
 local LENGTH = 72000 -- 1.5 s: the recorded take (about 1 s), then its echoes
@@ -21,7 +25,7 @@ local EDIT_PARAMS = { 0.05, 0.7, 0.5 }
 local SAVED_PARAMS = { 0.25, 0.9, 1.0 } -- set before the save: long echoes
 
 local function note(line)
-  io.stdout:write("ardour-delay.lua: " .. line .. "\n")
+  io.stdout:write("ardour-host.lua: " .. line .. "\n")
   io.stdout:flush()
 end
 
@@ -78,8 +82,8 @@ local function reset(p)
   wait_cycles()
 end
 
-local function render(tr, p, name)
-  local region = tr:bounce_range(0, LENGTH, ARDOUR.InterThreadInfo(), p, true, name, false)
+local function render(tr, p, name, length)
+  local region = tr:bounce_range(0, length or LENGTH, ARDOUR.InterThreadInfo(), p, true, name, false)
   if region:isnil() then fail("bounce " .. name .. " made no region") end
   if not exists(wav(name)) then fail("bounce " .. name .. ": no " .. wav(name)) end
   note("rendered " .. wav(name))
@@ -143,16 +147,23 @@ local function render_edited(tr, p)
   fail("the edited logic never played (40 renders)")
 end
 
-local function edit_step()
+-- A new session with the plugin on a track, the take recorded first when
+-- asked (before the plugin is on: the take is the dry input).
+local function new_session(with_take)
   start_engine()
   local s = create_session(dir, NAME, RATE)
   if not s then fail("create_session " .. dir) end
-  local tr = s:new_audio_track(1, 1, nil, 1, "delay", ARDOUR.PresentationInfo.max_order,
+  local tr = s:new_audio_track(1, 1, nil, 1, "plugin", ARDOUR.PresentationInfo.max_order,
     ARDOUR.TrackMode.Normal, true):front()
-  record_take(s, tr)
+  if with_take then record_take(s, tr) end
   local p = ARDOUR.LuaAPI.new_plugin(s, URI, ARDOUR.PluginType.LV2, "")
   if p:isnil() then fail("no plugin " .. URI .. " (LV2_PATH?)") end
-  if tr:add_processor_by_index(p, 0, nil, true) ~= 0 then fail("add_processor_by_index") end
+  if tr:add_processor_by_index(p, 0, nil, true) ~= 0 then fail("add_processor_by_index " .. URI) end
+  return s, tr, p
+end
+
+local function edit_step()
+  local s, tr, p = new_session(true)
   set_params(p, EDIT_PARAMS)
   reset(p)
   render(tr, p, "a")
@@ -179,7 +190,7 @@ local function reopen_step()
   start_engine()
   local s = load_session(dir, NAME)
   if not s then fail("load_session " .. dir) end
-  local tr = s:route_by_name("delay"):to_track()
+  local tr = s:route_by_name("plugin"):to_track()
   local p = tr:nth_plugin(0)
   if p:isnil() then fail("the reopened session has no plugin") end
   for i, want in ipairs(SAVED_PARAMS) do
@@ -197,10 +208,21 @@ local function reopen_step()
   close_session()
 end
 
+local function load_step()
+  local _, tr, p = new_session(false)
+  reset(p)
+  render(tr, p, "load", RATE / 2)
+  note("loaded " .. URI .. " and rendered " .. wav("load"))
+  touch(work .. "/load.done")
+  close_session()
+end
+
 if mode == "edit" then
   edit_step()
 elseif mode == "reopen" then
   reopen_step()
+elseif mode == "load" then
+  load_step()
 else
-  fail("usage: ardour7-lua ardour-delay.lua edit|reopen SESSION_DIR WORK WAVCMP")
+  fail("usage: ardour7-lua ardour-host.lua edit|reopen|load SESSION_DIR WORK WAVCMP [URI]")
 end
