@@ -61,7 +61,10 @@ function(hot_lv2_plugin name)
     # The runtime goes inside the shell, its symbols hidden: a host may load
     # several shells, each with its own copy.
     target_link_libraries(${name}_shell PRIVATE hotreload::hotreload_static)
-    target_link_options(${name}_shell PRIVATE -Wl,--exclude-libs,ALL -Wl,-Bsymbolic)
+    # nodelete: the runtime inside gives host threads exit destructors (guard
+    # records, alternate signal stacks); a host that unloads the plugin must
+    # not leave them pointing at unmapped code when its threads end.
+    target_link_options(${name}_shell PRIVATE -Wl,--exclude-libs,ALL -Wl,-Bsymbolic -Wl,-z,nodelete)
     hotreload_add_library(${name}_logic ${arg_LOGIC})
     target_compile_definitions(${name}_logic PRIVATE ${arg_DEFINES})
     target_include_directories(${name}_logic PRIVATE ${header_dir}

@@ -85,7 +85,8 @@ struct hot_shell {
     int stacks_wanted;           /* a thread of run() found the reserve empty */
     int carry_failed;
     int active;
-    unsigned long runs;
+    int restored;                /* a host restore since the last activate */
+    unsigned long runs, runs_at_activate;
     int snap_wanted, snap_ready;
     void *snap;
     long snap_len;
@@ -1010,6 +1011,7 @@ int hot_shell_state_restore(hot_shell *s, const void *data, size_t size)
     if (!slot)
         return err;
     slot->fresh = 1;
+    __atomic_store_n(&s->restored, 1, __ATOMIC_RELEASE);
     pthread_mutex_lock(&s->state_lock);
     runs = __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE);
     for (waited = 0; __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) && waited < 2000; waited++) {
@@ -1153,9 +1155,28 @@ int hot_shell_create(hot_shell **out, const hot_plugin_desc *desc, const char *l
     return 0;
 }
 
+/* deactivate() then activate() is the host asking the instance to forget
+ * its history (LV2: "MUST reset all state information dependent on the
+ * history"): Ardour does it around every export, so that two exports of
+ * the same range are the same. A state the host restored since the last
+ * activate stands: Ardour restores a session's state, runs one block, and
+ * re-activates. Not concurrent with run() (the host's contract). */
 void hot_shell_activate(hot_shell *s)
 {
+    int restored = __atomic_exchange_n(&s->restored, 0, __ATOMIC_ACQ_REL);
+    unsigned long runs = __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE);
+
     hot_guard_reserve_stacks(2);
+    if (runs != s->runs_at_activate && !restored && !s->cur->crashed) {
+        if (s->fading) /* a crossfade in progress ends with the history */
+            retire(s, s->fading);
+        s->fading = NULL;
+        if (hot_call_guarded(shell_logic_lib(), reset_guarded, s->cur, NULL) != 0) {
+            s->cur->crashed = 1;
+            shell_logic_mark_crashed(s->cur->version);
+        }
+    }
+    s->runs_at_activate = runs;
     __atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
 }
 

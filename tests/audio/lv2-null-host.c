@@ -544,8 +544,10 @@ static LilvState *save_state(host_instance *hi)
 
 /* The delay's state is its line: a restored instance plays the echoes of
  * what the saved one played. Restored into an active instance, the state
- * is applied at its next block. */
-static int case_state_roundtrip(void)
+ * is applied at its next block. With reactivate_after, the host runs
+ * blocks and re-activates after the restore (Ardour loading a session):
+ * the restored state stands. */
+static int case_state_roundtrip(int reactivate_after)
 {
     float *x = calloc(FRAMES, sizeof *x), *y = calloc(FRAMES, sizeof *y);
     host_instance *hx, *hy;
@@ -559,10 +561,52 @@ static int case_state_roundtrip(void)
     render(hy, y, 0, 10); /* active and running */
     st = save_state(hx);
     lilv_state_restore(st, hy->lilv, NULL, NULL, 0, NULL);
-    render(hx, x, SWAP_BLOCK, FRAMES / BLOCK);
-    render(hy, y, SWAP_BLOCK, FRAMES / BLOCK);
+    render(hx, x, SWAP_BLOCK, SWAP_BLOCK + 10);
+    render(hy, y, SWAP_BLOCK, SWAP_BLOCK + 10);
+    if (reactivate_after) {
+        lilv_instance_deactivate(hy->lilv);
+        lilv_instance_activate(hy->lilv);
+    }
+    render(hx, x, SWAP_BLOCK + 10, FRAMES / BLOCK);
+    render(hy, y, SWAP_BLOCK + 10, FRAMES / BLOCK);
     expect_near("restored instance plays on as the saved one", y, x, s, FRAMES, 0);
     lilv_state_free(st);
+    close_instance(hx);
+    close_instance(hy);
+    return 0;
+}
+
+/* Blocks of silence in: what comes out is the instance's history alone. */
+static void render_silence(host_instance *hi, float *out, int blocks)
+{
+    static float zeros[BLOCK];
+    int b;
+
+    lilv_instance_connect_port(hi->lilv, 0, zeros);
+    for (b = 0; b < blocks; b++) {
+        lilv_instance_run(hi->lilv, BLOCK);
+        memcpy(out + b * BLOCK, hi->out, sizeof hi->out);
+    }
+}
+
+/* deactivate() then activate() forgets the history (LV2 core; Ardour does
+ * it around every export): no echo of what was played before comes out.
+ * The same instance left active plays the echoes (the control). */
+static int case_reactivate_resets(void)
+{
+    float *x = calloc(FRAMES, sizeof *x), *tail = calloc(FRAMES, sizeof *tail);
+    float *none = calloc(FRAMES, sizeof *none);
+    host_instance *hx = open_instance(), *hy = open_instance();
+    int n = 100 * BLOCK;
+
+    render(hx, x, 0, SWAP_BLOCK);
+    render(hy, x, 0, SWAP_BLOCK);
+    render_silence(hx, tail, 100);
+    expect_differs("echoes after the input stops (still active)", tail, none, 0, n);
+    lilv_instance_deactivate(hy->lilv);
+    lilv_instance_activate(hy->lilv);
+    render_silence(hy, tail, 100);
+    expect_near("re-activated instance plays no echo", tail, none, 0, n, 0);
     close_instance(hx);
     close_instance(hy);
     return 0;
@@ -913,7 +957,7 @@ int main(int argc, char **argv)
     else if (strcmp(the_case, "refused_garbage") == 0)
         rc = case_refused("garbage", "logic build refused");
     else if (strcmp(the_case, "state_roundtrip") == 0)
-        rc = case_state_roundtrip();
+        rc = case_state_roundtrip(0);
     else if (strcmp(the_case, "synth_swap") == 0)
         rc = case_synth_swap();
     else if (strcmp(the_case, "latency") == 0)
@@ -942,6 +986,10 @@ int main(int argc, char **argv)
         rc = case_crash_first();
     else if (strcmp(the_case, "state_during_reload") == 0)
         rc = case_state_during_reload();
+    else if (strcmp(the_case, "reactivate_resets") == 0)
+        rc = case_reactivate_resets();
+    else if (strcmp(the_case, "reactivate_keeps_restored") == 0)
+        rc = case_state_roundtrip(1);
     else
         fprintf(stderr, "unknown case %s\n", the_case);
     lilv_world_free(world);
