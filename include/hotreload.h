@@ -115,10 +115,12 @@ extern "C" {
 #  define HOT__UNUSED __attribute__((unused))
 #  define HOT__ALIGNOF(T) __alignof__(T)
 #  define HOT__LOAD_ACQUIRE(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define HOT__STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #else
 #  define HOT__UNUSED
 #  define HOT__ALIGNOF(T) sizeof(T)
 #  define HOT__LOAD_ACQUIRE(p) (*(p))
+#  define HOT__STORE_RELAXED(p, v) (*(p) = (v))
 #endif
 
 #define HOT__CAT2(a, b) a##b
@@ -707,14 +709,15 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
 
 /* hot__outer keeps a copy the compiler can hold in a register: popping
  * from it, not from hot__g.outer, takes a store-to-load round trip out of
- * each call. */
+ * each call. The stores to hot__guard_innermost are atomic (a plain move)
+ * because the watcher samples it from another thread. */
 #define HOT__GUARD_PUSH()                                                     \
     hot__g.outer = hot__outer = hot__guard_innermost;                         \
     if (!hot__outer) {                                                        \
         hot__guard_first(&hot__g);                                            \
         hot__outer = hot__g.outer;                                            \
     }                                                                         \
-    hot__guard_innermost = &hot__g;
+    HOT__STORE_RELAXED(&hot__guard_innermost, &hot__g);
 
 #ifdef HOT__GUARD_TRAMPOLINE
 /* The call returns normally, or from a crash, which the handler tells by
@@ -728,7 +731,7 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
     if (__builtin_expect(hot__guard_innermost != &hot__g, 0)) {               \
         HOT__GUARD_RECOVER()                                                  \
     }                                                                         \
-    hot__guard_innermost = hot__outer;
+    HOT__STORE_RELAXED(&hot__guard_innermost, hot__outer);
 #else
 #  ifdef HOT__GUARD_LIBC_JMP
 #    define HOT__GUARD_SETJMP() setjmp(hot__g.env.libc)
@@ -745,7 +748,7 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
     if (hot__guard_timed)                                                     \
         hot__guard_timed_enter(&hot__g);
 #  define HOT__GUARD_FN(type) ((type)*hot__g.entry)
-#  define HOT__GUARD_AFTER() hot__guard_innermost = hot__outer;
+#  define HOT__GUARD_AFTER() HOT__STORE_RELAXED(&hot__guard_innermost, hot__outer);
 #endif
 
 /* The zero value a stopped call returns is a static object of the return

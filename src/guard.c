@@ -63,7 +63,8 @@ static void forget_thread(void *record)
     hot__spin_unlock(&threads_lock);
     free(record);
     self = NULL;
-    hot__guard_innermost = NULL; /* a later guarded call prepares again */
+    /* A later guarded call prepares again. */
+    __atomic_store_n(&hot__guard_innermost, NULL, __ATOMIC_RELAXED);
 }
 
 /* g: the guarded call that made this thread known, or NULL when it was
@@ -110,7 +111,7 @@ void hot__guard_first(hot_guard *g)
     prepare_thread();
     if (!self)
         remember_thread(g);
-    hot__guard_innermost = &hot__guard_bottom;
+    __atomic_store_n(&hot__guard_innermost, &hot__guard_bottom, __ATOMIC_RELAXED);
     g->outer = &hot__guard_bottom;
 }
 
@@ -251,7 +252,7 @@ static int on_plain_crash(hot_guard *g, const hot__crash *crash)
     if (!hot__rollback_plain_can_recover(((plain_guard *)g)->lib, crash))
         return 0;
     g->signal = crash->signal;
-    hot__guard_innermost = g->outer;
+    __atomic_store_n(&hot__guard_innermost, g->outer, __ATOMIC_RELAXED);
     jump(g);
 }
 
@@ -278,7 +279,7 @@ int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg, int *crash_
     pg.g.signal = 0;
     if (PLAIN_SETJMP(&pg.g) != 0) {
         int sig = *(volatile int *)&pg.g.signal;
-        hot__guard_innermost = outer;
+        __atomic_store_n(&hot__guard_innermost, outer, __ATOMIC_RELAXED);
         hot__crash_after_jump(sig);
         if (crash_signal)
             *crash_signal = sig;
@@ -290,7 +291,7 @@ int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg, int *crash_
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* pushed before fn runs */
     fn(arg);
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    hot__guard_innermost = outer;
+    __atomic_store_n(&hot__guard_innermost, outer, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -313,7 +314,7 @@ static int on_crash(const hot__crash *crash)
     }
     g->signal = crash->signal;
     /* Popped here: a trampoline's wrapper tells a crash by that. */
-    hot__guard_innermost = g->outer;
+    __atomic_store_n(&hot__guard_innermost, g->outer, __ATOMIC_RELAXED);
     if (g->site->mode == HOT__GUARD_MODE_TRAMPOLINE)
         return hot__crash_return_to(crash, g->env.words);
     jump(g);

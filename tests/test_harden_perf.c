@@ -114,7 +114,7 @@ TEST(harden_perf, slow_call_reported_once_per_call)
 }
 
 typedef struct quick_calls {
-    volatile int stop;
+    int stop;
     long calls, wrong;
 } quick_calls;
 
@@ -122,7 +122,7 @@ static void *call_quickly(void *arg)
 {
     quick_calls *q = arg;
 
-    while (!q->stop) {
+    while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
         q->wrong += sx_quick(q->calls) != q->calls + 1;
         q->calls++;
     }
@@ -149,7 +149,7 @@ TEST(harden_perf, short_calls_are_not_slow)
     memset(&q, 0, sizeof q);
     ASSERT_EQ(pthread_create(&t, NULL, call_quickly, &q), 0);
     sleep_ms(8 * TIMEOUT_MS);
-    q.stop = 1;
+    __atomic_store_n(&q.stop, 1, __ATOMIC_RELEASE);
     ASSERT_EQ(pthread_join(t, NULL), 0);
     ASSERT_GT(q.calls, 1000);
     ASSERT_EQ(q.wrong, 0);
