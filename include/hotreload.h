@@ -115,10 +115,12 @@ extern "C" {
 #  define HOT__UNUSED __attribute__((unused))
 #  define HOT__ALIGNOF(T) __alignof__(T)
 #  define HOT__LOAD_ACQUIRE(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define HOT__STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #else
 #  define HOT__UNUSED
 #  define HOT__ALIGNOF(T) sizeof(T)
 #  define HOT__LOAD_ACQUIRE(p) (*(p))
+#  define HOT__STORE_RELAXED(p, v) (*(p) = (v))
 #endif
 
 #define HOT__CAT2(a, b) a##b
@@ -608,7 +610,8 @@ HOT_EXTERN void hot__trap(void);
  *   HOT__GUARD_TRAMPOLINE (x86-64 ELF): the call goes through
  *     hot__guard_call, a few instructions of assembly that keep the return
  *     address, stack pointer and callee-saved registers in the guard; the
- *     handler makes the call return there. No setjmp: the wrapper inlines.
+ *     handler pops the guard and makes the call return there. No setjmp:
+ *     the wrapper inlines, and stores 5 words besides the trampoline's 8.
  *   HOT__GUARD_LIBC_JMP (under AddressSanitizer and ThreadSanitizer, which
  *     track setjmp/longjmp but not the rest): setjmp and longjmp.
  *   otherwise: __builtin_setjmp and __builtin_longjmp.
@@ -629,21 +632,30 @@ HOT_EXTERN void hot__trap(void);
 #  define HOT__GUARD_MODE 0
 #endif
 
+/* What a guarded call site never changes: static objects of the wrapper
+ * (one for the first attempt, one for the retry after a recovery), so a
+ * call stores one pointer for all of it. Each store counts: the guarded
+ * call costs about one cycle per store. */
+typedef struct hot_guard_site {
+    hot_fn *volatile *const *slot_ref; /* the wrapper's HOT__TABLE_REF */
+    const char *function;
+    int mode;                          /* HOT__GUARD_MODE of the wrapper */
+    int retry;                         /* the call was recovered once already */
+    unsigned index;                    /* the function's entry in the table */
+} hot_guard_site;
+
 typedef struct hot_guard {
-    hot_fn target;             /* the entry called (trampoline: offset 0) */
+    hot_fn *entry;             /* the table entry called, so the version's
+                                  table is entry - site->index (trampoline:
+                                  offset 0; tables never change once made) */
     union {
         void *words[8];        /* trampoline: return address, stack pointer,
                                   rbx, rbp, r12-r15; or __builtin_setjmp's */
         jmp_buf libc;          /* setjmp */
     } env;
-    hot_fn *volatile *slot;
-    hot_fn *table;             /* the version the call entered */
-    const char *function;
+    const hot_guard_site *site;
     struct hot_guard *outer;
-    int signal;
-    int recovered;             /* this call was recovered once already */
-    int mode;                  /* HOT__GUARD_MODE of the wrapper */
-    volatile int crashed;      /* trampoline: the call returned from a crash */
+    int signal;                /* written by the crash handler */
 } hot_guard;
 
 /* The innermost guarded call of this thread: NULL until the thread's first
@@ -655,14 +667,15 @@ HOT_EXTERN extern hot_guard hot__guard_bottom;
 HOT_EXTERN extern int hot__guard_timed;
 /* The entry of every function of a stopped interface's table. */
 HOT_EXTERN long hot__guard_stopped_fn(void);
-/* Calls hot__guard_innermost->target with the caller's arguments (a
- * pointer, so that no compiler sees a function called through a cast). */
-HOT_EXTERN extern const hot_fn hot__guard_call;
+/* Calls *hot__guard_innermost->entry with the caller's arguments (a
+ * pointer, so that no compiler sees a function called through a cast; the
+ * runtime points it at a trampoline that also counts calls for
+ * guard_timeout_ms while some handle asks for that). */
+HOT_EXTERN extern hot_fn hot__guard_call;
 
 /* Out of line, off the fast path: */
 HOT_EXTERN void hot__guard_first(hot_guard *guard);  /* a thread's first call */
-HOT_EXTERN void hot__guard_timed_enter(hot_guard *guard);
-HOT_EXTERN void hot__guard_timed_leave(hot_guard *guard);
+HOT_EXTERN void hot__guard_timed_enter(hot_guard *guard); /* no trampoline */
 /* After a crash: 1 when the call may be made again, 0 when it returns a
  * zero value (the interface is stopped). */
 HOT_EXTERN int hot__guard_recover(hot_guard *guard);
@@ -670,51 +683,55 @@ HOT_EXTERN int hot__guard_recover(hot_guard *guard);
 HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
 
 #define HOT__GUARD_INIT(fn)                                                   \
-    hot_guard hot__g;                                                         \
-    int hot__timed;                                                           \
-    hot__g.slot = HOT__TABLE_REF;                                             \
-    hot__g.function = #fn;                                                    \
-    hot__g.recovered = 0;                                                     \
-    hot__g.mode = HOT__GUARD_MODE;                                            \
-    hot__g.signal = 0
+    static const hot_guard_site hot__site[2] = {                              \
+        {&HOT__TABLE_REF, #fn, HOT__GUARD_MODE, 0, hot__i_##fn},              \
+        {&HOT__TABLE_REF, #fn, HOT__GUARD_MODE, 1, hot__i_##fn}};             \
+    hot_guard hot__g, *hot__outer;                                            \
+    hot__g.site = &hot__site[0]
+
+/* After a crash: once more, in the version rolled back to, or a zero value
+ * (break) when the interface stopped. */
+#define HOT__GUARD_RECOVER()                                                  \
+    if (hot__guard_recover(&hot__g)) {                                        \
+        hot__g.site = &hot__site[1];                                          \
+        continue;                                                             \
+    }                                                                         \
+    break;
 
 /* Picks the entry, or breaks out of the retry loop when the interface is
  * stopped (the wrapper then returns a zero value). */
 #define HOT__GUARD_TARGET(fn)                                                 \
-    hot__g.table = HOT__LOAD_ACQUIRE(HOT__TABLE_REF);                         \
-    hot__g.target = hot__g.table[hot__i_##fn];                                \
-    if (hot__g.target == (hot_fn)hot__guard_stopped_fn) {                     \
+    hot__g.entry = &HOT__LOAD_ACQUIRE(HOT__TABLE_REF)[hot__i_##fn];           \
+    if (*hot__g.entry == (hot_fn)hot__guard_stopped_fn) {                     \
         hot__guard_stopped(&hot__g);                                          \
         break;                                                                \
     }
 
+/* hot__outer keeps a copy the compiler can hold in a register: popping
+ * from it, not from hot__g.outer, takes a store-to-load round trip out of
+ * each call. The stores to hot__guard_innermost are atomic (a plain move)
+ * because the watcher samples it from another thread. */
 #define HOT__GUARD_PUSH()                                                     \
-    hot__g.outer = hot__guard_innermost;                                      \
-    if (!hot__g.outer)                                                        \
+    hot__g.outer = hot__outer = hot__guard_innermost;                         \
+    if (!hot__outer) {                                                        \
         hot__guard_first(&hot__g);                                            \
-    hot__guard_innermost = &hot__g;                                           \
-    if ((hot__timed = hot__guard_timed) != 0)                                 \
-        hot__guard_timed_enter(&hot__g);
-
-#define HOT__GUARD_POP()                                                      \
-    hot__guard_innermost = hot__g.outer;                                      \
-    if (hot__timed)                                                           \
-        hot__guard_timed_leave(&hot__g);
+        hot__outer = hot__g.outer;                                            \
+    }                                                                         \
+    HOT__STORE_RELAXED(&hot__guard_innermost, &hot__g);
 
 #ifdef HOT__GUARD_TRAMPOLINE
-/* The call returns normally, or from a crash with hot__g.crashed set. */
+/* The call returns normally, or from a crash, which the handler tells by
+ * popping the guard itself: no flag to clear before each call. Timing
+ * (guard_timeout_ms) is the trampoline's business. */
 #  define HOT__GUARD_ENTER(fn)                                                \
     HOT__GUARD_TARGET(fn)                                                     \
-    hot__g.crashed = 0;                                                       \
     HOT__GUARD_PUSH()
 #  define HOT__GUARD_FN(type) ((type)hot__guard_call)
 #  define HOT__GUARD_AFTER()                                                  \
-    HOT__GUARD_POP()                                                          \
-    if (hot__g.crashed) {                                                     \
-        if (hot__guard_recover(&hot__g))                                      \
-            continue;                                                         \
-        break;                                                                \
-    }
+    if (__builtin_expect(hot__guard_innermost != &hot__g, 0)) {               \
+        HOT__GUARD_RECOVER()                                                  \
+    }                                                                         \
+    HOT__STORE_RELAXED(&hot__guard_innermost, hot__outer);
 #else
 #  ifdef HOT__GUARD_LIBC_JMP
 #    define HOT__GUARD_SETJMP() setjmp(hot__g.env.libc)
@@ -725,13 +742,13 @@ HOT_EXTERN void hot__guard_stopped(hot_guard *guard);
 #  define HOT__GUARD_ENTER(fn)                                                \
     HOT__GUARD_TARGET(fn)                                                     \
     if (HOT__GUARD_SETJMP() != 0) {                                           \
-        if (hot__guard_recover(&hot__g))                                      \
-            continue;                                                         \
-        break;                                                                \
+        HOT__GUARD_RECOVER()                                                  \
     }                                                                         \
-    HOT__GUARD_PUSH()
-#  define HOT__GUARD_FN(type) ((type)hot__g.target)
-#  define HOT__GUARD_AFTER() HOT__GUARD_POP()
+    HOT__GUARD_PUSH()                                                         \
+    if (hot__guard_timed)                                                     \
+        hot__guard_timed_enter(&hot__g);
+#  define HOT__GUARD_FN(type) ((type)*hot__g.entry)
+#  define HOT__GUARD_AFTER() HOT__STORE_RELAXED(&hot__guard_innermost, hot__outer);
 #endif
 
 /* The zero value a stopped call returns is a static object of the return

@@ -2,7 +2,9 @@
  * Guarded calls, the runtime's side. The wrappers in hotreload.h push and
  * pop their guard on hot__guard_innermost themselves (no call into the
  * runtime on the fast path); this file prepares a thread on its first
- * guarded call, times calls when asked, and is the crash handler's entry:
+ * guarded call, finds slow calls when asked (by sampling what each thread
+ * leaves in hot__guard_samples: the fast path reads no clock and no flag),
+ * and is the crash handler's entry:
  * it asks src/rollback.c whether the innermost guarded call can be
  * recovered and, if so, jumps back into its wrapper. Only async-signal-safe
  * work happens there: thread-local reads, atomic loads and the jump. The
@@ -23,14 +25,17 @@ enum { HOT__GUARD_MODE_BUILTIN = 0, HOT__GUARD_MODE_LIBC = 1, HOT__GUARD_MODE_TR
 __thread hot_guard *hot__guard_innermost __attribute__((tls_model("initial-exec")));
 hot_guard hot__guard_bottom; /* innermost outside any guarded call */
 int hot__guard_timed;
+__thread hot__guard_sample hot__guard_samples __attribute__((tls_model("initial-exec")));
 
-/* What a watcher needs to see of a thread's outermost guarded call. Fields
- * are written by the thread and read by watchers, atomically. */
+/* A thread's guarded calls as its watchers see them. The pointers, set by
+ * the thread itself, lead to its thread-locals (read atomically); the rest
+ * is the watchers' own, under threads_lock. */
 typedef struct guard_thread {
-    hot_fn *volatile *slot;
-    const char *function;
-    uint64_t entered_ns;  /* 0 while outside, or when calls are not timed */
-    uint64_t reported_ns; /* entered_ns of the call already reported */
+    hot_guard *const *innermost;     /* its hot__guard_innermost */
+    const hot__guard_sample *sample; /* its hot__guard_samples */
+    unsigned long seen_entries;      /* the call seen in progress... */
+    uint64_t seen_ns;                /* ...first seen then; 0: none */
+    int reported;                    /* that call was reported */
     struct guard_thread *next;
 } guard_thread;
 
@@ -58,7 +63,8 @@ static void forget_thread(void *record)
     hot__spin_unlock(&threads_lock);
     free(record);
     self = NULL;
-    hot__guard_innermost = NULL; /* a later guarded call prepares again */
+    /* A later guarded call prepares again. */
+    __atomic_store_n(&hot__guard_innermost, NULL, __ATOMIC_RELAXED);
 }
 
 /* g: the guarded call that made this thread known, or NULL when it was
@@ -68,9 +74,11 @@ static void remember_thread(const hot_guard *g)
     guard_thread *t = calloc(1, sizeof *t);
 
     if (g)
-        hot__retire_announce(g->slot); /* for unload_retired's grace periods */
+        hot__retire_announce(hot__guard_slot(g)); /* for unload_retired's grace periods */
     if (!t)
         return; /* guarded calls work; this thread's calls are just not timed */
+    t->innermost = &hot__guard_innermost;
+    t->sample = &hot__guard_samples;
     if (hot__thread_at_exit(forget_thread, t) < 0) {
         free(t);
         return;
@@ -103,7 +111,7 @@ void hot__guard_first(hot_guard *g)
     prepare_thread();
     if (!self)
         remember_thread(g);
-    hot__guard_innermost = &hot__guard_bottom;
+    __atomic_store_n(&hot__guard_innermost, &hot__guard_bottom, __ATOMIC_RELAXED);
     g->outer = &hot__guard_bottom;
 }
 
@@ -126,23 +134,27 @@ int hot_guard_adopt_thread(void)
     return hot__crash_adopt_thread();
 }
 
-void hot__guard_timed_enter(hot_guard *g)
+/* What the counting trampoline does, for wrappers that have none. */
+static void count_entry(const hot_guard_site *site)
 {
-    if (!self || g->outer != &hot__guard_bottom)
-        return;
-    __atomic_store_n(&self->slot, g->slot, __ATOMIC_RELAXED);
-    __atomic_store_n(&self->function, g->function, __ATOMIC_RELAXED);
-    __atomic_store_n(&self->entered_ns, hot__now_ns(), __ATOMIC_RELEASE);
+    hot__guard_sample *s = &hot__guard_samples;
+
+    __atomic_store_n(&s->site, site, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->entries, s->entries + 1, __ATOMIC_RELEASE);
 }
 
-void hot__guard_timed_leave(hot_guard *g)
+void hot__guard_timed_enter(hot_guard *g)
 {
-    if (self && g->outer == &hot__guard_bottom)
-        __atomic_store_n(&self->entered_ns, 0, __ATOMIC_RELEASE);
+    if (g->outer == &hot__guard_bottom)
+        count_entry(g->site);
 }
 
 void hot__guard_time_calls(void)
 {
+    hot_fn counting = hot__guard_trampoline_entry(1);
+
+    if (counting)
+        __atomic_store_n(&hot__guard_call, counting, __ATOMIC_RELEASE);
     __atomic_store_n(&hot__guard_timed, 1, __ATOMIC_RELEASE);
 }
 
@@ -154,6 +166,46 @@ unsigned hot__guard_thread_records(void)
     n = n_threads;
     hot__spin_unlock(&threads_lock);
     return n;
+}
+
+/* The site of the outermost call t is in, or NULL when it is in none (or
+ * was between calls while being read). threads_lock held: t's thread is
+ * alive, so its thread-locals are there to read. */
+static const hot_guard_site *call_in_progress(const guard_thread *t, unsigned long *entries)
+{
+    unsigned long before = __atomic_load_n(&t->sample->entries, __ATOMIC_ACQUIRE);
+    const hot_guard *in = __atomic_load_n(t->innermost, __ATOMIC_ACQUIRE);
+    const hot_guard_site *site = __atomic_load_n(&t->sample->site, __ATOMIC_ACQUIRE);
+
+    if (!in || in == &hot__guard_bottom ||
+        __atomic_load_n(&t->sample->entries, __ATOMIC_ACQUIRE) != before)
+        return NULL;
+    *entries = before;
+    return site;
+}
+
+/* A call is slow once two samples, timeout_ns apart, found the thread in
+ * the same outermost call (the count of calls entered did not move). */
+static const hot_guard_site *slow_call(guard_thread *t, uint64_t now, uint64_t timeout_ns,
+                                       double *ms)
+{
+    unsigned long entries = 0;
+    const hot_guard_site *site = call_in_progress(t, &entries);
+
+    if (!site) {
+        t->seen_ns = 0;
+        return NULL;
+    }
+    if (t->seen_ns == 0 || t->seen_entries != entries) {
+        t->seen_entries = entries;
+        t->seen_ns = now;
+        t->reported = 0;
+        return NULL;
+    }
+    if (t->reported || now - t->seen_ns < timeout_ns)
+        return NULL;
+    *ms = (double)(now - t->seen_ns) / 1e6;
+    return site;
 }
 
 void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
@@ -168,13 +220,11 @@ void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
     /* Reports run after the lock is let go: they log and emit events. */
     hot__spin_lock(&threads_lock);
     for (t = all_threads; t && n < 16; t = t->next) {
-        uint64_t since = __atomic_load_n(&t->entered_ns, __ATOMIC_ACQUIRE);
-        if (since == 0 || now - since < timeout_ns ||
-            !hot__iface_serves(iface, __atomic_load_n(&t->slot, __ATOMIC_RELAXED)) ||
-            __atomic_exchange_n(&t->reported_ns, since, __ATOMIC_ACQ_REL) == since)
+        const hot_guard_site *site = slow_call(t, now, timeout_ns, &ms[n]);
+        if (!site || !site->slot_ref || !hot__iface_serves(iface, *site->slot_ref))
             continue;
-        slow[n] = __atomic_load_n(&t->function, __ATOMIC_RELAXED);
-        ms[n++] = (double)(now - since) / 1e6;
+        t->reported = 1;
+        slow[n++] = site->function;
     }
     hot__spin_unlock(&threads_lock);
     for (i = 0; i < n; i++)
@@ -184,7 +234,7 @@ void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
 static void jump(hot_guard *g) __attribute__((noreturn));
 static void jump(hot_guard *g)
 {
-    if (g->mode == HOT__GUARD_MODE_LIBC)
+    if (g->site->mode == HOT__GUARD_MODE_LIBC)
         longjmp(g->env.libc, 1);
     __builtin_longjmp(g->env.words, 1);
 }
@@ -206,12 +256,14 @@ typedef struct plain_guard {
     hot_lib *lib;
 } plain_guard;
 
+static const hot_guard_site plain_site = { NULL, "hot_call_guarded", PLAIN_MODE, 0 };
+
 static int on_plain_crash(hot_guard *g, const hot__crash *crash)
 {
     if (!hot__rollback_plain_can_recover(((plain_guard *)g)->lib, crash))
         return 0;
     g->signal = crash->signal;
-    hot__guard_innermost = g->outer;
+    __atomic_store_n(&hot__guard_innermost, g->outer, __ATOMIC_RELAXED);
     jump(g);
 }
 
@@ -232,27 +284,25 @@ int hot_call_guarded(hot_lib *lib, void (*fn)(void *arg), void *arg, int *crash_
     if (!__atomic_load_n(&handlers_installed, __ATOMIC_ACQUIRE))
         prepare_thread();
     pg.lib = lib;
-    pg.g.slot = NULL;
-    pg.g.table = NULL;
-    pg.g.function = "hot_call_guarded";
+    pg.g.site = &plain_site;
+    pg.g.entry = NULL;
     pg.g.outer = outer ? outer : &hot__guard_bottom;
     pg.g.signal = 0;
-    pg.g.recovered = 0;
-    pg.g.mode = PLAIN_MODE;
-    pg.g.crashed = 0;
     if (PLAIN_SETJMP(&pg.g) != 0) {
         int sig = *(volatile int *)&pg.g.signal;
-        hot__guard_innermost = outer;
+        __atomic_store_n(&hot__guard_innermost, outer, __ATOMIC_RELAXED);
         hot__crash_after_jump(sig);
         if (crash_signal)
             *crash_signal = sig;
         return HOT_ECRASHED;
     }
     __atomic_store_n(&hot__guard_innermost, &pg.g, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&hot__guard_timed, __ATOMIC_RELAXED))
+        hot__guard_timed_enter(&pg.g);       /* not mistaken for the call before */
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* pushed before fn runs */
     fn(arg);
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    hot__guard_innermost = outer;
+    __atomic_store_n(&hot__guard_innermost, outer, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -267,20 +317,17 @@ static int on_crash(const hot__crash *crash)
         hot__rollback_announce_unguarded(crash);
         return 0;
     }
-    if (!g->slot)
+    if (!g->site->slot_ref)
         return on_plain_crash(g, crash);
     if (!hot__rollback_can_recover(g, crash)) {
         hot__rollback_announce(g, crash);
         return 0;
     }
     g->signal = crash->signal;
-    if (g->mode == HOT__GUARD_MODE_TRAMPOLINE) {
-        g->crashed = 1; /* the wrapper pops the guard itself */
+    /* Popped here: a trampoline's wrapper tells a crash by that. */
+    __atomic_store_n(&hot__guard_innermost, g->outer, __ATOMIC_RELAXED);
+    if (g->site->mode == HOT__GUARD_MODE_TRAMPOLINE)
         return hot__crash_return_to(crash, g->env.words);
-    }
-    hot__guard_innermost = g->outer;
-    if (self && g->outer == &hot__guard_bottom)
-        __atomic_store_n(&self->entered_ns, 0, __ATOMIC_RELEASE);
     jump(g);
 }
 

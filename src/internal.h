@@ -415,10 +415,31 @@ void hot__state_restore(hot_lib *lib, hot__version *crashed, hot__version *prev,
 void hot__state_free(hot__version *v);
 
 /* ---- guard.c ------------------------------------------------------------- */
+/* The table slot a guarded call goes through; NULL for hot_call_guarded. */
+static inline hot_fn *volatile *hot__guard_slot(const hot_guard *g)
+{
+    return g->site->slot_ref ? *g->site->slot_ref : NULL;
+}
+/* The table of the version a guarded call entered; NULL for
+ * hot_call_guarded. */
+static inline hot_fn *hot__guard_table(const hot_guard *g)
+{
+    return g->entry ? g->entry - g->site->index : NULL;
+}
+/* What a watcher samples of a thread to find slow calls: the thread
+ * writes it on each outermost guarded call while calls are timed (site
+ * first, then the count), watchers read it. */
+typedef struct hot__guard_sample {
+    const hot_guard_site *site; /* the latest outermost call's */
+    unsigned long entries;      /* outermost calls entered so far */
+} hot__guard_sample;
+extern __thread hot__guard_sample hot__guard_samples
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
 /* Turns on timing of guarded calls (the smallest timeout asked wins). */
 void hot__guard_time_calls(void);
 /* Calls report() for each outermost guarded call into iface (from any
- * object's table of it) that has run longer than timeout_ns, once per call. */
+ * object's table of it) that has run longer than timeout_ns, once per call.
+ * It samples: a call counts from the first time a watcher saw it. */
 void hot__guard_find_slow(const hot_interface *iface, uint64_t timeout_ns,
                           void (*report)(const char *function, double ms, void *arg), void *arg);
 /* Installs the crash handlers (hot_open), so that even a crash outside
@@ -444,6 +465,9 @@ void hot__crash_prepare_thread(int (*on_crash)(const hot__crash *crash));
  * reserve; hot__crash_adopt_thread gives the calling thread one of them. */
 int hot__crash_reserve_stacks(unsigned n);
 int hot__crash_adopt_thread(void);
+/* The guarded-call trampoline: plain, or counting outermost calls into
+ * hot__guard_samples (src/linux/guard-x86_64.c; NULL where there is none). */
+hot_fn hot__guard_trampoline_entry(int counting);
 /* Makes the interrupted guarded call return to its wrapper from the
  * trampoline's saved words (hot_guard.env.words); the handler then returns.
  * 0 where there is no trampoline (src/linux/guard-x86_64.c). */

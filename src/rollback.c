@@ -136,23 +136,23 @@ static int crashed_in(hot_lib *lib, const hot_fn *table)
 /* Why a crash in g is not ours to recover, or NULL if it is. */
 static const char *refusal(const hot_guard *g, const hot__crash *crash, hot_lib **out)
 {
-    hot_lib *lib = lib_for_slot(g->slot);
+    hot_lib *lib = lib_for_slot(hot__guard_slot(g));
 
     *out = lib;
     if (crash->sent)
         return "sent by another process";
-    if (g->recovered)
+    if (g->site->retry)
         return "crashed again in the retried call";
-    if (!lib || !g->table)
+    if (!lib || !hot__guard_table(g))
         return "the library is closed";
     if (crash->is_abort && !lib->opts.rollback_abort)
         return "abort() is not rolled back (opts.rollback_abort)";
-    if (g->table == __atomic_load_n(&lib->rb.armed, __ATOMIC_ACQUIRE)) {
+    if (hot__guard_table(g) == __atomic_load_n(&lib->rb.armed, __ATOMIC_ACQUIRE)) {
         if (__atomic_load_n(&lib->rb.can_go_back, __ATOMIC_ACQUIRE) || !lib->opts.crash_passthrough)
             return NULL;
         return "no version to go back to (opts.crash_passthrough)";
     }
-    if (crashed_in(lib, g->table))
+    if (crashed_in(lib, hot__guard_table(g)))
         return NULL;
     return "the call is in an older version";
 }
@@ -194,11 +194,11 @@ void hot__rollback_announce(const hot_guard *g, const hot__crash *crash)
     p = append(p, end, "hotreload: ");
     p = append(p, end, hot__signal_name(crash->signal));
     p = append(p, end, " in ");
-    p = append(p, end, g->function);
+    p = append(p, end, g->site->function);
     if (lib) {
         p = append(p, end, " (");
         p = append(p, end, lib->iface->expected->interface_name);
-        if (g->table == __atomic_load_n(&lib->rb.armed, __ATOMIC_ACQUIRE)) {
+        if (hot__guard_table(g) == __atomic_load_n(&lib->rb.armed, __ATOMIC_ACQUIRE)) {
             p = append(p, end, " v");
             p = append_number(p, end, __atomic_load_n(&lib->version, __ATOMIC_ACQUIRE));
         }
@@ -387,8 +387,8 @@ static void report_rollback(hot_lib *lib, hot__version *crashed, const hot_guard
     hot__state_restore(lib, crashed, lib->current, warn, sizeof warn);
     snprintf(why, sizeof why,
              "rolled back to v%lu: %s in %s (v%lu is refused until a new build)%s%s", lib->version,
-             hot__signal_name(g->signal), g->function, crashed->number, warn[0] ? "; state: " : "",
-             warn);
+             hot__signal_name(g->signal), g->site->function, crashed->number,
+             warn[0] ? "; state: " : "", warn);
     report(lib, HOT_EVENT_ROLLED_BACK, crashed, why);
 }
 
@@ -399,17 +399,16 @@ static void report_stop(hot_lib *lib, hot__version *crashed, const hot_guard *g)
     snprintf(why, sizeof why,
              "stopped: %s in %s in v%lu, and no version to go back to; calls return 0 "
              "until a new build loads",
-             hot__signal_name(g->signal), g->function, crashed->number);
+             hot__signal_name(g->signal), g->site->function, crashed->number);
     report(lib, HOT_EVENT_STOPPED, crashed, why);
 }
 
 int hot__rollback_recover(hot_guard *g)
 {
-    hot_lib *lib = lib_for_slot(g->slot);
+    hot_lib *lib = lib_for_slot(hot__guard_slot(g));
     hot__version *crashed = NULL;
     int locked, stopped;
 
-    g->recovered = 1;
     if (!lib)
         return 0;
     /* A crash inside an event callback happens with load_mu held by this
@@ -417,7 +416,7 @@ int hot__rollback_recover(hot_guard *g)
     locked = hot__load_lock(lib) == 0;
     hot__mutex_lock(&lib->mu);
     /* Another thread may have recovered already: then just retry. */
-    if (lib->current && lib->current->table == g->table)
+    if (lib->current && lib->current->table == hot__guard_table(g))
         crashed = lib->retired ? swap_back(lib) : stop(lib);
     stopped = __atomic_load_n(&lib->rb.stopped, __ATOMIC_ACQUIRE);
     hot__mutex_unlock(&lib->mu);
@@ -432,11 +431,11 @@ int hot__rollback_recover(hot_guard *g)
 
 void hot__rollback_note_stopped_call(hot_guard *g)
 {
-    hot_lib *lib = lib_for_slot(g->slot);
+    hot_lib *lib = lib_for_slot(hot__guard_slot(g));
 
     if (lib && __atomic_exchange_n(&lib->rb.warned_stopped, 1, __ATOMIC_ACQ_REL) == 0)
         hot__log(lib, HOT_LOG_WARN,
                  "%s: %s not called: the interface is stopped since a crash; calls return 0 "
                  "until a new build loads",
-                 lib->file, g->function);
+                 lib->file, g->site->function);
 }

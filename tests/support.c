@@ -92,6 +92,20 @@ void install_fixture(fx_env *e, const char *name)
     free(buf);
 }
 
+void install_fixture_as(const fx_env *e, const char *name, const char *file)
+{
+    char path[400], tmp[400];
+    size_t len;
+    unsigned char *buf = read_whole(fixture(name), &len);
+
+    snprintf(path, sizeof path, "%s/%s", e->dir, file);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", e->dir, file);
+    write_whole(tmp, buf, len);
+    free(buf);
+    if (rename(tmp, path) != 0)
+        FAIL("rename %s: %s", tmp, strerror(errno));
+}
+
 unsigned char *patched_build(long value, size_t *len)
 {
     static const char tag[8] = "FXPATCH";

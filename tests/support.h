@@ -48,6 +48,8 @@ const char *fixture(const char *name);
  * temporary file in the same folder, then renamed over the old one. */
 void install_bytes(fx_env *e, const void *buf, size_t len);
 void install_fixture(fx_env *e, const char *name);
+/* The same for another interface's library: fixture `name` as dir/file. */
+void install_fixture_as(const fx_env *e, const char *name, const char *file);
 
 unsigned char *read_whole(const char *path, size_t *len);
 void write_whole(const char *path, const void *buf, size_t len);

@@ -52,17 +52,7 @@ static void call_abort(void *arg)
 
 static void install_gx(const fx_env *e, const char *name)
 {
-    char path[400], tmp[400];
-    unsigned char *buf;
-    size_t len;
-
-    buf = read_whole(fixture(name), &len);
-    snprintf(path, sizeof path, "%s/libgx.so", e->dir);
-    snprintf(tmp, sizeof tmp, "%s/.libgx.so.tmp", e->dir);
-    write_whole(tmp, buf, len);
-    free(buf);
-    if (rename(tmp, path) != 0)
-        FAIL("rename %s: %s", tmp, strerror(errno));
+    install_fixture_as(e, name, "libgx.so");
 }
 
 /* gx at v2 (a build whose gx_crash crashes), v1 mapped to go back to. */

@@ -11,8 +11,12 @@
  * arguments are untouched, the return-address predictor stays balanced and
  * debuggers unwind as through a tail call. On a crash the handler edits the
  * interrupted context so that the call "returns" to the wrapper with those
- * registers, and the wrapper sees hot_guard.crashed. No setjmp is needed,
- * so the wrapper inlines.
+ * registers, having popped the guard: the wrapper sees that
+ * hot__guard_innermost is no longer its guard. No setjmp is needed, so the
+ * wrapper inlines. While some handle times guarded calls (guard_timeout_ms)
+ * hot__guard_call points at a second trampoline that also counts the
+ * thread's outermost calls for the watcher's samples (src/guard.c): the
+ * wrapper itself tests no flag.
  */
 #include <stddef.h>
 #include <ucontext.h>
@@ -21,35 +25,67 @@
 
 #if defined(__x86_64__)
 
-/* Offsets in hot_guard: target at 0, env.words[i] at 8 + 8 * i. */
-_Static_assert(offsetof(hot_guard, target) == 0, "trampoline reads target at 0");
+/* Offsets the assembly uses. */
+_Static_assert(offsetof(hot_guard, entry) == 0, "trampoline reads entry at 0");
 _Static_assert(offsetof(hot_guard, env) == 8, "trampoline writes env.words at 8");
+_Static_assert(offsetof(hot_guard, site) == 208, "counting trampoline reads site at 208");
+_Static_assert(offsetof(hot_guard, outer) == 216, "counting trampoline reads outer at 216");
+_Static_assert(offsetof(hot__guard_sample, site) == 0 && offsetof(hot__guard_sample, entries) == 8,
+               "counting trampoline writes the sample");
 
 void hot__guard_trampoline(void);
-const hot_fn hot__guard_call = hot__guard_trampoline;
+void hot__guard_trampoline_counting(void);
+hot_fn hot__guard_call = hot__guard_trampoline;
 
-__asm__(".text\n"
-        ".globl hot__guard_trampoline\n"
-        ".hidden hot__guard_trampoline\n"
-        ".type hot__guard_trampoline, @function\n"
-        ".p2align 4\n"
-        "hot__guard_trampoline:\n"
-        ".cfi_startproc\n"
-        "    movq hot__guard_innermost@gottpoff(%rip), %r11\n"
-        "    movq %fs:(%r11), %r11\n"
-        "    movq (%rsp), %r10\n"
-        "    movq %r10, 8(%r11)\n" /* words[0]: return address */
-        "    leaq 8(%rsp), %r10\n"
-        "    movq %r10, 16(%r11)\n" /* words[1]: stack pointer after the return */
-        "    movq %rbx, 24(%r11)\n"
-        "    movq %rbp, 32(%r11)\n"
-        "    movq %r12, 40(%r11)\n"
-        "    movq %r13, 48(%r11)\n"
-        "    movq %r14, 56(%r11)\n"
-        "    movq %r15, 64(%r11)\n"
-        "    jmpq *(%r11)\n"
-        ".cfi_endproc\n"
-        ".size hot__guard_trampoline, .-hot__guard_trampoline\n");
+hot_fn hot__guard_trampoline_entry(int counting)
+{
+    return counting ? hot__guard_trampoline_counting : hot__guard_trampoline;
+}
+
+/* Both trampolines start alike: r11 = the guard, the words saved, r10 =
+ * the table entry to jump through. */
+#define SAVE_WORDS                                                                                 \
+    "    movq hot__guard_innermost@gottpoff(%rip), %r11\n"                                         \
+    "    movq %fs:(%r11), %r11\n"                                                                  \
+    "    movq (%rsp), %r10\n"                                                                      \
+    "    movq %r10, 8(%r11)\n" /* words[0]: return address */                                      \
+    "    leaq 8(%rsp), %r10\n"                                                                     \
+    "    movq %r10, 16(%r11)\n" /* words[1]: stack pointer after the return */                     \
+    "    movq %rbx, 24(%r11)\n"                                                                    \
+    "    movq %rbp, 32(%r11)\n"                                                                    \
+    "    movq %r12, 40(%r11)\n"                                                                    \
+    "    movq %r13, 48(%r11)\n"                                                                    \
+    "    movq %r14, 56(%r11)\n"                                                                    \
+    "    movq %r15, 64(%r11)\n"                                                                    \
+    "    movq (%r11), %r10\n" /* r10 = the entry */
+
+#define FUNCTION(name)                                                                             \
+    ".globl " name "\n"                                                                            \
+    ".hidden " name "\n"                                                                           \
+    ".type " name ", @function\n"                                                                  \
+    ".p2align 4\n" name ":\n"                                                                      \
+    ".cfi_startproc\n"
+#define END(name)                                                                                  \
+    ".cfi_endproc\n"                                                                               \
+    ".size " name ", .-" name "\n"
+
+__asm__(".text\n" FUNCTION("hot__guard_trampoline") SAVE_WORDS
+        "    jmpq *(%r10)\n" END("hot__guard_trampoline"));
+
+/* The counting one (guard_timeout_ms) also notes each outermost call in
+ * hot__guard_samples, the site first, for the watchers to sample. rbx and
+ * r12 are free once saved. */
+__asm__(".text\n" FUNCTION("hot__guard_trampoline_counting") SAVE_WORDS
+        "    movq hot__guard_bottom@GOTPCREL(%rip), %r12\n"
+        "    cmpq %r12, 216(%r11)\n" /* outer: only outermost calls count */
+        "    jne 1f\n"
+        "    movq 208(%r11), %r12\n" /* site */
+        "    movq hot__guard_samples@gottpoff(%rip), %rbx\n"
+        "    movq %r12, %fs:(%rbx)\n"
+        "    addq $1, %fs:8(%rbx)\n"
+        "    movq 24(%r11), %rbx\n"
+        "    movq 40(%r11), %r12\n"
+        "1:  jmpq *(%r10)\n" END("hot__guard_trampoline_counting"));
 
 int hot__crash_return_to(const hot__crash *crash, void *const *words)
 {
@@ -81,7 +117,13 @@ const void *hot__crash_pc(void *context)
     return NULL;
 }
 
-const hot_fn hot__guard_call = 0; /* wrappers here use __builtin_setjmp */
+hot_fn hot__guard_call = 0; /* wrappers here use __builtin_setjmp */
+
+hot_fn hot__guard_trampoline_entry(int counting)
+{
+    (void)counting;
+    return NULL;
+}
 
 int hot__crash_return_to(const hot__crash *crash, void *const *words)
 {
