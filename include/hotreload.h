@@ -1187,6 +1187,19 @@ HOT_EXTERN int hot_manifest_compare(const hot_manifest *expected,
  * seen (`hotreload iface` lists every field). */
 HOT_EXTERN int hot_manifest_uncovered(const hot_manifest *manifest, char *reasons, size_t len);
 
+/* The same check with nothing guessed, when the library has its debug
+ * information (DWARF 2 to 5 in the file, as -g writes it): the listed
+ * struct's real members are compared with its listed fields by name, and
+ * each one left out is named, however small ("struct game: field 'lives'
+ * (offset 13, 1 byte) is not listed: a FIELD is missing"). A member listed
+ * only by its own fields ("pos.x") has those checked too. Without debug
+ * information (stripped, -gsplit-dwarf, -gz) or with some this reader
+ * cannot read, falls back to hot_manifest_uncovered. how (one line, may
+ * not be NULL) says which check ran and why. Returns how many fields or
+ * gaps, or HOT_EINVAL. */
+HOT_EXTERN int hot_info_uncovered(const hot_library_info *info, char *reasons, size_t len,
+                                  char *how, size_t howlen);
+
 /* A signature as the runtime compares it, without parameter names:
  * "long (struct state *s, float dt)" -> "long (struct state *, float)". */
 HOT_EXTERN void hot_signature_normalize(const char *signature, char *out,
