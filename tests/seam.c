@@ -300,6 +300,16 @@ static void *nth_realloc(void *p, size_t size)
     return nth_fails("malloc", NULL) ? NULL : real.realloc(p, size);
 }
 
+/* Linux closes the descriptor even when close reports an error. */
+static int nth_close(int fd)
+{
+    int fails = nth_fd_fails("close", fd), err = errno, closed = real.close(fd);
+
+    if (!fails)
+        return closed;
+    errno = err;
+    return -1;
+}
 static int nth_fstat(int fd, struct stat *sb)
 {
     return nth_fd_fails("fstat", fd) ? -1 : real.fstat(fd, sb);
@@ -339,6 +349,7 @@ static void install_nth(void)
     hot__sys.malloc = nth_malloc;
     hot__sys.calloc = nth_calloc;
     hot__sys.realloc = nth_realloc;
+    hot__sys.close = nth_close;
     hot__sys.fstat = nth_fstat;
     hot__sys.flock = nth_flock;
     hot__sys.dup2 = nth_dup2;

@@ -3,7 +3,8 @@
  * call seam (issue 8, "Proof under load"): the library's stat, open and
  * read; the copy's create and write; the owner file's write; the shadow
  * folder made again (mkdirat, fstatat, renameat) and a copy's unlink;
- * the library's fstat; the owner file's flock, the folder's fstat and dup2
+ * the library's fstat; the copy's close (said as close, not write); the
+ * owner file's flock, the folder's fstat and dup2
  * when it is made again; /proc/self's readlink (survived: the path is used);
  * dlopen of the copy; a $ORIGIN dependency's read, copy and dlopen; dlsym
  * of the manifest;
@@ -79,6 +80,8 @@ static const fault_point points[] = {
     { "create the copy", "openat", "libfx.", EACCES, AT_RELOAD, "openat", 0, NULL, NULL },
     { "write the copy's bytes", "write", "shadow/libfx.", ENOSPC, AT_RELOAD, "write", 0, NULL,
       NULL },
+    /* A deferred write error, reported by close: said as close. */
+    { "close the copy", "close", "shadow/libfx.", EIO, AT_RELOAD, "close ", 0, NULL, NULL },
     { "write to the owner file", "write", ".owner-", ENOSPC, AT_RELOAD, "write to the owner file", 0,
       NULL, NULL },
     { "make the shadow folder again", "mkdirat", "shadow", EACCES, AT_RELOAD, "mkdirat", 0, NULL,

@@ -266,15 +266,20 @@ int hot__dir_write_new(hot__dir *d, const char *name, const void *buf, size_t si
 {
     const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     int fd = hot__sys.openat(d->fd, name, flags, 0700), err;
+    const char *call = "write";
 
     if (fd < 0)
         return fail_errno(errno, msg, msglen, "openat", d->path, name);
     err = hot__unix_write_all(fd, buf, size);
-    if (hot__sys.close(fd) != 0 && !err)
+    /* A close can report a write the kernel deferred (NFS, a full disk):
+     * said as what failed. */
+    if (hot__sys.close(fd) != 0 && !err) {
         err = errno;
+        call = "close";
+    }
     if (err) {
         hot__sys.unlinkat(d->fd, name, 0);
-        return fail_errno(err, msg, msglen, "write", d->path, name);
+        return fail_errno(err, msg, msglen, call, d->path, name);
     }
     return 0;
 }
