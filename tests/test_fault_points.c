@@ -290,8 +290,12 @@ static int run_allocation(const allocation_case *c)
     }
     seam_fail_nth(NULL, NULL, 0, 0);
     if (err < 0) {
+        const char *oom = strstr(hot_errmsg(lib), "out of memory");
         ASSERT_EQ(fx_value(), FX_V1);
         ASSERT_CONTAINS(hot_errmsg(lib), "out of memory");
+        /* and for what: "out of memory for the function table" */
+        if (oom[strlen("out of memory")] != ' ')
+            FAIL("allocation %ld: '%s' does not say what ran out", n, hot_errmsg(lib));
     } else {
         ASSERT_EQ(err, 1);
         ASSERT_EQ(fx_value(), c->value);

@@ -397,7 +397,7 @@ char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen
     if ((path = hot__malloc(len)) != NULL)
         snprintf(path, len, "%s/%s", via, name);
     else
-        snprintf(msg, msglen, "out of memory");
+        snprintf(msg, msglen, "out of memory for the path of %s", name);
     return path;
 }
 
