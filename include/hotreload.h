@@ -559,6 +559,14 @@ typedef struct hot_var_desc {
 extern const hot_var_desc *const __start_hot_vars[] __attribute__((weak, visibility("hidden")));
 extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibility("hidden")));
 
+/* A pointer whose type names every listed type, so that the debug info
+ * has each one's members (clang leaves out a type only sizeof and
+ * offsetof use): `hotreload check` compares them with the listed fields. */
+#define HOT__DEBUG_TYPE(type) , type *
+#define HOT__DEBUG_TYPES(name, TYPES)                                         \
+    static void (*const hot__debug_types_##name)(int TYPES(HOT__DEBUG_TYPE, HOT__NO_FIELD)) \
+        __attribute__((used)) = 0;
+
 /* The manifest is the only name the runtime looks up (by the library's
  * own handle); the kept variables are reached through it. */
 #define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
@@ -566,6 +574,7 @@ extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibili
     FUNCS(HOT__EXPORTED_PROTO, HOT__EXPORTED_PROTO)                           \
     HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT, \
                   __start_hot_vars, __stop_hot_vars)                          \
+    HOT__DEBUG_TYPES(name, TYPES)                                             \
     HOT__C_END
 #define HOT_GUARDED_INTERFACE HOT_INTERFACE
 #define HOT_IFACE(name) ((const hot_interface *)0)

@@ -18,6 +18,7 @@
 
 /* ---- Tags, attributes and forms used here (DWARF 5, section 7.5) --------- */
 #define TAG_array_type 0x01
+#define TAG_class_type 0x02
 #define TAG_enumeration_type 0x04
 #define TAG_member 0x0d
 #define TAG_pointer_type 0x0f
@@ -657,6 +658,8 @@ static unsigned wanted_tag(const char *type, const char **name)
         return *name = type + 7, TAG_structure_type;
     if (strncmp(type, "union ", 6) == 0)
         return *name = type + 6, TAG_union_type;
+    if (strncmp(type, "class ", 6) == 0)
+        return *name = type + 6, TAG_class_type;
     *name = type;
     return TAG_typedef;
 }
@@ -665,9 +668,14 @@ static unsigned wanted_tag(const char *type, const char **name)
 static int is_definition(unit *u, const die *e, unsigned tag, const char *name, uint64_t size,
                          die *s)
 {
-    if (e->tag != tag || !e->name || strcmp(e->name, name) != 0 || e->declaration)
+    /* A bare name is a typedef in C, and may be the struct's own name in
+     * C++ (struct game; TYPE(game)). */
+    int own_name = tag == TAG_typedef && (e->tag == TAG_structure_type ||
+                                          e->tag == TAG_union_type || e->tag == TAG_class_type);
+
+    if ((e->tag != tag && !own_name) || !e->name || strcmp(e->name, name) != 0 || e->declaration)
         return 0;
-    if (tag == TAG_typedef) {
+    if (e->tag == TAG_typedef) {
         if (!e->has_type || strip_type(u, e->type, s) < 0)
             return 0;
         if (s->tag != TAG_structure_type && s->tag != TAG_union_type)

@@ -1,15 +1,17 @@
 # Fields left out of a listed type where the layout alone cannot see them
 # (cli-fixture-fields.h): with debug info, check names each one, from gcc
-# and clang, DWARF 4 and 5; split, compressed or stripped debug info falls
+# and clang, DWARF 4 and 5, C++ from g++ and clang++; split, compressed or stripped debug info falls
 # back to the layout check and says so. Built here, as a user would.
-for cc in gcc clang; do
+for cc in gcc clang g++ clang++; do
     command -v $cc >/dev/null || { echo "$cc is not installed"; exit 77; }
 done
-build() { # CC FLAGS...
+build() { # CC FLAGS... (a C++ compiler builds the .cpp)
     cc=$1
+    source=$CASE_DIR/fixtures/cli-fixture-fields.c
+    case $cc in *++) source=${source}pp ;; esac
     shift
     $cc -shared -fPIC -DHOT_LIBRARY -I"$HOTRELOAD_SOURCE_DIR/include" -I"$CASE_DIR/fixtures" \
-        "$@" -o libfields.so "$CASE_DIR/fixtures/cli-fixture-fields.c" || exit 1
+        "$@" -o libfields.so "$source" || exit 1
 }
 show() { # what check says about the fields
     $HOTRELOAD check ./libfields.so >out.txt
@@ -26,5 +28,10 @@ for cc in gcc clang; do
     echo "== $cc -g, stripped of it"
     build $cc -g
     strip --strip-debug libfields.so
+    show
+done
+for cc in g++ clang++; do
+    echo "== $cc -g"
+    build $cc -g
     show
 done
