@@ -61,7 +61,7 @@ static uint64_t fixed(cursor *c, unsigned n)
     uint64_t v = 0;
     unsigned i;
 
-    if (c->bad || (size_t)(c->end - c->p) < n) {
+    if (c->bad || n > 8 || (size_t)(c->end - c->p) < n) {
         c->bad = 1;
         return 0;
     }
@@ -161,11 +161,12 @@ typedef struct die {
     uint64_t size, location, type, bit_offset, count, upper;
 } die;
 
+/* The last one wins: a failure that is let pass (a type whose size is not
+ * known) is followed by none, or by the one that stops the walk. */
 static int fail(unit *u, const char *what, uint64_t at)
 {
-    if (u->msg[0] == '\0')
-        snprintf(u->msg, u->msglen, "debug info: %s at .debug_info+0x%llx", what,
-                 (unsigned long long)at);
+    snprintf(u->msg, u->msglen, "debug info: %s at .debug_info+0x%llx", what,
+             (unsigned long long)at);
     return HOT_ENOTLIB;
 }
 
@@ -278,12 +279,14 @@ static int read_number(unit *u, cursor *c, uint64_t form, int64_t implicit, valu
     v->is_const = 0;
     v->is_ref = 1;
     switch (form) {
-    case 0x11: v->u = u->start + fixed(c, 1); return 1;   /* ref1 */
-    case 0x12: v->u = u->start + fixed(c, 2); return 1;   /* ref2 */
-    case 0x13: v->u = u->start + fixed(c, 4); return 1;   /* ref4 */
-    case 0x14: v->u = u->start + fixed(c, 8); return 1;   /* ref8 */
-    case 0x15: v->u = u->start + uleb(c); return 1;       /* ref_udata */
-    case 0x10: v->u = fixed(c, u->offset_size); return 1; /* ref_addr: in the section */
+    case 0x11: v->u = u->start + fixed(c, 1); return 1; /* ref1 */
+    case 0x12: v->u = u->start + fixed(c, 2); return 1; /* ref2 */
+    case 0x13: v->u = u->start + fixed(c, 4); return 1; /* ref4 */
+    case 0x14: v->u = u->start + fixed(c, 8); return 1; /* ref8 */
+    case 0x15: v->u = u->start + uleb(c); return 1;     /* ref_udata */
+    case 0x10: /* ref_addr: in the section (DWARF 2: address-sized) */
+        v->u = fixed(c, u->version == 2 ? u->address_size : u->offset_size);
+        return 1;
     }
     v->is_ref = 0;
     return 0;
@@ -516,6 +519,8 @@ static int read_unit(const hot__dwarf *d, uint64_t start, unit *u, char *msg, si
     }
     if (c.bad)
         return fail(u, "unit header cut short", start);
+    if (u->address_size != 4 && u->address_size != 8)
+        return fail(u, "unsupported address size", start);
     u->dies = (uint64_t)(c.p - d->info.p);
     if (load_abbrevs(u, abbrev_off) < 0)
         return HOT_ENOTLIB;
