@@ -766,7 +766,7 @@ int hot__dwarf_open(hot__dwarf **out, const unsigned char *buf, size_t size, cha
     memset(&d, 0, sizeof d);
     if (!get(buf, size, ".debug_info", &d.info, &compressed) ||
         !get(buf, size, ".debug_abbrev", &d.abbrev, &compressed)) {
-        snprintf(msg, msglen, "no debug info (built without -g, or stripped)");
+        snprintf(msg, msglen, "no debug info: built without -g, or stripped");
         return HOT_ENOTLIB;
     }
     get(buf, size, ".debug_str", &d.str, &compressed);
