@@ -95,14 +95,18 @@ static void print_types(const hot_manifest *m)
     }
 }
 
-/* Bytes of a listed type no listed field covers: a FIELD left out. */
-static void print_uncovered(const hot_manifest *m)
+/* The members of a listed type no listed field names (from the debug
+ * info), or its bytes no listed field covers (without it): a FIELD left
+ * out. */
+static void print_uncovered(const hot_library_info *info)
 {
-    char lines[4096];
+    char lines[8192], how[1024];
     const char *line, *end;
+    int n = hot_info_uncovered(info, lines, sizeof lines, how, sizeof how);
 
-    if (hot_manifest_uncovered(m, lines, sizeof lines) <= 0)
+    if (hot_info_manifest(info)->n_types == 0 || n < 0)
         return;
+    printf("fields:      checked by %s\n", how);
     for (line = lines; (end = strchr(line, '\n')) != NULL; line = end + 1)
         printf("warning: %.*s\n", (int)(end - line), line);
 }
@@ -121,7 +125,7 @@ static void print_manifest(const char *path, const hot_library_info *info)
     printf("build-id:    %s\n", build_id[0] ? build_id : "(none)");
     print_functions(m);
     print_types(m);
-    print_uncovered(m);
+    print_uncovered(info);
 }
 
 static int inspect_or_report(const char *path, hot_library_info **info)

@@ -78,10 +78,25 @@ static int apply_key(struct run_config *cfg, const char *key, const char *value)
     return 0;
 }
 
+/* Whether fgets read all of a line: it ends in a newline, or the file
+ * ends after it. A longer one is refused rather than read as two. */
+static int whole_line(FILE *f, const char *line, size_t size)
+{
+    size_t len = strlen(line);
+    int c;
+
+    if (len < size - 1 || line[len - 1] == '\n')
+        return 1;
+    if ((c = getc(f)) == EOF)
+        return 1;
+    ungetc(c, f);
+    return 0;
+}
+
 static int read_config_file(struct run_config *cfg, const char *path)
 {
     FILE *f = fopen(path, "r");
-    char line[4096], *key, *eq;
+    char line[4095 + 2], *key, *eq; /* 4095 characters, the newline, the NUL */
     int lineno = 0, bad = 0;
 
     if (!f)
@@ -89,6 +104,11 @@ static int read_config_file(struct run_config *cfg, const char *path)
     snprintf(cfg->config, sizeof cfg->config, "%s", path);
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        if (!whole_line(f, line, sizeof line)) {
+            fclose(f);
+            return cli_usage_error("run", "%s:%d: line longer than %d characters", path, lineno,
+                                   (int)sizeof line - 2);
+        }
         key = trim(line);
         if (!*key || *key == '#')
             continue;

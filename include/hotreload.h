@@ -561,6 +561,14 @@ typedef struct hot_var_desc {
 extern const hot_var_desc *const __start_hot_vars[] __attribute__((weak, visibility("hidden")));
 extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibility("hidden")));
 
+/* A pointer whose type names every listed type, so that the debug info
+ * has each one's members (clang leaves out a type only sizeof and
+ * offsetof use): `hotreload check` compares them with the listed fields. */
+#define HOT__DEBUG_TYPE(type) , type *
+#define HOT__DEBUG_TYPES(name, TYPES)                                         \
+    static void (*const hot__debug_types_##name)(int TYPES(HOT__DEBUG_TYPE, HOT__NO_FIELD)) \
+        __attribute__((used)) = 0;
+
 /* The manifest is the only name the runtime looks up (by the library's
  * own handle); the kept variables are reached through it. */
 #define HOT_INTERFACE(name, FUNCS, TYPES)                                     \
@@ -568,6 +576,7 @@ extern const hot_var_desc *const __stop_hot_vars[] __attribute__((weak, visibili
     FUNCS(HOT__EXPORTED_PROTO, HOT__EXPORTED_PROTO)                           \
     HOT__MANIFEST(name, FUNCS, TYPES, HOT__FN_DESC, hot_manifest_##name, HOT_EXPORT, \
                   __start_hot_vars, __stop_hot_vars)                          \
+    HOT__DEBUG_TYPES(name, TYPES)                                             \
     HOT__C_END
 #define HOT_GUARDED_INTERFACE HOT_INTERFACE
 #define HOT_IFACE(name) ((const hot_interface *)0)
@@ -1225,6 +1234,19 @@ HOT_EXTERN int hot_manifest_compare(const hot_manifest *expected,
  * how many, or HOT_EINVAL. A field small enough to hide in padding is not
  * seen (`hotreload iface` lists every field). */
 HOT_EXTERN int hot_manifest_uncovered(const hot_manifest *manifest, char *reasons, size_t len);
+
+/* The same check with nothing guessed, when the library has its debug
+ * information (DWARF 2 to 5 in the file, as -g writes it): the listed
+ * struct's real members are compared with its listed fields by name, and
+ * each one left out is named, however small ("struct game: field 'lives'
+ * (offset 13, 1 byte) is not listed: a FIELD is missing"). A member listed
+ * only by its own fields ("pos.x") has those checked too. Without debug
+ * information (stripped, -gsplit-dwarf, -gz) or with some this reader
+ * cannot read, falls back to hot_manifest_uncovered. how (one line, may
+ * not be NULL) says which check ran and why. Returns how many fields or
+ * gaps, or HOT_EINVAL. */
+HOT_EXTERN int hot_info_uncovered(const hot_library_info *info, char *reasons, size_t len,
+                                  char *how, size_t howlen);
 
 /* A signature as the runtime compares it, without parameter names:
  * "long (struct state *s, float dt)" -> "long (struct state *, float)". */

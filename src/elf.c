@@ -508,3 +508,50 @@ int hot__elf_find_symbol(const unsigned char *b, size_t size, const char *prefix
     }
     return HOT_ENOMANIFEST;
 }
+
+/* ---- A section by name (the debug information) -------------------------- */
+
+#define SHT_NOBITS 8
+#define SHF_COMPRESSED 0x800
+
+/* The section-name table's entry for header i, or NULL. */
+static const char *section_name(const unsigned char *b, size_t size, const elf_header *h,
+                                unsigned i, unsigned shstrndx)
+{
+    uint64_t type, off, len, link, name = rd(b + h->shoff + (uint64_t)i * h->shentsize, 4);
+
+    if (shstrndx >= h->shnum || !section(b, size, h, shstrndx, &type, &off, &len, &link) ||
+        name >= len || !memchr(b + off + name, '\0', (size_t)(len - name)))
+        return NULL;
+    return (const char *)b + off + name;
+}
+
+int hot__elf_section(const unsigned char *b, size_t size, const char *name,
+                     const unsigned char **data, size_t *len, int *compressed)
+{
+    char msg[256];
+    elf_header h;
+    unsigned i, shstrndx;
+
+    *data = NULL;
+    *len = 0;
+    *compressed = 0;
+    if (parse_header(b, size, &h, msg, sizeof msg) < 0 || h.shoff == 0 ||
+        h.shentsize < (h.is64 ? 64u : 40u) || !table_fits(h.shoff, h.shnum, h.shentsize, size))
+        return HOT_ENOTLIB;
+    shstrndx = (unsigned)rd(b + (h.is64 ? 62 : 50), 2);
+    for (i = 1; i < h.shnum; i++) {
+        const unsigned char *sh = b + h.shoff + (uint64_t)i * h.shentsize;
+        uint64_t type, off, slen, link, flags = h.is64 ? rd(sh + 8, 8) : rd(sh + 8, 4);
+        const char *s = section_name(b, size, &h, i, shstrndx);
+        if (!s || strcmp(s, name) != 0)
+            continue;
+        if (!section(b, size, &h, i, &type, &off, &slen, &link) || type == SHT_NOBITS)
+            return HOT_ENOTLIB; /* cut short, or only in a separate debug file */
+        *data = b + off;
+        *len = (size_t)slen;
+        *compressed = (flags & SHF_COMPRESSED) != 0;
+        return 0;
+    }
+    return HOT_ENOTLIB;
+}

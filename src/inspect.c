@@ -11,6 +11,8 @@
 struct hot_library_info {
     void *handle;
     const hot_manifest *manifest;
+    unsigned char *bytes; /* the file, for its debug information */
+    size_t size;
     char build_id[2 * HOT__ID_MAX + 1];
 };
 
@@ -78,7 +80,8 @@ int hot_inspect(hot_library_info **out, const char *path)
         hot__hex(id.bytes, id.len, info->build_id);
         err = load_copy(info, path, buf, size, symbol);
     }
-    free(buf);
+    info->bytes = buf;
+    info->size = size;
     if (err < 0) {
         hot_info_free(info);
         return err;
@@ -97,10 +100,19 @@ const char *hot_info_build_id(const hot_library_info *info)
     return info ? info->build_id : "";
 }
 
+int hot_info_uncovered(const hot_library_info *info, char *reasons, size_t len, char *how,
+                       size_t howlen)
+{
+    if (!info)
+        return HOT_EINVAL;
+    return hot__uncovered_named(info->manifest, info->bytes, info->size, reasons, len, how, howlen);
+}
+
 void hot_info_free(hot_library_info *info)
 {
     if (!info)
         return;
     hot__dl_close(info->handle);
+    free(info->bytes);
     free(info);
 }

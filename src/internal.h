@@ -296,6 +296,42 @@ int hot__deps_read(hot_lib *lib, const unsigned char *buf, size_t size, hot__dep
 int hot__deps_load(hot_lib *lib, hot__deps *d, unsigned char *copy, size_t size, hot__version *v);
 void hot__deps_free(hot__deps *d);
 
+/* A section by name: its bytes in buf (not for SHT_NOBITS), and whether it
+ * is compressed (SHF_COMPRESSED). Returns 0 or HOT_ENOTLIB if absent. */
+int hot__elf_section(const unsigned char *buf, size_t size, const char *name,
+                     const unsigned char **data, size_t *len, int *compressed);
+
+/* ---- dwarf.c: a struct's members from the debug information --------------- */
+typedef struct hot__dwarf hot__dwarf;
+typedef struct hot__dwarf_member {
+    char path[256];       /* "lives", or "pos.x" inside a member */
+    unsigned long offset; /* from the start of the listed type */
+    unsigned long size;   /* 0 if not known (a flexible array) */
+    int bitfield;
+} hot__dwarf_member;
+/* Called for each member; nonzero to be called for its own members too. */
+typedef int hot__dwarf_member_fn(void *ctx, const hot__dwarf_member *m);
+
+/* The debug sections of a library's bytes (which must outlive it). Returns
+ * 0, or HOT_ENOTLIB with msg saying why there is nothing to read. */
+int hot__dwarf_open(hot__dwarf **out, const unsigned char *buf, size_t size, char *msg,
+                    size_t msglen);
+/* Finds the definition of type ("struct game", "union u", a typedef name)
+ * of that size and calls each() for its members in order. Returns 1 if
+ * found, 0 if not, HOT_ENOTLIB (msg says where) if the debug info cannot
+ * be read: a form this reader does not know, or bytes out of bounds. */
+int hot__dwarf_members(hot__dwarf *d, const char *type, unsigned long size,
+                       hot__dwarf_member_fn *each, void *ctx, char *msg, size_t msglen);
+/* Whether a skeleton unit was seen (-gsplit-dwarf: the types are in .dwo). */
+int hot__dwarf_split(const hot__dwarf *d);
+unsigned hot__dwarf_version(const hot__dwarf *d);
+void hot__dwarf_close(hot__dwarf *d);
+
+/* coverage.c: hot_manifest_uncovered from the debug info when the library
+ * has it; how says what was used, one line. */
+int hot__uncovered_named(const hot_manifest *m, const unsigned char *buf, size_t size, char *out,
+                         size_t len, char *how, size_t howlen);
+
 /* Finds the first dynamic symbol whose name starts with prefix; copies the
  * name to out. Returns 0 or HOT_ENOMANIFEST. */
 int hot__elf_find_symbol(const unsigned char *buf, size_t size, const char *prefix, char *out,

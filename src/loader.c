@@ -193,7 +193,7 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
                          lib->path, symbol);
     v->table = hot__calloc(expected->n_fns + 1, sizeof *v->table);
     if (!v->table)
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory for the function table");
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
     if (err < 0)
         return refuse_with_first_reason(lib, err, msg);
@@ -216,7 +216,8 @@ static int copy_and_load(hot_lib *lib, hot__deps *deps, const unsigned char *buf
 
     if (deps->n && buf) {
         if (!(copy = hot__malloc(size)))
-            return hot__fail(lib, HOT_ENOMEM, "out of memory");
+            return hot__fail(lib, HOT_ENOMEM, "out of memory for a copy of %lu bytes",
+                             (unsigned long)size);
         memcpy(copy, buf, size);
     }
     if ((err = hot__deps_load(lib, deps, copy, size, v)) == 0) {
@@ -242,7 +243,7 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     lib->refusal_reasons[0] = '\0';
     v = hot__calloc(1, sizeof *v);
     if (!v)
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory for a version record");
     err = read_and_check(lib, &buf, &size, &v->id);
     if (err == HOT_EINCOMPLETE && quiet_incomplete)
         goto cleanup;

@@ -153,12 +153,12 @@ int hot__options_apply(hot_lib *lib, const char *name, const hot_options *opts, 
     lib->opts.dir = lib->opts.shadow_dir = lib->opts.shadow_name = NULL;
     lib->opts.env_override = NULL;
     if (!lib->name || !lib->env_override || !lib->shadow_dir || !lib->shadow_name)
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory copying the options");
     if (check_copy_template(lib) < 0)
         return HOT_EINVAL;
     lib->path = resolve_path(lib, name, dir);
     if (!lib->path || split_path(lib) < 0)
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory for the library's path");
     return 0;
 }
 

@@ -56,7 +56,7 @@ int hot__rollback_attach(hot_lib *lib)
 
     lib->rb.stopped_table = calloc(n + 1, sizeof *lib->rb.stopped_table);
     if (!lib->rb.stopped_table)
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory for the stopped-functions table");
     for (i = 0; i < n; i++)
         lib->rb.stopped_table[i] = (hot_fn)hot__guard_stopped_fn;
     for (i = 0; i < HANDLES_MAX; i++) {

@@ -241,7 +241,7 @@ static int copy_name(hot_lib *lib, char **path)
     lib->load_counter++;
     random_hex(lib->copy_uuid, 8);
     if (!(*path = hot__expand_copy_name(lib)))
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory for the copy's name");
     if (!plain_name(base_name(*path)) || base_name(*path)[0] == '.') {
         hot__fail(lib, HOT_EINVAL, "shadow_name %s expands to '%s', not a file name",
                   lib->shadow_name, base_name(*path));
@@ -290,7 +290,7 @@ int hot__shadow_write_dep(hot_lib *lib, const char *soname, const unsigned char 
 
     random_hex(tag, 8);
     if (!(path = hot__printf("%s/%s.%lu.%s.so", lib->shadow_dir, soname, hot__pid(), tag)))
-        return hot__fail(lib, HOT_ENOMEM, "out of memory");
+        return hot__fail(lib, HOT_ENOMEM, "out of memory for the name of %s's copy", soname);
     if ((err = write_named(lib, path, buf, size)) < 0)
         return err;
     v->copy_dir = lib->shadow;
@@ -408,7 +408,7 @@ int hot__shadow_load_once(const unsigned char *buf, size_t size, void **handle, 
     int err;
 
     if (!dir) {
-        snprintf(msg, msglen, "out of memory");
+        snprintf(msg, msglen, "out of memory for the shadow folder's path");
         return HOT_ENOMEM;
     }
     if ((err = hot__dir_open(&d, dir, msg, msglen)) == 0) {

@@ -37,7 +37,7 @@ int hot_fd(hot_lib *lib)
                 hot__wakefd_close(fd);
             hot__mutex_unlock(&lib->mu);
             return hot__fail(lib, err < 0 ? err : HOT_ENOMEM, "hot_fd: %s",
-                             err < 0 ? msg : "out of memory");
+                             err < 0 ? msg : "out of memory for the wake-up record");
         }
         w->fd = fd;
         __atomic_store_n(&lib->wake, w, __ATOMIC_RELEASE);

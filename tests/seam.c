@@ -300,6 +300,34 @@ static void *nth_realloc(void *p, size_t size)
     return nth_fails("malloc", NULL) ? NULL : real.realloc(p, size);
 }
 
+/* Linux closes the descriptor even when close reports an error. */
+static int nth_close(int fd)
+{
+    int fails = nth_fd_fails("close", fd), err = errno, closed = real.close(fd);
+
+    if (!fails)
+        return closed;
+    errno = err;
+    return -1;
+}
+static int nth_fstat(int fd, struct stat *sb)
+{
+    return nth_fd_fails("fstat", fd) ? -1 : real.fstat(fd, sb);
+}
+static int nth_flock(int fd, int op)
+{
+    return nth_fd_fails("flock", fd) ? -1 : real.flock(fd, op);
+}
+/* Matched by what fd (the new descriptor) names. */
+static int nth_dup2(int fd, int to)
+{
+    return nth_fd_fails("dup2", fd) ? -1 : real.dup2(fd, to);
+}
+static ssize_t nth_readlink(const char *path, char *buf, size_t len)
+{
+    return nth_fails("readlink", path) ? -1 : real.readlink(path, buf, len);
+}
+
 /* Written once, before the runtime starts a thread: the table itself is
  * read without locks. */
 static void install_nth(void)
@@ -321,6 +349,11 @@ static void install_nth(void)
     hot__sys.malloc = nth_malloc;
     hot__sys.calloc = nth_calloc;
     hot__sys.realloc = nth_realloc;
+    hot__sys.close = nth_close;
+    hot__sys.fstat = nth_fstat;
+    hot__sys.flock = nth_flock;
+    hot__sys.dup2 = nth_dup2;
+    hot__sys.readlink = nth_readlink;
 }
 
 void seam_fail_nth(const char *call, const char *match, long n, int err)

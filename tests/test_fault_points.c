@@ -3,6 +3,9 @@
  * call seam (issue 8, "Proof under load"): the library's stat, open and
  * read; the copy's create and write; the owner file's write; the shadow
  * folder made again (mkdirat, fstatat, renameat) and a copy's unlink;
+ * the library's fstat; the copy's close (said as close, not write); the
+ * owner file's flock, the folder's fstat and dup2
+ * when it is made again; /proc/self's readlink (survived: the path is used);
  * dlopen of the copy; a $ORIGIN dependency's read, copy and dlopen; dlsym
  * of the manifest;
  * inotify's setup and read; the watcher thread's start; and each memory
@@ -26,6 +29,7 @@
 enum when {
     AT_RELOAD,       /* hot_reload_now of the next build is refused */
     AT_RELOAD_WARN,  /* the reload goes on; a warning on stderr names the call */
+    AT_RELOAD_SURVIVES, /* the reload loads all the same (another way round) */
     AT_WATCHED_OPEN, /* hot_open under inotify: falls back to polling, says why */
     AT_WATCHING,     /* the watcher's read: falls back to polling, says why */
     AT_THREAD_START  /* hot_open is refused, and works once the call does */
@@ -76,6 +80,8 @@ static const fault_point points[] = {
     { "create the copy", "openat", "libfx.", EACCES, AT_RELOAD, "openat", 0, NULL, NULL },
     { "write the copy's bytes", "write", "shadow/libfx.", ENOSPC, AT_RELOAD, "write", 0, NULL,
       NULL },
+    /* A deferred write error, reported by close: said as close. */
+    { "close the copy", "close", "shadow/libfx.", EIO, AT_RELOAD, "close ", 0, NULL, NULL },
     { "write to the owner file", "write", ".owner-", ENOSPC, AT_RELOAD, "write to the owner file", 0,
       NULL, NULL },
     { "make the shadow folder again", "mkdirat", "shadow", EACCES, AT_RELOAD, "mkdirat", 0, NULL,
@@ -88,6 +94,17 @@ static const fault_point points[] = {
       remove_shadow },
     { "unlink a refused build's copy", "unlinkat", "libfx.", EACCES, AT_RELOAD_WARN, "unlinkat", 0,
       "fx_plain", NULL },
+    { "fstat of the library", "fstat", "libfx.so", EIO, AT_RELOAD, "fstat", 0, NULL, NULL },
+    { "lock the new owner file", "flock", ".owner-", ENOLCK, AT_RELOAD, "flock", 0, NULL,
+      remove_shadow },
+    { "check the shadow folder made again", "fstat", "shadow", EIO, AT_RELOAD, "fstat", 1, NULL,
+      remove_shadow },
+    { "swap in the shadow folder made again", "dup2", "shadow", EMFILE, AT_RELOAD, "dup2", 0, NULL,
+      remove_shadow },
+    /* Without /proc/self the copy is loaded by the folder's path (looked at
+     * again once the folder is made again). */
+    { "readlink of /proc/self", "readlink", "/proc/self", EACCES, AT_RELOAD_SURVIVES, NULL, 1,
+      NULL, remove_shadow },
     { "dlopen of the copy", "dlopen", "libfx.", 0, AT_RELOAD, "dlopen", 0, NULL, NULL },
     { "dlopen of a $ORIGIN dependency's copy", "dlopen", "/li~", 0, AT_RELOAD, "dlopen", 0,
       "fx_origin", put_dependency },
@@ -155,6 +172,14 @@ static void reload_refused(const fault_point *p, fx_env *e)
     seam_fail_from_nth(p->call, p->match, 1, p->err, p->every);
     err = p->when == AT_RELOAD_WARN ? with_stderr_kept(e, hot_reload_now, lib) : hot_reload_now(lib);
     expect_fired(p);
+    if (p->when == AT_RELOAD_SURVIVES) {
+        if (err != 1 || fx_value() != FX_V2)
+            FAIL("%s: reload with %s failing gave %d (%s), expected it loaded", p->what, p->call,
+                 err, hot_errmsg(lib));
+        seam_fail_nth(NULL, NULL, 0, 0);
+        hot_close(lib);
+        return;
+    }
     if (err >= 0)
         FAIL("%s: reload with %s failing gave %d, expected a refusal", p->what, p->call, err);
     ASSERT_EQ(fx_value(), FX_V1);
@@ -222,7 +247,8 @@ static void run_point(const fault_point *p)
     seam_fail_nth(NULL, NULL, 0, 0); /* every entry through the fakes */
     switch (p->when) {
     case AT_RELOAD:
-    case AT_RELOAD_WARN: reload_refused(p, &e); break;
+    case AT_RELOAD_WARN:
+    case AT_RELOAD_SURVIVES: reload_refused(p, &e); break;
     case AT_WATCHED_OPEN:
     case AT_WATCHING: falls_back_to_polling(p, &e); break;
     case AT_THREAD_START: open_refused_then_works(p, &e); break;
@@ -264,8 +290,12 @@ static int run_allocation(const allocation_case *c)
     }
     seam_fail_nth(NULL, NULL, 0, 0);
     if (err < 0) {
+        const char *oom = strstr(hot_errmsg(lib), "out of memory");
         ASSERT_EQ(fx_value(), FX_V1);
         ASSERT_CONTAINS(hot_errmsg(lib), "out of memory");
+        /* and for what: "out of memory for the function table" */
+        if (oom[strlen("out of memory")] != ' ')
+            FAIL("allocation %ld: '%s' does not say what ran out", n, hot_errmsg(lib));
     } else {
         ASSERT_EQ(err, 1);
         ASSERT_EQ(fx_value(), c->value);

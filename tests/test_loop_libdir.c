@@ -5,6 +5,7 @@
  * the fixtures folder (build/tests and build/tests/fixtures), and runs from
  * a fresh folder elsewhere, as a host started from another folder does.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,5 +95,25 @@ TEST(libdir, missing_names_the_asked_path)
     ASSERT(hot_open(&lib, "fx_v1", HOT_IFACE(fx), &o) < 0);
     ASSERT(lib == NULL);
     ASSERT(strstr(hot_last_error(), "nowhere/libfx_v1.so") != NULL);
+    env_free(&e);
+}
+
+/* /proc/self/exe unreadable (through the seam): the program's folder is
+ * not known, so only the working directory is searched, and the error
+ * names the path asked for; once readable, the library is found. */
+TEST(libdir, program_folder_unreadable)
+{
+    fx_env e;
+    hot_options o = options_from_elsewhere(&e);
+    hot_lib *lib = NULL;
+
+    seam_fail_from_nth("readlink", "/proc/self/exe", 1, EACCES, 1);
+    ASSERT(hot_open(&lib, "fx_v1", HOT_IFACE(fx), &o) < 0);
+    ASSERT(seam_nth_seen() >= 1);
+    ASSERT(strstr(hot_last_error(), "fixtures/libfx_v1.so") != NULL);
+    seam_reset();
+    ASSERT_HOT_OK(hot_open(&lib, "fx_v1", HOT_IFACE(fx), &o));
+    ASSERT_EQ(fx_value(), FX_V1);
+    hot_close(lib);
     env_free(&e);
 }

@@ -6,11 +6,12 @@
 
 #include "hotreload.h"
 #include "../platform.h"
+#include "../unix/syscalls.h"
 
 char *hot__program_dir(void)
 {
     char path[PATH_MAX], *slash, *dir;
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    ssize_t n = hot__sys.readlink("/proc/self/exe", path, sizeof path - 1);
 
     if (n <= 0 || (size_t)n >= sizeof path - 1)
         return NULL;

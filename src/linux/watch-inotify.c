@@ -90,7 +90,7 @@ static int follow_link(char *cur, size_t end, char *msg, size_t msglen)
 
     snprintf(link, sizeof link, "%.*s", (int)end, cur);
     snprintf(rest, sizeof rest, "%s", cur + end);
-    n = readlink(link, target, sizeof target - 1);
+    n = hot__sys.readlink(link, target, sizeof target - 1);
     if (n < 0) {
         snprintf(msg, msglen, "readlink %s: %s", link, strerror(errno));
         return HOT_ESYS;

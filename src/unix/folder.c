@@ -145,7 +145,7 @@ static int walk(char *abs, struct stat *sb, char *msg, size_t msglen)
         }
         hot__sys.close(fd);
         fd = next;
-        if (fstat(fd, sb) != 0)
+        if (hot__sys.fstat(fd, sb) != 0)
             err = fail_errno(errno, msg, msglen, "fstat", abs, NULL);
         else
             err = last ? judge_folder(sb, abs, msg, msglen) : judge_ancestor(sb, abs, msg, msglen);
@@ -222,7 +222,7 @@ int hot__dir_reopen(hot__dir *d, char *msg, size_t msglen)
     if (fd < 0)
         return fd;
     /* dup2 swaps what the number refers to in one step. */
-    if (dup2(fd, d->fd) < 0) {
+    if (hot__sys.dup2(fd, d->fd) < 0) {
         int err = fail_errno(errno, msg, msglen, "dup2", d->path, NULL);
         hot__sys.close(fd);
         return err;
@@ -258,7 +258,7 @@ int hot__dir_exists(hot__dir *d)
 {
     struct stat sb;
 
-    return fstat(d->fd, &sb) == 0 && sb.st_nlink > 0;
+    return hot__sys.fstat(d->fd, &sb) == 0 && sb.st_nlink > 0;
 }
 
 int hot__dir_write_new(hot__dir *d, const char *name, const void *buf, size_t size, char *msg,
@@ -266,15 +266,20 @@ int hot__dir_write_new(hot__dir *d, const char *name, const void *buf, size_t si
 {
     const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     int fd = hot__sys.openat(d->fd, name, flags, 0700), err;
+    const char *call = "write";
 
     if (fd < 0)
         return fail_errno(errno, msg, msglen, "openat", d->path, name);
     err = hot__unix_write_all(fd, buf, size);
-    if (hot__sys.close(fd) != 0 && !err)
+    /* A close can report a write the kernel deferred (NFS, a full disk):
+     * said as what failed. */
+    if (hot__sys.close(fd) != 0 && !err) {
         err = errno;
+        call = "close";
+    }
     if (err) {
         hot__sys.unlinkat(d->fd, name, 0);
-        return fail_errno(err, msg, msglen, "write", d->path, name);
+        return fail_errno(err, msg, msglen, call, d->path, name);
     }
     return 0;
 }
@@ -349,7 +354,7 @@ static int leads_to(const hot__dir *d, const char *path)
 static int proc_is_ours(void)
 {
     char self[32], pid[32];
-    ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+    ssize_t n = hot__sys.readlink("/proc/self", self, sizeof self - 1);
 
     if (n <= 0)
         return 0;
@@ -392,7 +397,7 @@ char *hot__dir_load_path(hot__dir *d, const char *name, char *msg, size_t msglen
     if ((path = hot__malloc(len)) != NULL)
         snprintf(path, len, "%s/%s", via, name);
     else
-        snprintf(msg, msglen, "out of memory");
+        snprintf(msg, msglen, "out of memory for the path of %s", name);
     return path;
 }
 
@@ -423,7 +428,7 @@ int hot__owner_create(hot__owner **out, hot__dir *d, const char *name, char *msg
     o->fd = hot__sys.openat(d->fd, unlisted, flags, 0600);
     if (o->fd < 0)
         err = fail_errno(errno, msg, msglen, "openat", d->path, unlisted);
-    else if (flock(o->fd, LOCK_EX) != 0)
+    else if (hot__sys.flock(o->fd, LOCK_EX) != 0)
         err = fail_errno(errno, msg, msglen, "flock", d->path, unlisted);
     else if (hot__sys.renameat(d->fd, unlisted, d->fd, name) != 0)
         err = fail_errno(errno, msg, msglen, "renameat", d->path, name);
@@ -479,7 +484,8 @@ int hot__owner_try_orphan(hot__dir *d, const char *name)
     if (fd < 0)
         return 0;
     /* A FIFO or device named like an owner file is no one's owner file. */
-    taken = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0;
+    taken = hot__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            hot__sys.flock(fd, LOCK_EX | LOCK_NB) == 0;
     hot__sys.close(fd); /* closing drops our lock; the caller deletes the file */
     return taken;
 }

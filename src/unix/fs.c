@@ -50,8 +50,8 @@ int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *pat
     unsigned char *buf;
     ssize_t n;
 
-    if (fstat(fd, &sb) != 0)
-        return fail_errno(errno, msg, msglen, "stat", path);
+    if (hot__sys.fstat(fd, &sb) != 0)
+        return fail_errno(errno, msg, msglen, "fstat", path);
     if (S_ISDIR(sb.st_mode)) {
         snprintf(msg, msglen, "%s: is a directory, not a library", path);
         return HOT_ENOTLIB;

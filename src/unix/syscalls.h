@@ -43,6 +43,13 @@ struct hot__syscalls {
     int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
     ssize_t (*sendto)(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
                       socklen_t addrlen);
+    /* The shadow folder's checks and owner-file locks (src/unix/folder.c),
+     * the library's size (src/unix/fs.c), and what /proc says
+     * (src/unix/folder.c, src/linux/program-dir.c, src/linux/watch-inotify.c). */
+    int (*fstat)(int fd, struct stat *sb);
+    int (*flock)(int fd, int op);
+    int (*dup2)(int fd, int to);
+    ssize_t (*readlink)(const char *path, char *buf, size_t len);
 };
 
 extern struct hot__syscalls hot__sys;

@@ -35,6 +35,7 @@ mask() {
         -e "s#${HOTRELOAD_SOURCE_DIR:-/nonexistent}#<source>#g" \
         -e 's/[0-9a-f]\{40\}/<build-id>/g' \
         -e 's/^compiler: .*/compiler:    <compiler>/' \
+        -e 's/(DWARF [0-9])/(DWARF <n>)/' \
         -e 's/in [0-9][0-9.]* ms/in <n> ms/g' \
         -e 's/(pid [0-9]*)/(pid <n>)/g' \
         -e 's/after [0-9.]* s/after <n> s/g' "$1"

@@ -21,7 +21,7 @@ fi
 # whole runtime for the options (they reach logging, paths and the
 # platform), the config reader with the CLI's helpers.
 case $target in
-fuzz_copy_name)
+fuzz_copy_name | fuzz_dwarf)
     sources="$top/src/*.c $top/src/unix/*.c $top/src/linux/*.c"
     libs="-ldl -lpthread" ;;
 fuzz_run_config)
