@@ -59,7 +59,13 @@ while [ $i -le "$rebuilds" ]; do
     i=$((i + 1))
 done
 wait $wrk_pid || fail "wrk exited with status $?"
-reloads=$(grep -c '^reloaded: v' "$work/host.out")
+# The last rebuild may still be loading when wrk ends: its line is waited
+# for (10 s), not counted at once.
+tries=200
+while reloads=$(grep -c '^reloaded: v' "$work/host.out"); [ "$reloads" -lt "$rebuilds" ] && [ $tries -gt 0 ]; do
+    tries=$((tries - 1))
+    sleep 0.05
+done
 kill -TERM $pid
 wait $pid || fail "the server exited with status $?"
 pid=
