@@ -43,6 +43,9 @@ struct hot__syscalls {
     int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
     ssize_t (*sendto)(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
                       socklen_t addrlen);
+    /* Reading another thread's stack through /proc/self/mem, to prove it
+     * is outside old code (src/linux/thread-scan.c). */
+    ssize_t (*pread)(int fd, void *buf, size_t len, off_t offset);
 };
 
 extern struct hot__syscalls hot__sys;
