@@ -401,7 +401,7 @@ static hot__range *suspect_ranges(hot_lib *lib, const suspects *sus, unsigned *n
 
     for (i = 0; i < sus->n; i++)
         room += SEGMENTS_EACH * (1 + (size_t)sus->v[i]->n_deps) + 1;
-    if (!(r = malloc(room * sizeof *r)))
+    if (!(r = malloc((room + 1) * sizeof *r)))
         return NULL;
     for (*n = 0, i = 0; i < sus->n; i++) {
         const hot__version *v = sus->v[i];
@@ -542,7 +542,7 @@ static hot__version *cut_beyond_bound(hot_lib *lib, bound_hold *why, unsigned *a
     find_suspects(lib, bound_grace_epoch(lib, ids ? ids : no_ids, n, why), &sus, why);
     hot__mutex_unlock(&lib->mu);
     if (why->unaccounted > 0)
-        why->unproven = look_at_threads(lib, ids, why->unaccounted, &sus);
+        why->unproven = look_at_threads(lib, ids ? ids : no_ids, why->unaccounted, &sus);
     hot__mutex_lock(&lib->mu);
     done = cut_suspects(lib, &sus, why);
     *announced = lib->n_threads;

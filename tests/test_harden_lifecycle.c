@@ -94,7 +94,7 @@ static int my_tid(void)
 }
 
 /* Threads of this process the test did not start (a sanitizer's own). */
-static int foreign_threads(void)
+__attribute__((unused)) static int foreign_threads(void)
 {
     DIR *d = opendir("/proc/self/task");
     struct dirent *ent;

@@ -70,18 +70,37 @@ static int gone(void)
     return errno == ENOENT || errno == ESRCH;
 }
 
+/* Reads n numbers in base 16 ("0x" allowed) after *p; 0 if one is missing. */
+static int hex_fields(const char *p, unsigned long *out, int n)
+{
+    char *end;
+    int i;
+
+    for (i = 0; i < n; i++, p = end) {
+        out[i] = strtoul(p, &end, 16);
+        if (end == p)
+            return 0;
+    }
+    return 1;
+}
+
 /* 1: asleep in a system call (*a filled); 0: not (running, or stopped
  * outside one); -1: the thread has exited. */
 static int read_asleep(uint64_t tid, asleep *a)
 {
-    char path[64], buf[256];
+    char path[64], buf[256], *end;
+    unsigned long f[8];
 
     snprintf(path, sizeof path, "/proc/self/task/%llu/syscall", (unsigned long long)tid);
     if (read_proc(path, buf, sizeof buf) < 0)
         return gone() ? -1 : 0;
-    return sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx %lx %lx", &a->nr, &a->args[0], &a->args[1],
-                  &a->args[2], &a->args[3], &a->args[4], &a->args[5], &a->sp, &a->pc) == 9 &&
-           a->nr >= 0;
+    a->nr = strtol(buf, &end, 10); /* "running" leaves end at buf */
+    if (end == buf || a->nr < 0 || !hex_fields(end, f, 8))
+        return 0;
+    memcpy(a->args, f, sizeof a->args);
+    a->sp = f[6];
+    a->pc = f[7];
+    return 1;
 }
 
 /* Times it left a processor, voluntarily or not: 1, 0 (unknown), -1 (gone). */
@@ -132,6 +151,23 @@ static char *next_line(lines *l)
     return line;
 }
 
+/* "lo-hi perms ..." of a /proc/self/maps line. */
+static int parse_mapping(const char *line, unsigned long *lo, unsigned long *hi, char *perms)
+{
+    char *end;
+
+    *lo = strtoul(line, &end, 16);
+    if (end == line || *end != '-')
+        return 0;
+    line = end + 1;
+    *hi = strtoul(line, &end, 16);
+    if (end == line || *end != ' ' || strlen(end + 1) < 4)
+        return 0;
+    memcpy(perms, end + 1, 4);
+    perms[4] = '\0';
+    return 1;
+}
+
 /* The thread stack holding sp: the main thread's [stack], or a writable
  * mapping right above a guard page (how thread libraries lay one out).
  * 0 if sp is on no such stack (a signal's alternate stack, a coroutine's):
@@ -148,7 +184,7 @@ static int find_stack(uintptr_t sp, stack *s)
     if (l.fd < 0)
         return 0;
     while (!found && (line = next_line(&l)) != NULL) {
-        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+        if (!parse_mapping(line, &lo, &hi, perms))
             break;
         if (sp >= lo && sp < hi)
             found = perms[0] == 'r' && perms[1] == 'w' &&
