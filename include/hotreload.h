@@ -948,10 +948,14 @@ typedef struct hot_options {
     unsigned max_retired;       /* old versions kept mapped (the newest is a
                                    rollback's target); beyond it the oldest
                                    is unloaded once every thread of the
-                                   process is the runtime's or announced and
-                                   past a quiescent point since (with
-                                   unload_retired: every announced thread),
-                                   else kept, with one warning; 0: 8;
+                                   process is the runtime's, announced and
+                                   past a quiescent point since, or seen
+                                   asleep with nothing of it on its stack
+                                   (with unload_retired: every announced
+                                   thread), else kept, with one warning; a
+                                   pointer the host keeps into an old
+                                   version is valid for max_retired reloads;
+                                   0: 8;
                                    HOT_KEEP_ALL_VERSIONS: no bound */
     int trap_unloaded;          /* debugging: an unloaded version's addresses
                                    stay reserved with no access, so a thread
@@ -1111,7 +1115,8 @@ HOT_EXTERN const char *hot_signal_name(int sig);
  * Marks the calling thread as outside the library now (hot_update does it
  * too), and unloads the old versions it may: with opts.unload_retired, those
  * every announced thread has left; by default, those beyond max_retired once
- * every thread of the process is accounted for. Returns how many were
+ * every thread of the process is accounted for (announced, the runtime's,
+ * or seen asleep outside them). Returns how many were
  * unloaded. A thread that calls hot functions and never reaches hot_update
  * should call it regularly, or old versions beyond the bound stay mapped.
  * The contract: a thread announces itself with hot_quiescent (or

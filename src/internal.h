@@ -130,11 +130,13 @@ struct hot_lib {
         uint64_t seen_epoch;     /* its last quiescent point */
     } threads[HOT__THREADS_MAX]; /* announced threads */
     unsigned n_threads;
-    int threads_overflow; /* more threads than slots: unload nothing */
-    int unloaded_once;    /* the first unload has been logged (atomic) */
-    unsigned long serial; /* this handle among all opened in the process */
-    int bound_warned;     /* the max_retired warning was given (atomic) */
-    int held_warned;      /* ...and the one for versions held over it (atomic) */
+    int threads_overflow;    /* more threads than slots: unload nothing */
+    int unloaded_once;       /* the first unload has been logged (atomic) */
+    unsigned long serial;    /* this handle among all opened in the process */
+    int bound_warned;        /* the max_retired warning was given (atomic) */
+    int held_warned;         /* ...and the one for versions held over it (atomic) */
+    int proving;             /* a thread is deciding what goes beyond the bound (atomic) */
+    uint64_t unproven_epoch; /* epoch + 1 of the last look that held versions */
 
     /* Tables of the last versions unloaded by max_retired's time grace: a
      * thread that read the slot before the swap and never said when it

@@ -126,6 +126,9 @@ int hot__publish(hot_lib *lib, hot__version *v)
 
     if (hot__closing(lib))
         return abandon(lib, v);
+    /* Before the swap wakes anyone: a host thread waiting for this reload
+     * (hot_wait_reload) is asleep now, and can be seen outside old code. */
+    hot__unload_beyond_bound(lib);
     fill_event(lib, v, &ev, HOT_EVENT_BEFORE_RELOAD);
     hot__emit(lib, &ev); /* may be held by listeners; close ends the hold */
     if (hot__closing(lib))

@@ -62,6 +62,30 @@ int hot__thread_is_runtime(uint64_t os_id);
 void hot__runtime_thread_begin(void);
 void hot__runtime_thread_end(void);
 
+/* Proving that a thread which never announced itself is outside old
+ * versions, without its help and without a signal (src/linux/thread-scan.c).
+ * A range is an old version's code, data or function table; owner is the
+ * index hot__thread_scan marks in hit[]. */
+typedef struct hot__range {
+    uintptr_t lo, hi; /* [lo, hi) */
+    unsigned owner;
+} hot__range;
+/* Appends the address ranges a loaded object maps (its segments, in whole
+ * pages) to out (room for max), each with owner. Returns how many, or a
+ * negative code. */
+int hot__dl_ranges(void *handle, unsigned owner, hot__range *out, unsigned max);
+#define HOT__SCAN_UNPROVEN 0 /* it ran, or is not in a system call: no proof */
+#define HOT__SCAN_SEEN 1     /* blocked throughout; hit[] says what it holds */
+#define HOT__SCAN_GONE 2     /* it has exited */
+/* Looks at thread os_id of this process. HOT__SCAN_SEEN when it was
+ * blocked in a system call all through the look (or is the caller), with
+ * hit[owner] set for each range (sorted by lo, not overlapping) that its
+ * program counter, its system call's arguments or a word of its stack,
+ * from its stack pointer (and the red zone below it) to the end of a
+ * thread stack, points into. What no look can see: callee-saved registers
+ * the kernel holds for it, and what the thread keeps elsewhere (the heap). */
+int hot__thread_scan(uint64_t os_id, const hot__range *ranges, unsigned n, unsigned char *hit);
+
 /* ---- Time, process, environment ----------------------------------------- */
 
 uint64_t hot__now_ns(void); /* monotonic */

@@ -26,9 +26,12 @@
 
 #include "internal.h"
 
-#define STALE_TABLES 256    /* tables of unloaded versions kept */
-#define TRIM_AFTER 8        /* unloads at once that leave holes worth returning */
-#define PROCESS_THREADS 512 /* threads listed at most; more: all unknown */
+#define STALE_TABLES 256      /* tables of unloaded versions kept */
+#define TRIM_AFTER 8          /* unloads at once that leave holes worth returning */
+#define PROCESS_THREADS 512   /* threads listed at most; more: all unknown */
+#define SUSPECTS_MAX 32       /* old versions looked for in threads at once */
+#define SEGMENTS_EACH 16      /* ranges of one loaded object */
+#define HELD_BEFORE_WARNING 8 /* held in a row for lack of proof */
 
 /* Called with lib->mu held. Copies stay on disk only for the running
  * version and the one a crash would roll back to (so debuggers and
@@ -76,7 +79,7 @@ static void warn_overflow(hot_lib *lib)
              HOT__THREADS_MAX);
 }
 
-static int unload_beyond_bound(hot_lib *lib);
+static int unload_beyond_bound(hot_lib *lib, int at_quiescent);
 
 int hot__note_quiescent(hot_lib *lib)
 {
@@ -90,7 +93,7 @@ int hot__note_quiescent(hot_lib *lib)
     hot__mutex_unlock(&lib->mu);
     if (overflowed)
         warn_overflow(lib);
-    return lib->opts.unload_retired ? hot__unload_quiesced(lib) : unload_beyond_bound(lib);
+    return lib->opts.unload_retired ? hot__unload_quiesced(lib) : unload_beyond_bound(lib, 1);
 }
 
 /* What this thread's last hot_update saw: the handle (by serial, as an
@@ -208,6 +211,13 @@ void hot__retire_close(hot_lib *lib)
     lib->n_stale = 0;
 }
 
+static int by_start(const void *a, const void *b)
+{
+    const hot__range *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 static void log_first_unload(hot_lib *lib, const hot__version *first, unsigned announced)
 {
     if (!lib->opts.unload_retired)
@@ -275,9 +285,9 @@ int hot__unload_quiesced(hot_lib *lib)
 }
 
 /* How many threads of the process are neither announced nor the
- * runtime's (negative: they cannot be listed). Forgets announced threads
- * that have exited; lib->mu held. */
-static int unaccounted_threads(hot_lib *lib, const uint64_t *ids, int n)
+ * runtime's (negative: they cannot be listed); their ids are moved to the
+ * front of ids. Forgets announced threads that have exited; lib->mu held. */
+static int unaccounted_threads(hot_lib *lib, uint64_t *ids, int n)
 {
     unsigned i, j;
     int k, missing = 0;
@@ -295,7 +305,8 @@ static int unaccounted_threads(hot_lib *lib, const uint64_t *ids, int n)
     for (k = 0; k < n; k++) {
         for (j = 0; j < lib->n_threads && lib->threads[j].os_id != ids[k]; j++)
             ;
-        missing += j == lib->n_threads && !hot__thread_is_runtime(ids[k]);
+        if (j == lib->n_threads && !hot__thread_is_runtime(ids[k]))
+            ids[missing++] = ids[k];
     }
     return missing;
 }
@@ -304,46 +315,145 @@ static int unaccounted_threads(hot_lib *lib, const uint64_t *ids, int n)
 typedef struct bound_hold {
     unsigned held;    /* versions over the bound kept */
     int unaccounted;  /* threads never announced (-1: unknown), or 0 */
+    int unproven;     /* of those, the ones not shown to be outside */
     int not_quiesced; /* an announced thread has not passed a point */
 } bound_hold;
 
-/* The epoch before which retired versions are left by every thread that
- * may run them; 0: none is known to be. lib->mu held. */
-static uint64_t bound_grace_epoch(hot_lib *lib, const uint64_t *ids, int n, bound_hold *why)
+/* The epoch before which retired versions are left by every announced
+ * thread, when the others may be looked at; 0: none is known to be.
+ * lib->mu held. */
+static uint64_t bound_grace_epoch(hot_lib *lib, uint64_t *ids, int n, bound_hold *why)
 {
     if (lib->threads_overflow)
         return 0;
     if (lib->opts.unload_retired)
         return grace_epoch(lib);
     why->unaccounted = unaccounted_threads(lib, ids, n);
-    if (why->unaccounted != 0)
+    if (why->unaccounted < 0)
         return 0;
     return lib->n_threads ? oldest_seen_epoch(lib) : lib->epoch;
 }
 
-/* Cuts the versions beyond opts.max_retired off lib->retired, those past
- * their grace period; lib->mu held. */
-static hot__version *cut_beyond_bound(hot_lib *lib, const uint64_t *ids, int n, bound_hold *why)
+/* Old versions beyond the bound, past the announced threads' grace, that
+ * threads which never announced themselves may still hold: each is
+ * unloaded only once every such thread is seen outside it (src/linux/
+ * thread-scan.c). Never more than SUSPECTS_MAX at once. */
+typedef struct suspects {
+    hot__version *v[SUSPECTS_MAX];
+    unsigned n;
+    unsigned char held[SUSPECTS_MAX];
+} suspects;
+
+/* Lists the versions beyond opts.max_retired that are past their grace
+ * period, into sus (at most SUSPECTS_MAX, the others count as held); the
+ * rollback target, within the bound, is never one. lib->mu held. */
+static void find_suspects(hot_lib *lib, uint64_t oldest, suspects *sus, bound_hold *why)
+{
+    hot__version *v = lib->retired;
+    unsigned k;
+
+    for (k = 0; v && k < lib->opts.max_retired; k++)
+        v = v->next;
+    for (; v; v = v->next) {
+        if (v->retired_epoch < oldest && sus->n < SUSPECTS_MAX)
+            sus->v[sus->n++] = v;
+        else
+            why->held++;
+        why->not_quiesced |= v->retired_epoch >= oldest;
+    }
+}
+
+/* Cuts the suspects not held off lib->retired, those still beyond the
+ * bound (a rollback in between may have made one the target); lib->mu
+ * held. */
+static hot__version *cut_suspects(hot_lib *lib, const suspects *sus, bound_hold *why)
 {
     hot__version **p = &lib->retired, *done = NULL, *v;
-    uint64_t oldest = bound_grace_epoch(lib, ids, n, why);
-    unsigned k;
+    unsigned k, i;
 
     for (k = 0; *p && k < lib->opts.max_retired; k++)
         p = &(*p)->next;
     while ((v = *p) != NULL) {
-        if (v->retired_epoch < oldest) {
+        for (i = 0; i < sus->n && sus->v[i] != v; i++)
+            ;
+        if (i < sus->n && !sus->held[i]) {
             *p = v->next;
             v->next = done;
             done = v;
         } else {
-            why->held++;
+            why->held += i < sus->n;
             p = &v->next;
         }
     }
-    why->not_quiesced = why->held && !why->unaccounted;
     hot__rollback_arm(lib);
     return done;
+}
+
+/* The ranges of sus's versions (their objects and function tables),
+ * sorted; NULL when out of memory. Not under lib->mu: only the thread
+ * that proves (lib->proving) cuts versions off the list by default. */
+static hot__range *suspect_ranges(hot_lib *lib, const suspects *sus, unsigned *n)
+{
+    size_t room = 0;
+    hot__range *r;
+    unsigned i, d;
+    int got;
+
+    for (i = 0; i < sus->n; i++)
+        room += SEGMENTS_EACH * (1 + (size_t)sus->v[i]->n_deps) + 1;
+    if (!(r = malloc((room + 1) * sizeof *r)))
+        return NULL;
+    for (*n = 0, i = 0; i < sus->n; i++) {
+        const hot__version *v = sus->v[i];
+        r[*n].lo = (uintptr_t)v->table;
+        r[*n].hi = (uintptr_t)(v->table + lib->iface->expected->n_fns + 1);
+        r[(*n)++].owner = i;
+        for (d = 0; d <= v->n_deps; d++) {
+            got = hot__dl_ranges(d ? v->deps[d - 1] : v->handle, i, r + *n, SEGMENTS_EACH);
+            if (got < 0) {
+                free(r);
+                return NULL;
+            }
+            *n += (unsigned)got;
+        }
+    }
+    qsort(r, *n, sizeof *r, by_start);
+    return r;
+}
+
+/* Looks at each thread that never announced itself (the first n of ids):
+ * a suspect is held if one may use it. Returns how many threads could not
+ * be shown to be outside. */
+static int look_at_threads(hot_lib *lib, const uint64_t *ids, int n, suspects *sus)
+{
+    unsigned char hit[SUSPECTS_MAX];
+    hot__range *ranges;
+    unsigned n_ranges, i;
+    int k, unproven = 0, seen;
+
+    if (n == 0 || sus->n == 0)
+        return 0;
+    if (!(ranges = suspect_ranges(lib, sus, &n_ranges))) {
+        memset(sus->held, 1, sus->n);
+        return n;
+    }
+    for (k = 0; k < n; k++) {
+        memset(hit, 0, sizeof hit);
+        seen = hot__thread_scan(ids[k], ranges, n_ranges, hit);
+        if (seen == HOT__SCAN_UNPROVEN)
+            memset(hit, 1, sizeof hit);
+        for (i = 0; i < sus->n; i++)
+            sus->held[i] |= hit[i];
+        if (seen == HOT__SCAN_UNPROVEN || memchr(hit, 1, sus->n) != NULL) {
+            unproven++;
+            hot__log(lib, HOT_LOG_DEBUG, "%s: thread %llu holds old versions: %s", lib->file,
+                     (unsigned long long)ids[k],
+                     seen == HOT__SCAN_UNPROVEN ? "not seen asleep in a system call"
+                                                : "a pointer into one is on its stack");
+        }
+    }
+    free(ranges);
+    return unproven;
 }
 
 static void warn_bound_reached(hot_lib *lib)
@@ -356,13 +466,13 @@ static void warn_bound_reached(hot_lib *lib)
 
 static void warn_held(hot_lib *lib, const bound_hold *why)
 {
-    if (why->unaccounted > 0)
+    if (why->unproven > 0)
         hot__log(lib, HOT_LOG_WARN,
                  "%s: %u old version(s) beyond opts.max_retired (%u) stay mapped: %d thread(s) "
-                 "of this process never announced themselves and may be running their code. "
-                 "Call hot_quiescent from those threads (or set opts.unload_retired, or "
-                 "max_retired = HOT_KEEP_ALL_VERSIONS)",
-                 lib->file, why->held, lib->opts.max_retired, why->unaccounted);
+                 "of this process never announced themselves and were not seen outside them "
+                 "(running, or blocked in their code). Call hot_quiescent from those threads "
+                 "(or set opts.unload_retired, or max_retired = HOT_KEEP_ALL_VERSIONS)",
+                 lib->file, why->held, lib->opts.max_retired, why->unproven);
     else if (why->unaccounted < 0)
         hot__log(lib, HOT_LOG_WARN,
                  "%s: %u old version(s) beyond opts.max_retired (%u) stay mapped: the "
@@ -375,6 +485,19 @@ static void warn_held(hot_lib *lib, const bound_hold *why)
                  "that announced itself has not passed hot_update or hot_quiescent since they "
                  "were retired",
                  lib->file, why->held, lib->opts.max_retired);
+}
+
+/* Is holding worth the one warning? Versions held for threads that never
+ * announced themselves are looked at again at each reload (one that was
+ * running a moment ago is seen asleep later): only a few held in a row
+ * say it is not passing. */
+static int warn_worthy(const bound_hold *why)
+{
+    if (!why->held)
+        return 0;
+    if (why->unproven > 0)
+        return why->held >= HELD_BEFORE_WARNING;
+    return why->unaccounted < 0 || why->not_quiesced;
 }
 
 /* Lists the process's threads (not under lib->mu: it reads /proc).
@@ -398,31 +521,71 @@ static int over_the_bound(hot_lib *lib)
     return n > lib->opts.max_retired;
 }
 
-static int unload_beyond_bound(hot_lib *lib)
+/* The versions beyond the bound that may go, cut off lib->retired: past the
+ * announced threads' grace and, by default, seen unused by every other
+ * thread. Sets *announced; lib->mu not held. */
+static hot__version *cut_beyond_bound(hot_lib *lib, bound_hold *why, unsigned *announced)
 {
     static uint64_t no_ids[1];
     uint64_t *ids = NULL;
-    bound_hold why = { 0, 0, 0 };
+    suspects sus;
     hot__version *done;
-    unsigned announced;
-    int paused, n = 0;
+    int n = 0;
 
-    if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !over_the_bound(lib) ||
-        !(paused = hot__loads_pause(lib)))
-        return 0;
+    sus.n = 0;
+    memset(sus.held, 0, sizeof sus.held);
     if (!lib->opts.unload_retired && !(ids = malloc(PROCESS_THREADS * sizeof *ids)))
         n = HOT_ENOMEM;
     else
         n = list_threads(lib, ids ? ids : no_ids);
     hot__mutex_lock(&lib->mu);
-    done = cut_beyond_bound(lib, ids ? ids : no_ids, n, &why);
-    announced = lib->n_threads;
+    find_suspects(lib, bound_grace_epoch(lib, ids ? ids : no_ids, n, why), &sus, why);
+    hot__mutex_unlock(&lib->mu);
+    if (why->unaccounted > 0)
+        why->unproven = look_at_threads(lib, ids ? ids : no_ids, why->unaccounted, &sus);
+    hot__mutex_lock(&lib->mu);
+    done = cut_suspects(lib, &sus, why);
+    *announced = lib->n_threads;
+    if (why->held && why->unproven)
+        lib->unproven_epoch = lib->epoch + 1;
     hot__mutex_unlock(&lib->mu);
     free(ids);
+    return done;
+}
+
+/* A thread's quiescent point retries what an earlier look at this epoch
+ * could not prove only at the next swap: it may come every frame. */
+static int proven_nothing_yet(hot_lib *lib, int at_quiescent)
+{
+    int same;
+
+    if (!at_quiescent || lib->opts.unload_retired)
+        return 0;
+    hot__mutex_lock(&lib->mu);
+    same = lib->unproven_epoch == lib->epoch + 1;
+    hot__mutex_unlock(&lib->mu);
+    return same;
+}
+
+static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
+{
+    bound_hold why = { 0, 0, 0, 0 };
+    hot__version *done;
+    unsigned announced = 0;
+    int paused, n;
+
+    if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !over_the_bound(lib) ||
+        proven_nothing_yet(lib, at_quiescent) || !(paused = hot__loads_pause(lib)))
+        return 0;
+    if (__atomic_exchange_n(&lib->proving, 1, __ATOMIC_ACQ_REL)) {
+        hot__loads_resume(lib, paused); /* another thread is at it */
+        return 0;
+    }
+    done = cut_beyond_bound(lib, &why, &announced);
+    __atomic_store_n(&lib->proving, 0, __ATOMIC_RELEASE);
     if (done && !__atomic_exchange_n(&lib->bound_warned, 1, __ATOMIC_ACQ_REL))
         warn_bound_reached(lib);
-    if (why.held && (why.unaccounted || why.not_quiesced) &&
-        !__atomic_exchange_n(&lib->held_warned, 1, __ATOMIC_ACQ_REL))
+    if (warn_worthy(&why) && !__atomic_exchange_n(&lib->held_warned, 1, __ATOMIC_ACQ_REL))
         warn_held(lib, &why);
     n = unload_all(lib, done, announced);
     hot__loads_resume(lib, paused);
@@ -431,7 +594,7 @@ static int unload_beyond_bound(hot_lib *lib)
 
 void hot__unload_beyond_bound(hot_lib *lib)
 {
-    unload_beyond_bound(lib);
+    unload_beyond_bound(lib, 0);
 }
 
 void hot_thread_leave(hot_lib *lib)

@@ -491,3 +491,73 @@ void support_overflow(void *arg)
 {
     *(int *)arg = overflow_depth(NULL);
 }
+
+/* ---- Patched builds, and what a process holds ----------------------------- */
+
+unsigned char *patched_fixture(const char *name, long value, size_t *len)
+{
+    static const char tag[8] = "FXPATCH";
+    unsigned char *buf = read_whole(fixture(name), len);
+    unsigned char *at = memmem(buf, *len, tag, sizeof tag);
+
+    if (!at)
+        FAIL("lib%s.so holds no FXPATCH tag", name);
+    memcpy(at + sizeof tag, &value, sizeof value);
+    return buf;
+}
+
+void install_patched_fixture(fx_env *e, const char *name, long value)
+{
+    size_t len;
+    unsigned char *buf = patched_fixture(name, value, &len);
+
+    install_bytes(e, buf, len);
+    free(buf);
+}
+
+void reload_to_patch(fx_env *e, hot_lib *lib, const char *name, long value)
+{
+    install_patched_fixture(e, name, value);
+    ASSERT_HOT_OK(hot_reload_now(lib) == 1 ? 0 : HOT_EIO);
+    ASSERT_EQ(fx_value(), FX_PATCH_BASE + value);
+}
+
+void frame_with_reload(fx_env *e, hot_lib *lib, const char *name, long value)
+{
+    reload_to_patch(e, lib, name, value);
+    ASSERT_EQ(hot_update(lib), 0);
+}
+
+long rss_kib(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    ASSERT(f != NULL);
+    ASSERT_EQ(fscanf(f, "%ld %ld", &pages, &resident), 2);
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+int mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    int c, n = 0;
+
+    ASSERT(f != NULL);
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+int count_lines(log_capture *c, const char *words)
+{
+    int i, n = 0;
+
+    pthread_mutex_lock(&c->mu);
+    for (i = 0; i < c->count; i++)
+        n += strstr(c->lines[i], words) != NULL;
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}

@@ -77,6 +77,19 @@ void call_within(void *(*fn)(void *), void *arg, const char *what);
 /* Waits up to WAIT_MS until done(arg) is true; fails the test naming what. */
 void await_true(int (*done)(const void *), const void *arg, const char *what);
 
+/* A copy of fixture `name` (which holds the FXPATCH tag once) whose
+ * fx_value() returns FX_PATCH_BASE + value. Caller frees. */
+unsigned char *patched_fixture(const char *name, long value, size_t *len);
+void install_patched_fixture(fx_env *e, const char *name, long value);
+/* Installs that build and reloads it now, asserting it answers. */
+void reload_to_patch(fx_env *e, hot_lib *lib, const char *name, long value);
+/* A frame of a host: a new build is made and loaded, then the frame ends at
+ * the safe point (hot_update, this thread's quiescent point). */
+void frame_with_reload(fx_env *e, hot_lib *lib, const char *name, long value);
+/* This process's resident memory, and its mappings (/proc/self/maps lines). */
+long rss_kib(void);
+int mappings(void);
+
 /* Waits until hot_versions_held(lib) is want (a build parked for
  * hot_update counts); fails the test after WAIT_MS. */
 void wait_for_held(hot_lib *lib, unsigned want);
@@ -137,6 +150,8 @@ typedef struct log_capture {
 
 /* Points opts->log_fn at the capture. */
 void log_capture_init(log_capture *c, hot_options *opts);
+/* How many lines captured so far contain words. */
+int count_lines(log_capture *c, const char *words);
 /* The index of the first line containing words, waiting up to timeout_ms;
  * -1 if none came. */
 int log_capture_find(log_capture *c, const char *words, unsigned timeout_ms);

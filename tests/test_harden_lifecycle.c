@@ -93,44 +93,6 @@ static int my_tid(void)
     return (int)syscall(SYS_gettid);
 }
 
-/* A copy of fixture `name` (which holds the FXPATCH tag once) whose
- * fx_value() returns FX_PATCH_BASE + value. Caller frees. */
-static unsigned char *patched_fixture(const char *name, long value, size_t *len)
-{
-    static const char tag[8] = "FXPATCH";
-    unsigned char *buf = read_whole(fixture(name), len);
-    unsigned char *at = memmem(buf, *len, tag, sizeof tag);
-
-    if (!at)
-        FAIL("lib%s.so holds no FXPATCH tag", name);
-    memcpy(at + sizeof tag, &value, sizeof value);
-    return buf;
-}
-
-static void install_patched_fixture(fx_env *e, const char *name, long value)
-{
-    size_t len;
-    unsigned char *buf = patched_fixture(name, value, &len);
-
-    install_bytes(e, buf, len);
-    free(buf);
-}
-
-static void reload_to_patch(fx_env *e, hot_lib *lib, const char *name, long value)
-{
-    install_patched_fixture(e, name, value);
-    ASSERT_HOT_OK(hot_reload_now(lib) == 1 ? 0 : HOT_EIO);
-    ASSERT_EQ(fx_value(), FX_PATCH_BASE + value);
-}
-
-/* A frame of a host: a new build is made and loaded, then the frame ends at
- * the safe point (hot_update, this thread's quiescent point). */
-static void frame_with_reload(fx_env *e, hot_lib *lib, const char *name, long value)
-{
-    reload_to_patch(e, lib, name, value);
-    ASSERT_EQ(hot_update(lib), 0);
-}
-
 /* Threads of this process the test did not start (a sanitizer's own). */
 static int foreign_threads(void)
 {
@@ -643,17 +605,6 @@ TEST(lifecycle, old_versions_drop_their_snapshot)
     env_free(&e);
 }
 
-static int count_lines(log_capture *c, const char *words)
-{
-    int i, n = 0;
-
-    pthread_mutex_lock(&c->mu);
-    for (i = 0; i < c->count; i++)
-        n += strstr(c->lines[i], words) != NULL;
-    pthread_mutex_unlock(&c->mu);
-    return n;
-}
-
 /* Versions beyond max_retired (default 8) are unloaded in a process whose
  * only thread (besides the runtime's watcher) passes hot_update every
  * frame, with one warning; the rollback target stays. */
@@ -760,29 +711,6 @@ TEST(lifecycle, deleted_copies_keep_only_mapped_blocks)
     env_free(&e);
 }
 
-static long rss_kib(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-
-    ASSERT(f != NULL);
-    ASSERT_EQ(fscanf(f, "%ld %ld", &pages, &resident), 2);
-    fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static int mappings(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    int c, n = 0;
-
-    ASSERT(f != NULL);
-    while ((c = fgetc(f)) != EOF)
-        n += c == '\n';
-    fclose(f);
-    return n;
-}
-
 /* The figure of issue 8 item 37: 1,000 reloads of a -g library with the
  * default options (only the folders set) in a single-threaded host calling
  * hot_update every frame, RSS and mappings before and after. */
@@ -846,25 +774,23 @@ static int inside_long_call(const void *arg)
 }
 
 /* Item 23 by default: a thread that never announced itself sits inside v1
- * while the main thread reloads 12 times (well past max_retired, and for
- * more than a second). v1 stays mapped, the call returns v1's answer, and
- * one warning says what is held, why and what to do. Once that thread has
- * exited, the next reload unloads down to the bound. */
+ * (asleep in usleep, called from v1's fx_step) while the main thread
+ * reloads 12 times (well past max_retired, and for more than a second).
+ * v1 stays mapped (its return address is on that thread's stack) and the
+ * call returns v1's answer; the versions no thread holds go down to the
+ * bound. Once that thread has exited, the next reload unloads v1 too. */
 TEST(lifecycle, unannounced_thread_keeps_its_version_mapped)
 {
     fx_env e;
     hot_options o;
     hot_lib *lib;
-    log_capture logs;
     long_call c;
     pthread_t t;
     long i;
-    int line;
 
     env_init(&e);
     install_patched_fixture(&e, "fx_longcall", 0);
     o = env_options(&e);
-    log_capture_init(&logs, &o);
     lib = env_open(&o);
     ASSERT_EQ(hot_update(lib), 0);
     memset(&c, 0, sizeof c);
@@ -874,29 +800,23 @@ TEST(lifecycle, unannounced_thread_keeps_its_version_mapped)
     for (i = 1; i <= 10; i++)
         frame_with_reload(&e, lib, "fx_longcall", i);
     sleep_ms(1100); /* what the old default waited before unloading */
-    for (i = 11; i <= 12; i++)
+    /* That thread wakes each millisecond: a reload that catches it awake
+     * keeps everything until a later one sees it asleep. */
+    for (i = 11; i <= 12 || (hot_versions_held(lib) > 1 + 8 + 1 && i <= 40); i++)
         frame_with_reload(&e, lib, "fx_longcall", i);
-    ASSERT_EQ(hot_versions_held(lib), 13);
-    ASSERT_EQ(count_loaded_under(e.shadow), 13);
-    line = log_capture_find(&logs, "never announced", 0);
-    ASSERT(line >= 0);
-    harness_note("warning: %s", logs.lines[line]);
-    ASSERT_CONTAINS(logs.lines[line], "stay mapped");
-    ASSERT_CONTAINS(logs.lines[line], "hot_quiescent");
-    ASSERT_CONTAINS(logs.lines[line], "HOT_KEEP_ALL_VERSIONS");
-    ASSERT_CONTAINS(logs.lines[line], foreign_threads() > 0 ? "thread(s)" : " 1 thread(s)");
-    ASSERT_EQ(count_lines(&logs, "never announced"), 1);
+#if defined(__SANITIZE_THREAD__)
+    ASSERT_GE(hot_versions_held(lib), 1 + 8 + 1); /* TSan's own thread may keep more */
+#else
+    ASSERT_EQ(hot_versions_held(lib), 1 + 8 + 1);
+#endif
 
     __atomic_store_n(&c.st.counter, 0, __ATOMIC_RELEASE);
     ASSERT_EQ(pthread_join(t, NULL), 0);
     ASSERT_EQ(c.result, FX_PATCH_BASE + 0); /* v1's code ran to its end */
-    ASSERT_EQ(count_lines(&logs, "never announced"), 1);
-    if (foreign_threads() == 0) {
-        frame_with_reload(&e, lib, "fx_longcall", 13);
+    frame_with_reload(&e, lib, "fx_longcall", i);
+    if (foreign_threads() == 0)
         ASSERT_EQ(hot_versions_held(lib), 1 + 8);
-    }
     hot_close(lib);
-    log_capture_free(&logs);
     env_free(&e);
 }
 

@@ -72,6 +72,24 @@ static int find_segments(void *handle, segments *s)
     return dl_iterate_phdr(collect, s) == 1 && s->n > 0 ? 0 : HOT_ESYS;
 }
 
+int hot__dl_ranges(void *handle, unsigned owner, hot__range *out, unsigned max)
+{
+    uintptr_t page = page_size();
+    unsigned n = 0;
+    size_t i;
+    segments s;
+
+    if (find_segments(handle, &s) < 0)
+        return HOT_ESYS;
+    for (i = 0; i < s.n && n < max; i++) {
+        uintptr_t at = s.base + s.load[i].p_vaddr;
+        out[n].lo = page_down(at, page);
+        out[n].hi = page_up(at + s.load[i].p_memsz, page);
+        out[n++].owner = owner;
+    }
+    return i == s.n ? (int)n : HOT_ENOMEM;
+}
+
 /* Is the page at offset inside a page some segment maps? */
 static int mapped_page(const segments *s, uintptr_t offset, uintptr_t page)
 {

@@ -34,7 +34,7 @@ static int real_stat(const char *path, struct stat *sb)
     {                                                                                              \
         real_open, read, write, close, dlopen, dlsym, inotify_init1, inotify_add_watch,            \
             real_openat, mkdirat, unlinkat, renameat, fstatat, real_stat, pthread_create, malloc,  \
-            calloc, realloc, socket, bind, sendto, fstat, flock, dup2, readlink,                   \
+            calloc, realloc, socket, bind, sendto, fstat, flock, dup2, readlink, pread,            \
     }
 
 static const struct hot__syscalls real_syscalls = REAL_SYSCALLS;

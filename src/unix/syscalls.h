@@ -50,6 +50,9 @@ struct hot__syscalls {
     int (*flock)(int fd, int op);
     int (*dup2)(int fd, int to);
     ssize_t (*readlink)(const char *path, char *buf, size_t len);
+    /* Reading another thread's stack through /proc/self/mem, to prove it
+     * is outside old code (src/linux/thread-scan.c). */
+    ssize_t (*pread)(int fd, void *buf, size_t len, off_t offset);
 };
 
 extern struct hot__syscalls hot__sys;

@@ -7,7 +7,7 @@ pids=""
 jackd_pid=""
 # Clients first, then the server; a server that does not stop in 5 s is
 # killed (its registry entry is reclaimed by the next run of that name).
-cleanup() {
+stop_jack() {
     for p in $pids; do [ "$p" = "$jackd_pid" ] || kill "$p" 2>/dev/null || true; done
     for p in $pids; do [ "$p" = "$jackd_pid" ] || wait "$p" 2>/dev/null || true; done
     if [ -n "$jackd_pid" ]; then
@@ -17,6 +17,10 @@ cleanup() {
         kill -9 "$jackd_pid" 2>/dev/null || true
         wait "$jackd_pid" 2>/dev/null || true
     fi
+    pids="" jackd_pid=""
+}
+cleanup() {
+    stop_jack
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -43,26 +43,37 @@ echo "lv2apply and lv2file: the plugin renders, the same in both"
 # jalv on JACK's dummy backend, jack_simple_client's sine through it.
 work=$(mktemp -d)
 . "$HOTRELOAD_SOURCE_DIR/tests/audio/jack-lib.sh"
-start_jack 48000 256
-jack_simple_client >"$work/sine.log" 2>&1 &
-pids="$pids $!"
-stdbuf -oL jalv -i -x -n mytone $uri >"$work/jalv.log" 2>&1 </dev/null &
-pids="$pids $!"
-wait_port mytone:out
-wait_port jack_simple_client:output1
-jack_connect jack_simple_client:output1 mytone:in
-wait_log "$work/jalv.log" "logic v1 instance ready"
-
 # record NAME: a second of the input and the output, in the same cycles.
 record() {
-    jack_rec -f "$work/$1.wav" -d 1 -b 32 jack_simple_client:output1 mytone:out >/dev/null 2>&1 ||
-        fail "jack_rec recorded nothing"
+    jack_rec -f "$work/$1.wav" -d 1 -b 32 jack_simple_client:output1 mytone:out >"$work/rec.log" 2>&1
 }
 # level NAME CHANNEL: the RMS amplitude of one channel of a recording.
 level() { sox "$work/$1.wav" -n remix "$2" stat 2>&1 | awk '/^RMS +amplitude/ { print $3 }'; }
 # gain NAME: the output's level over the input's.
 gain() { awk -v o="$(level "$1" 2)" -v i="$(level "$1" 1)" 'BEGIN { if (i > 0.01) printf "%.4f\n", o / i }'; }
-record before
+# play: JACK, the sine, jalv with the plugin, connected.
+play() {
+    start_jack 48000 256
+    jack_simple_client >"$work/sine.log" 2>&1 &
+    pids="$pids $!"
+    stdbuf -oL jalv -i -x -n mytone $uri >"$work/jalv.log" 2>&1 </dev/null &
+    pids="$pids $!"
+    wait_port mytone:out
+    wait_port jack_simple_client:output1
+    jack_connect jack_simple_client:output1 mytone:in
+    wait_log "$work/jalv.log" "logic v1 instance ready"
+}
+# JACK's dummy backend here sometimes drops a client that has just joined
+# from its graph ("client = NAME was not finished, state = Triggered", then
+# "Process error" on every cycle): seen as often with a plugin no one here
+# wrote (Ardour's a-delay) as with ours. Such a start is made again, up to
+# 3 times; the recording after the edit must then work at once.
+attempt=1
+until play && record before; do
+    [ $attempt -lt 3 ] || fail "jack_rec recorded nothing in 3 starts of JACK: $(tr '\n' ' ' <"$work/rec.log"); jackd: $(tail -n 5 "$work/jackd.log" | tr '\n' ' ')"
+    stop_jack
+    attempt=$((attempt + 1))
+done
 before=$(gain before)
 [ -n "$before" ] || fail "jalv: no input in the first recording"
 # 0 dB, and the low-pass at 8 kHz passes the 240 Hz sine.
@@ -78,7 +89,7 @@ shell_before=$(stat -c %Y.%y $bundle/my_tone-shell.so $bundle/my_tone.ttl)
 [ "$(stat -c %Y.%y $bundle/my_tone-shell.so $bundle/my_tone.ttl)" = "$shell_before" ] ||
     fail "'$build' rebuilt the shell or the .ttl, not only the logic"
 wait_log "$work/jalv.log" "now playing logic v2\$"
-record after
+record after || fail "jack_rec recorded nothing after the edit: $(tr '\n' ' ' <"$work/rec.log")"
 after=$(gain after)
 [ -n "$after" ] || fail "jalv: no input in the second recording"
 awk -v a="$after" -v b="$before" 'BEGIN { r = a / b; exit !(r > 0.49 && r < 0.51) }' ||
