@@ -52,6 +52,15 @@ if [ -z "$started" ]; then
 fi
 }
 
+# dropped CLIENT: did JACK's dummy backend drop CLIENT from its graph just
+# after it joined ("was not finished, state = Triggered", then nothing runs)?
+# Seen here as often with a plugin no one here wrote (Ardour's a-delay) as
+# with ours; a test starts JACK again when it happens. Looks for 1 s.
+dropped() {
+    sleep 1
+    grep -q "client = $1 was not finished, state = Triggered" "$work/jackd.log"
+}
+
 wait_port() { # PORT: up to 10 s
     t=0
     while ! jack_lsp 2>/dev/null | grep -qx "$1"; do
