@@ -33,6 +33,8 @@
 
 #include <hotreload/plugin.h>
 
+#include "bench_util.h"
+
 #define BLOCK 64
 #define RATE 48000
 #define MAX_BLOCKS 400000
@@ -49,10 +51,7 @@ static unsigned long swaps_seen;
 
 static double now_ns(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
+    return (double)bench_now_ns();
 }
 
 static void sh(const char *fmt, ...)
@@ -207,12 +206,6 @@ static void open_plugin(const char *bundle)
     lilv_instance_activate(instance);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The largest excess over the median among as many blocks without a swap
  * as there were swaps, spread over the run (every k-th): what the machine's
  * noise alone gives the max, in the same run. */
@@ -245,14 +238,14 @@ static void stalls(double *max_us, double *p99_us, double *noise_us)
         else
             plain[np++] = dur_ns[i];
     }
-    qsort(plain, np, sizeof *plain, cmp_double);
+    bench_sort(plain, (size_t)np);
     median = np ? plain[np / 2] : 0;
     *noise_us = noise_max_us(median, ns);
     for (i = 0; i < ns; i++)
         swap[i] = swap[i] > median ? (swap[i] - median) / 1000 : 0;
-    qsort(swap, ns, sizeof *swap, cmp_double);
+    bench_sort(swap, (size_t)ns);
     *max_us = ns ? swap[ns - 1] : 0;
-    *p99_us = ns ? swap[(long)(ns * 0.99) < ns ? (long)(ns * 0.99) : ns - 1] : 0;
+    *p99_us = bench_percentile(swap, (size_t)ns, 99);
     free(plain);
     free(swap);
 }
