@@ -16,6 +16,7 @@
  * usage: bench_reload [variants_dir] [work_dir] [reloads]
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,8 +92,9 @@ static int open_setup(setup *s, const char *variants_dir, const char *work_dir,
     return hot_on_event(s->lib, HOT_EVENT_AFTER_RELOAD | HOT_EVENT_REFUSED, on_event, NULL);
 }
 
-/* Spins on the hot call until it answers `expected`. Returns the ns since
- * t0, or 0 on timeout. The clock is read every 64 calls only. */
+/* Spins on the hot call until it answers `expected`. Returns when (the
+ * clock's ns), or 0 after TIMEOUT_NS from t0. The clock is read every 64
+ * calls only. */
 static uint64_t spin_until(long expected, uint64_t t0)
 {
     unsigned n = 0;
@@ -100,7 +102,8 @@ static uint64_t spin_until(long expected, uint64_t t0)
 
     for (;;) {
         if (bench_value() == expected)
-            return bench_now_ns() - t0;
+            return bench_now_ns();
+        sched_yield();
         if (++n % 64 == 0 && (now = bench_now_ns()) - t0 > TIMEOUT_NS)
             return 0;
     }
@@ -118,21 +121,85 @@ static void wait_events(int n)
     }
 }
 
+/*
+ * The build tool: renames each build into place when asked, from a thread
+ * of its own, as a linker in another process would. Were the spinning
+ * caller to rename, the kernel would wake the watcher on the caller's own
+ * processor (a woken thread goes near its waker) and the two would take
+ * turns there, up to a scheduler slice (about 4 ms here) at a time, while
+ * the other processor idles: that measured the scheduler, not the reload.
+ */
+typedef struct lander {
+    setup *s;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int asked, quit, failed;
+    uint64_t t0; /* just before the last rename (atomic) */
+} lander;
+
+static void *lander_main(void *arg)
+{
+    lander *l = arg;
+
+    pthread_mutex_lock(&l->mu);
+    for (;;) {
+        while (!l->asked && !l->quit)
+            pthread_cond_wait(&l->cond, &l->mu);
+        if (l->quit)
+            break;
+        l->asked = 0;
+        __atomic_store_n(&l->t0, bench_now_ns(), __ATOMIC_RELEASE);
+        if (rename(l->s->tmp_path, l->s->lib_path) < 0)
+            l->failed = 1;
+    }
+    pthread_mutex_unlock(&l->mu);
+    return NULL;
+}
+
+static int lander_start(lander *l, setup *s)
+{
+    memset(l, 0, sizeof *l);
+    l->s = s;
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cond, NULL);
+    return pthread_create(&l->thread, NULL, lander_main, l) == 0 ? 0 : -1;
+}
+
+static void lander_signal(lander *l, int quit)
+{
+    pthread_mutex_lock(&l->mu);
+    l->asked = !quit;
+    l->quit = quit;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void lander_stop(lander *l)
+{
+    lander_signal(l, 1);
+    pthread_join(l->thread, NULL);
+    pthread_cond_destroy(&l->cond);
+    pthread_mutex_destroy(&l->mu);
+}
+
 /* One reload; returns its latency in ms, or -1 if it was never seen. */
-static double one_reload(setup *s, int i)
+static double one_reload(setup *s, lander *l, int i)
 {
     int k = i % s->variants.count;
-    uint64_t t0, ns;
+    uint64_t asked, seen;
 
     if (stage(s, k) < 0)
         return -1;
     usleep(QUIET_US);
-    t0 = bench_now_ns();
-    if (rename(s->tmp_path, s->lib_path) < 0)
-        return -1;
-    ns = spin_until(BENCH_VALUE_BASE + k, t0);
+    asked = bench_now_ns();
+    lander_signal(l, 0);
+    seen = spin_until(BENCH_VALUE_BASE + k, asked);
+    hot_quiescent(s->lib); /* the contract: a thread that calls in passes one now and then */
     wait_events(i);
-    return ns ? (double)ns / 1e6 : -1;
+    if (!seen || l->failed)
+        return -1;
+    return (double)(seen - __atomic_load_n(&l->t0, __ATOMIC_ACQUIRE)) / 1e6;
 }
 
 static double median_of(const phases *p, int n, size_t offset)
@@ -274,6 +341,7 @@ int main(int argc, char **argv)
     const char *work_dir = argc > 2 ? argv[2] : BENCH_WORK_DIR;
     int reloads = argc > 3 ? atoi(argv[3]) : 200, i, n_ok = 0, rc = 1;
     unsigned held;
+    lander l;
     double *lat = calloc(reloads > 0 ? (size_t)reloads : 1, sizeof *lat), ms, frame_ms = 0;
     setup s;
 
@@ -282,13 +350,16 @@ int main(int argc, char **argv)
     if (reloads < 1 || reloads > MAX_RELOADS || !lat || !g_phases ||
         open_setup(&s, variants_dir, work_dir, HOT_APPLY_AT_ONCE) < 0)
         goto cleanup;
+    if (lander_start(&l, &s) < 0)
+        goto cleanup;
     fprintf(stderr, "bench_reload: %d reloads by rename() into %s\n", reloads, s.dir);
     for (i = 1; i <= reloads; i++) {
-        if ((ms = one_reload(&s, i)) >= 0)
+        if ((ms = one_reload(&s, &l, i)) >= 0)
             lat[n_ok++] = ms;
         else
             fprintf(stderr, "bench_reload: reload %d was not seen within 2 s\n", i);
     }
+    lander_stop(&l);
     held = hot_versions_held(s.lib);
     hot_close(s.lib); /* one handle per interface: the frame loop opens its own */
     s.lib = NULL;

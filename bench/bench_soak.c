@@ -17,7 +17,8 @@
  * most two shadow copies right after a swap and one once the callers passed
  * a safe point. Reported: mappings, RSS and shadow bytes held.
  *
- * usage: bench_soak LIBRARY WORK_DIR [RELOADS]
+ * usage: bench_soak LIBRARY WORK_DIR [RELOADS [KEEP_RELOADS]]
+ * (KEEP_RELOADS: the keep run's, default RELOADS / 10, at most 1,000)
  * Prints one flat JSON object; exit status 0 if every check held.
  */
 #include <pthread.h>
@@ -329,14 +330,15 @@ static long find_stamp(const unsigned char *image, size_t size)
 
 int main(int argc, char **argv)
 {
-    long reloads = argc > 3 ? atol(argv[3]) : 10000, keep = reloads / 10, crashes;
+    long reloads = argc > 3 ? atol(argv[3]) : 10000, crashes;
+    long keep = argc > 4 ? atol(argv[4]) : reloads / 10;
     soak_result *results;
     soak_run unload, kept;
     bench_variants image;
     int ok;
 
-    if (argc < 3 || reloads < 10) {
-        fprintf(stderr, "usage: bench_soak LIBRARY WORK_DIR [RELOADS >= 10]\n");
+    if (argc < 3 || reloads < 10 || keep < 1) {
+        fprintf(stderr, "usage: bench_soak LIBRARY WORK_DIR [RELOADS >= 10 [KEEP_RELOADS]]\n");
         return 2;
     }
     memset(&unload, 0, sizeof unload);

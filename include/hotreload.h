@@ -1113,11 +1113,13 @@ HOT_EXTERN const char *hot_signal_name(int sig);
 
 /*
  * Marks the calling thread as outside the library now (hot_update does it
- * too), and unloads the old versions it may: with opts.unload_retired, those
- * every announced thread has left; by default, those beyond max_retired once
- * every thread of the process is accounted for (announced, the runtime's,
- * or seen asleep outside them). Returns how many were
- * unloaded. A thread that calls hot functions and never reaches hot_update
+ * too), and lets the old versions go that may: with opts.unload_retired,
+ * those every announced thread has left; by default, those beyond
+ * max_retired once every thread of the process is accounted for (announced,
+ * the runtime's, or seen asleep outside them). The unloading is the watcher
+ * thread's, a few milliseconds later, so that this call never waits for it:
+ * then it returns 0. Without a watcher (HOT_WATCH_NONE) it unloads them
+ * itself and returns how many. A thread that calls hot functions and never reaches hot_update
  * should call it regularly, or old versions beyond the bound stay mapped.
  * The contract: a thread announces itself with hot_quiescent (or
  * hot_update, or its first guarded call) BEFORE its first call into the

@@ -122,6 +122,7 @@ struct hot_lib {
     int was_updated;
     uint64_t epoch;               /* bumped at each swap */
     hot__content_id last_refused; /* not retried until the file changes */
+    hot__buffer read_buf;         /* the library's bytes as last read (load_mu) */
     int origin_deps;              /* atomic: the loaded version has $ORIGIN dependencies */
 
     struct {
@@ -135,7 +136,9 @@ struct hot_lib {
     unsigned long serial;    /* this handle among all opened in the process */
     int bound_warned;        /* the max_retired warning was given (atomic) */
     int held_warned;         /* ...and the one for versions held over it (atomic) */
-    int proving;             /* a thread is deciding what goes beyond the bound (atomic) */
+    hot__mutex retire_mu;    /* held by the thread doing the retire work */
+    int retire_due;          /* the watcher is asked to do it (atomic) */
+    uint64_t retire_due_ns;  /* since when (atomic) */
     uint64_t unproven_epoch; /* epoch + 1 of the last look that held versions */
 
     /* Tables of the last versions unloaded by max_retired's time grace: a
@@ -156,8 +159,9 @@ struct hot_lib {
 
     hot__watch *watch;
     hot__thread watcher;
-    int watching;
-    int watcher_done; /* the watcher thread has left its loop (lib->mu) */
+    uint64_t watcher_self; /* its hot__thread_self() (atomic) */
+    int watching;          /* atomic: a watcher thread runs */
+    int watcher_done;      /* the watcher thread has left its loop (lib->mu) */
     int closing;
 
     char errmsg[HOT__MSG_MAX];
@@ -551,8 +555,9 @@ unsigned hot__rollback_crashed_count(hot_lib *lib); /* lib->mu held */
 hot_lib *hot__lib_of_slot(hot_fn *volatile *slot);
 /* Moves old (the version just replaced) to the retired list; lib->mu held. */
 void hot__retire(hot_lib *lib, hot__version *old);
-int hot__unload_quiesced(hot_lib *lib);
-/* Records that this thread is outside the library; unloads what it can. */
+/* Records that this thread is outside the library; asks for the retire
+ * work (or does it, without a watcher thread: returns how many versions it
+ * unloaded). */
 int hot__note_quiescent(hot_lib *lib);
 /* hot_update's quiescent point: as hot__note_quiescent, but only does the
  * work once per version seen by this thread. */
@@ -560,8 +565,15 @@ void hot__update_quiescent(hot_lib *lib);
 /* A thread's first guarded call, into the interface behind slot: with
  * unload_retired, the thread now counts for grace periods. */
 void hot__retire_announce(hot_fn *volatile *slot);
-/* After a swap: unloads the old versions beyond opts.max_retired. */
-void hot__unload_beyond_bound(hot_lib *lib);
+/* After a swap: asks for the retire work (old copies, old versions beyond
+ * opts.max_retired or past their grace period). */
+void hot__retire_after_swap(hot_lib *lib);
+/* The retire work on this thread, now (hot_reload_now). */
+int hot__retire_now(hot_lib *lib);
+/* For the watcher thread: how long until the asked-for work is due (0:
+ * none asked), and doing it once due. File events put it off. */
+unsigned hot__retire_wait_ms(const hot_lib *lib, uint64_t last_event_ns, uint64_t now);
+void hot__retire_run_due(hot_lib *lib, uint64_t last_event_ns, uint64_t now);
 /* At close: frees what unloading kept. */
 void hot__retire_close(hot_lib *lib);
 

@@ -126,9 +126,6 @@ int hot__publish(hot_lib *lib, hot__version *v)
 
     if (hot__closing(lib))
         return abandon(lib, v);
-    /* Before the swap wakes anyone: a host thread waiting for this reload
-     * (hot_wait_reload) is asleep now, and can be seen outside old code. */
-    hot__unload_beyond_bound(lib);
     fill_event(lib, v, &ev, HOT_EVENT_BEFORE_RELOAD);
     hot__emit(lib, &ev); /* may be held by listeners; close ends the hold */
     if (hot__closing(lib))
@@ -156,7 +153,7 @@ int hot__publish(hot_lib *lib, hot__version *v)
     ev.message = line;
     hot__log(lib, HOT_LOG_INFO, "%s: %s", lib->file, line);
     hot__emit(lib, &ev);
-    hot__unload_beyond_bound(lib);
+    hot__retire_after_swap(lib); /* not here: old versions go a moment later */
     return 1;
 }
 
@@ -349,6 +346,8 @@ int hot_reload_now(hot_lib *lib)
     err = reload(lib, 0, hot__now_ns(), 1);
     if (err == 0)
         err = apply_pending(lib);
+    if (err > 0 && !inside_reload(lib))
+        hot__retire_now(lib); /* a blocking call already: old versions go before it returns */
     return err;
 }
 
@@ -477,8 +476,10 @@ static void free_lib(hot_lib *lib)
     free(lib->shadow_dir);
     free(lib->shadow_name);
     free(lib->env_override);
+    free(lib->read_buf.data);
     hot__cond_destroy(&lib->cond);
     hot__mutex_destroy(&lib->swap_mu);
+    hot__mutex_destroy(&lib->retire_mu);
     hot__mutex_destroy(&lib->load_mu);
     hot__mutex_destroy(&lib->mu);
     free(lib);
@@ -517,7 +518,8 @@ int hot__open(hot_lib **out, const char *name, const hot_interface *iface, const
     *out = NULL;
     lib = calloc(1, sizeof *lib);
     if (!lib || hot__mutex_init(&lib->mu) < 0 || hot__mutex_init(&lib->load_mu) < 0 ||
-        hot__mutex_init(&lib->swap_mu) < 0 || hot__cond_init(&lib->cond) < 0) {
+        hot__mutex_init(&lib->swap_mu) < 0 || hot__mutex_init(&lib->retire_mu) < 0 ||
+        hot__cond_init(&lib->cond) < 0) {
         free(lib);
         hot__set_last_error("hot_open: out of resources");
         return HOT_ENOMEM;

@@ -61,7 +61,8 @@ static int has_crashed(hot_lib *lib, const hot__content_id *id)
 }
 
 /* Reads the whole file, and only a file no one changed while we read: a
- * writer that starts again (an in-place `cp` storm) makes it incomplete. */
+ * writer that starts again (an in-place `cp` storm) makes it incomplete.
+ * Into lib->read_buf (under load_mu): *buf is valid until the next read. */
 static int read_unchanged(hot_lib *lib, unsigned char **buf, size_t *size)
 {
     char msg[HOT__MSG_MAX] = "";
@@ -70,8 +71,9 @@ static int read_unchanged(hot_lib *lib, unsigned char **buf, size_t *size)
 
     if ((err = hot__fs_stat(lib->path, &before, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "%s", msg);
-    if ((err = hot__fs_read_all(lib->path, buf, size, msg, sizeof msg)) < 0)
+    if ((err = hot__fs_read_into(lib->path, &lib->read_buf, size, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "%s", msg);
+    *buf = lib->read_buf.data;
     if ((err = hot__fs_stat(lib->path, &after, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "%s", msg);
     if (!hot__stat_same(&before, &after) || after.size != *size)
@@ -139,6 +141,27 @@ static int refuse_with_first_reason(hot_lib *lib, int err, char *reasons)
     return hot__fail(lib, err, "%s", reasons);
 }
 
+/* Is addr inside one of the library's own segments? Asked of the ranges
+ * found once, not of dladdr per address: dladdr looks through every loaded
+ * object, and a host holding old versions has many. Outside them, dladdr
+ * names the object it lies in. */
+typedef struct own_ranges {
+    hot__range r[16];
+    int n; /* < 0: unknown, ask dladdr */
+} own_ranges;
+
+static int owns(const hot__version *v, const own_ranges *own, const void *addr, char *where,
+                size_t wherelen)
+{
+    int i;
+
+    for (i = 0; i < own->n; i++) {
+        if ((uintptr_t)addr >= own->r[i].lo && (uintptr_t)addr < own->r[i].hi)
+            return 1;
+    }
+    return hot__dl_owns(v->handle, addr, where, wherelen);
+}
+
 /* The manifest and every address in it must be the library's own: one
  * taken from the global scope (libc's random, an -rdynamic host's
  * update, the host's own manifest arrays) would run someone else's code. */
@@ -148,18 +171,20 @@ static int check_owned(hot_lib *lib, const hot__version *v, const hot_manifest *
     const char *names[4] = { "the manifest", "the manifest's functions", "the manifest's types",
                              "the manifest's fields" };
     char where[256];
+    own_ranges own;
     unsigned i;
 
+    own.n = hot__dl_ranges(v->handle, 0, own.r, 16);
     arrays[0] = found, arrays[1] = found->fns, arrays[2] = found->types, arrays[3] = found->fields;
     for (i = 0; i < 4; i++) {
-        if (!hot__dl_owns(v->handle, arrays[i], where, sizeof where))
+        if (!owns(v, &own, arrays[i], where, sizeof where))
             return hot__fail(lib, HOT_EMISMATCH,
                              "%s: %s lies in %s, not in the library (resolved through the "
                              "global scope: build the library with hotreload's header)",
                              lib->path, names[i], where);
     }
     for (i = 0; i < lib->iface->expected->n_fns; i++) {
-        if (!hot__dl_owns(v->handle, (const void *)v->table[i], where, sizeof where))
+        if (!owns(v, &own, (const void *)v->table[i], where, sizeof where))
             return hot__fail(lib, HOT_EMISMATCH,
                              "%s: %s: the library's manifest points into %s, not into the "
                              "library (the name was bound to another object's function)",
@@ -269,7 +294,6 @@ int hot__load_version(hot_lib *lib, hot__version **out, int quiet_incomplete)
     lib->last_refused.len = 0;
     __atomic_store_n(&lib->origin_deps, deps.n > 0, __ATOMIC_RELEASE);
     hot__deps_free(&deps);
-    free(buf);
     *out = v;
     return 1;
 
@@ -278,7 +302,6 @@ refused:
     remember_refusal(lib, err, buf, size);
 cleanup:
     hot__deps_free(&deps);
-    free(buf);
     hot__version_free(v);
     return err;
 }

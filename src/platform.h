@@ -144,6 +144,16 @@ int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen);
 /* Reads a whole regular file into a malloc'd buffer (never mapped: a file
  * truncated while mapped would raise SIGBUS). */
 int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *msg, size_t msglen);
+/* A buffer read into again and again: the library is read at each reload,
+ * and a fresh block of megabytes each time is one the allocator keeps
+ * besides (glibc raises its mapping threshold once the first is freed). */
+typedef struct hot__buffer {
+    unsigned char *data;
+    size_t cap;
+} hot__buffer;
+/* As hot__fs_read_all, into b: grown as needed, never shrunk, freed by its
+ * owner with free(b->data). */
+int hot__fs_read_into(const char *path, hot__buffer *b, size_t *size, char *msg, size_t msglen);
 /* ---- Private folders (the shadow folder) -------------------------------- */
 
 /* A folder held by descriptor: every access is relative to the folder

@@ -14,6 +14,12 @@
  *    thread exists, nothing is unloaded (it may be running that code), with
  *    one warning naming how many threads never announced themselves. The
  *    newest old version, a rollback's target, is always kept.
+ * Who does it: the watcher thread, a few milliseconds after a swap or a
+ * quiescent point asked for it (retire_soon), so that neither the host's
+ * frame (hot_update, hot_quiescent) nor the swap waits for the look at the
+ * process's threads or for dlclose. Without a watcher (HOT_WATCH_NONE) the
+ * thread that asked does it at once; hot_reload_now, a blocking call
+ * already, does it before returning.
  * A retired version keeps no state snapshot (only the current version's can
  * be restored), and once its copy leaves the disk the copy's blocks that no
  * segment maps (debug information) are freed. With opts.trap_unloaded the
@@ -32,22 +38,42 @@
 #define SUSPECTS_MAX 32       /* old versions looked for in threads at once */
 #define SEGMENTS_EACH 16      /* ranges of one loaded object */
 #define HELD_BEFORE_WARNING 8 /* held in a row for lack of proof */
+/* The watcher's work waits this long after the last request and the last
+ * file event: a host thread that a swap woke (hot_wait_reload) is asleep
+ * again by then, and a burst of reloads is not slowed by it. */
+#define WORK_DELAY_MS 5
+#define WORK_DELAY_MAX_MS 100 /* ...but no longer than this after the first */
 
-/* Called with lib->mu held. Copies stay on disk only for the running
- * version and the one a crash would roll back to (so debuggers and
- * profilers find their symbols); older copies go now, the mappings stay. */
+/* Called with lib->mu held: the swap's part, a few stores. The file work
+ * (drop_old_copies) comes with the rest of the retire work. */
 void hot__retire(hot_lib *lib, hot__version *old)
 {
-    hot__version *leaving = lib->retired;
-
-    if (leaving && leaving->copy_path) {
-        hot__shadow_drop_unmapped(leaving);
-        hot__shadow_forget(leaving);
-    }
     hot__state_free(old);
     old->retired_epoch = lib->epoch;
     old->next = lib->retired;
     lib->retired = old;
+}
+
+/* Copies stay on disk only for the running version and the one a crash
+ * would roll back to (so debuggers and profilers find their symbols); older
+ * copies go, the mappings stay. Only the retire work (lib->retire_mu) frees
+ * versions off the list, so those found here live on once lib->mu is
+ * given back. */
+static void drop_old_copies(hot_lib *lib)
+{
+    hot__version *v, *found[SUSPECTS_MAX];
+    unsigned n = 0, i;
+
+    hot__mutex_lock(&lib->mu);
+    for (v = lib->retired ? lib->retired->next : NULL; v && n < SUSPECTS_MAX; v = v->next) {
+        if (v->copy_path || v->n_dep_copies)
+            found[n++] = v;
+    }
+    hot__mutex_unlock(&lib->mu);
+    for (i = 0; i < n; i++) {
+        hot__shadow_drop_unmapped(found[i]);
+        hot__shadow_forget(found[i]);
+    }
 }
 
 /* Finds or adds the calling thread; lib->mu held. Returns its slot, or
@@ -79,7 +105,7 @@ static void warn_overflow(hot_lib *lib)
              HOT__THREADS_MAX);
 }
 
-static int unload_beyond_bound(hot_lib *lib, int at_quiescent);
+static int retire_soon(hot_lib *lib, int at_quiescent);
 
 int hot__note_quiescent(hot_lib *lib)
 {
@@ -93,7 +119,7 @@ int hot__note_quiescent(hot_lib *lib)
     hot__mutex_unlock(&lib->mu);
     if (overflowed)
         warn_overflow(lib);
-    return lib->opts.unload_retired ? hot__unload_quiesced(lib) : unload_beyond_bound(lib, 1);
+    return retire_soon(lib, 1);
 }
 
 /* What this thread's last hot_update saw: the handle (by serial, as an
@@ -253,7 +279,7 @@ static int unload_all(hot_lib *lib, hot__version *done, unsigned announced)
     return n;
 }
 
-int hot__unload_quiesced(hot_lib *lib)
+static int unload_quiesced(hot_lib *lib)
 {
     hot__version **p, *done = NULL, *v;
     unsigned announced;
@@ -391,7 +417,7 @@ static hot__version *cut_suspects(hot_lib *lib, const suspects *sus, bound_hold 
 
 /* The ranges of sus's versions (their objects and function tables),
  * sorted; NULL when out of memory. Not under lib->mu: only the thread
- * that proves (lib->proving) cuts versions off the list by default. */
+ * doing the retire work (lib->retire_mu) cuts versions off the list. */
 static hot__range *suspect_ranges(hot_lib *lib, const suspects *sus, unsigned *n)
 {
     size_t room = 0;
@@ -577,12 +603,7 @@ static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
     if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !over_the_bound(lib) ||
         proven_nothing_yet(lib, at_quiescent) || !(paused = hot__loads_pause(lib)))
         return 0;
-    if (__atomic_exchange_n(&lib->proving, 1, __ATOMIC_ACQ_REL)) {
-        hot__loads_resume(lib, paused); /* another thread is at it */
-        return 0;
-    }
     done = cut_beyond_bound(lib, &why, &announced);
-    __atomic_store_n(&lib->proving, 0, __ATOMIC_RELEASE);
     if (done && !__atomic_exchange_n(&lib->bound_warned, 1, __ATOMIC_ACQ_REL))
         warn_bound_reached(lib);
     if (warn_worthy(&why) && !__atomic_exchange_n(&lib->held_warned, 1, __ATOMIC_ACQ_REL))
@@ -592,9 +613,105 @@ static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
     return n;
 }
 
-void hot__unload_beyond_bound(hot_lib *lib)
+/* ---- Who does the work, and when ------------------------------------------ */
+
+/* All of it, on this thread. One thread at a time (lib->retire_mu): only
+ * this work takes versions off lib->retired to free them. A thread that
+ * finds another at it waits: that one may have looked before the latest
+ * swap. Never on a host's frame while a watcher runs. Returns how many
+ * versions it unloaded. */
+static int retire_work(hot_lib *lib, int at_quiescent)
 {
-    unload_beyond_bound(lib, 0);
+    int n;
+
+    hot__mutex_lock(&lib->retire_mu);
+    drop_old_copies(lib);
+    n = lib->opts.unload_retired ? unload_quiesced(lib) : unload_beyond_bound(lib, at_quiescent);
+    hot__mutex_unlock(&lib->retire_mu);
+    return n;
+}
+
+/* Could a quiescent point let something go? hot_quiescent may come every
+ * frame: the watcher is not woken for nothing. */
+static int worth_a_look(hot_lib *lib, int at_quiescent)
+{
+    int some;
+
+    if (!lib->opts.unload_retired)
+        return lib->opts.max_retired != HOT_KEEP_ALL_VERSIONS && over_the_bound(lib) &&
+               !proven_nothing_yet(lib, at_quiescent);
+    hot__mutex_lock(&lib->mu);
+    some = lib->retired != NULL;
+    hot__mutex_unlock(&lib->mu);
+    return some;
+}
+
+static int on_the_watcher(const hot_lib *lib)
+{
+    return __atomic_load_n(&lib->watcher_self, __ATOMIC_ACQUIRE) == hot__thread_self();
+}
+
+/* Hands the work to the watcher thread (it runs it WORK_DELAY_MS later),
+ * or does it now when there is none. Returns how many versions this call
+ * unloaded itself. */
+static int retire_soon(hot_lib *lib, int at_quiescent)
+{
+    if (at_quiescent && !worth_a_look(lib, at_quiescent))
+        return 0;
+    if (!__atomic_load_n(&lib->watching, __ATOMIC_ACQUIRE))
+        return retire_work(lib, at_quiescent);
+    if (__atomic_exchange_n(&lib->retire_due, 1, __ATOMIC_ACQ_REL))
+        return 0; /* asked already, not yet done */
+    __atomic_store_n(&lib->retire_due_ns, hot__now_ns(), __ATOMIC_RELEASE);
+    if (!on_the_watcher(lib)) {
+        hot__mutex_lock(&lib->mu); /* lib->watch is swapped under it */
+        hot__watch_wake(lib->watch);
+        hot__mutex_unlock(&lib->mu);
+    }
+    return 0;
+}
+
+void hot__retire_after_swap(hot_lib *lib)
+{
+    retire_soon(lib, 0);
+}
+
+int hot__retire_now(hot_lib *lib)
+{
+    return retire_work(lib, 0);
+}
+
+/* When the asked-for work is due: WORK_DELAY_MS after the request and after
+ * the last file event, but no later than WORK_DELAY_MAX_MS after the
+ * request; 0 when none was asked for. */
+static uint64_t work_due_ns(const hot_lib *lib, uint64_t last_event_ns)
+{
+    uint64_t asked, due, latest;
+
+    if (!__atomic_load_n(&lib->retire_due, __ATOMIC_ACQUIRE))
+        return 0;
+    asked = __atomic_load_n(&lib->retire_due_ns, __ATOMIC_ACQUIRE);
+    due = (asked > last_event_ns ? asked : last_event_ns) + WORK_DELAY_MS * 1000000ull;
+    latest = asked + WORK_DELAY_MAX_MS * 1000000ull;
+    return due < latest ? due : latest;
+}
+
+unsigned hot__retire_wait_ms(const hot_lib *lib, uint64_t last_event_ns, uint64_t now)
+{
+    uint64_t due = work_due_ns(lib, last_event_ns);
+
+    if (!due)
+        return 0;
+    return due <= now ? 1 : (unsigned)((due - now) / 1000000u) + 1;
+}
+
+void hot__retire_run_due(hot_lib *lib, uint64_t last_event_ns, uint64_t now)
+{
+    uint64_t due = work_due_ns(lib, last_event_ns);
+
+    if (!due || now < due || !__atomic_exchange_n(&lib->retire_due, 0, __ATOMIC_ACQ_REL))
+        return;
+    retire_work(lib, 1); /* a look that held versions at this epoch is not redone */
 }
 
 void hot_thread_leave(hot_lib *lib)
@@ -613,7 +730,8 @@ void hot_thread_leave(hot_lib *lib)
         }
     }
     hot__mutex_unlock(&lib->mu);
-    hot__unload_quiesced(lib);
+    if (lib->opts.unload_retired)
+        retire_work(lib, 0); /* the thread may be the last one holding a grace period */
 }
 
 int hot_quiescent(hot_lib *lib)

@@ -29,6 +29,7 @@ typedef struct watch_state {
     hot__stat closed;   /* WAIT_CONFIRM: the file as its writer left it */
     unsigned settle_ms; /* grows while the file stays incomplete */
     int last_err;       /* of the last load attempt */
+    uint64_t event_ns;  /* the last file event: retire work waits for quiet */
 } watch_state;
 
 static unsigned settle_left_ms(const watch_state *s, uint64_t now)
@@ -189,7 +190,7 @@ static void report_slow_call(const char *function, double ms, void *arg)
  * settling or guarded calls are being timed. 0 means for ever. */
 static unsigned next_timeout_ms(const hot_lib *lib, const watch_state *s)
 {
-    unsigned timeout = 0, check = lib->opts.guard_timeout_ms / 4 + 1;
+    unsigned timeout = 0, check = lib->opts.guard_timeout_ms / 4 + 1, retire;
 
     if (s->wait != WAIT_EVENT) {
         timeout = settle_left_ms(s, hot__now_ns());
@@ -199,6 +200,9 @@ static unsigned next_timeout_ms(const hot_lib *lib, const watch_state *s)
         timeout = lib->opts.poll_ms;
     if (lib->opts.guard_timeout_ms && (timeout == 0 || check < timeout))
         timeout = check;
+    retire = hot__retire_wait_ms(lib, s->event_ns, hot__now_ns());
+    if (retire && (timeout == 0 || retire < timeout))
+        timeout = retire;
     return timeout;
 }
 
@@ -227,6 +231,9 @@ static void watch_loop(hot_lib *lib)
         if (s.rearm)
             try_rearm(lib, &s);
         handle(lib, &s, bits, hot__now_ns());
+        if (bits & ~HOT__WATCH_WOKEN)
+            s.event_ns = hot__now_ns();
+        hot__retire_run_due(lib, s.event_ns, hot__now_ns());
         if (lib->opts.guard_timeout_ms)
             hot__guard_find_slow(lib->iface, (uint64_t)lib->opts.guard_timeout_ms * 1000000u,
                                  report_slow_call, lib);
@@ -237,6 +244,7 @@ static void watcher_main(void *arg)
 {
     hot_lib *lib = arg;
 
+    __atomic_store_n(&lib->watcher_self, hot__thread_self(), __ATOMIC_RELEASE);
     watch_loop(lib);
     hot__mutex_lock(&lib->mu);
     lib->watcher_done = 1;
@@ -270,7 +278,7 @@ int hot__watcher_start(hot_lib *lib)
         lib->watch = NULL;
         return hot__fail(lib, err, "cannot start the watcher thread: %s", msg);
     }
-    lib->watching = 1;
+    __atomic_store_n(&lib->watching, 1, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -301,7 +309,7 @@ int hot__watcher_stop(hot_lib *lib)
             return HOT_ETIMEDOUT;
         }
         hot__thread_join(&lib->watcher);
-        lib->watching = 0;
+        __atomic_store_n(&lib->watching, 0, __ATOMIC_RELEASE);
     }
     hot__watch_close(lib->watch);
     lib->watch = NULL;

@@ -14,7 +14,7 @@
 #include "support.h"
 
 #ifndef FIXTURE_DIR
-#  error "FIXTURE_DIR must name the folder of the fixture libraries"
+#error "FIXTURE_DIR must name the folder of the fixture libraries"
 #endif
 
 void sleep_ms(unsigned ms)
@@ -311,10 +311,27 @@ void wait_for_held(hot_lib *lib, unsigned want)
 
     while (hot_versions_held(lib) != want) {
         if (now_ms() > deadline)
-            FAIL("hot_versions_held stayed %u, expected %u (errmsg: %s)",
-                 hot_versions_held(lib), want, hot_errmsg(lib));
+            FAIL("hot_versions_held stayed %u, expected %u (errmsg: %s)", hot_versions_held(lib),
+                 want, hot_errmsg(lib));
         sleep_ms(2);
     }
+}
+
+void wait_for_copies(const char *shadow_dir, int want)
+{
+    uint64_t deadline = now_ms() + WAIT_MS;
+
+    while (count_copies(shadow_dir) > want) {
+        if (now_ms() > deadline)
+            FAIL("%d shadow copies stayed in %s, expected %d", count_copies(shadow_dir), shadow_dir,
+                 want);
+        sleep_ms(2);
+    }
+}
+
+void let_the_watcher_retire(void)
+{
+    sleep_ms(50); /* its delay is 5 ms after the last request, at most 100 ms */
 }
 
 /* ---- Recording events --------------------------------------------------- */

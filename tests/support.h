@@ -93,6 +93,13 @@ int mappings(void);
 /* Waits until hot_versions_held(lib) is want (a build parked for
  * hot_update counts); fails the test after WAIT_MS. */
 void wait_for_held(hot_lib *lib, unsigned want);
+/* Waits until at most want shadow copies are left (the watcher thread
+ * deletes old ones a moment after the swap); fails the test after WAIT_MS. */
+void wait_for_copies(const char *shadow_dir, int want);
+/* Old versions go on the watcher thread a few ms after the swap or the
+ * quiescent point that let them: before asserting that one stays, give it
+ * the time to do the wrong thing. */
+void let_the_watcher_retire(void);
 
 #define ASSERT_HOT_OK(expr)                                                   \
     do {                                                                      \

@@ -27,14 +27,14 @@ enum { BOUND = 8, WARM_UP = 21, RELOADS = 220 };
  * bound is only ever an upper one there. ASan's quarantine makes RSS say
  * nothing about what the runtime holds. */
 #if defined(__SANITIZE_THREAD__)
-#  define TSAN 1
+#define TSAN 1
 #else
-#  define TSAN 0
+#define TSAN 0
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#  define SANITIZED 1
+#define SANITIZED 1
 #else
-#  define SANITIZED 0
+#define SANITIZED 0
 #endif
 
 /* Exactly want versions held (at least want under TSan), and loaded. */
@@ -400,5 +400,93 @@ TEST(memory, unreadable_stack_keeps_every_version)
     hot_close(lib);
     hot__syscalls_reset();
     log_capture_free(&logs);
+    env_free(&e);
+}
+
+/* ---- The retire work is the watcher's --------------------------------------- */
+
+/* Which threads looked at other threads (/proc/self/task, /proc/self/mem)
+ * or deleted a shadow copy: the retire work's system calls. */
+static struct {
+    int (*open)(const char *path, int flags, mode_t mode);
+    int (*unlinkat)(int dirfd, const char *name, int flags);
+    int frame_tid; /* the host thread, while it is inside hot_update / hot_quiescent */
+    int on_frame, elsewhere;
+} work_seen;
+
+static void note_work(void)
+{
+    if (my_tid() == __atomic_load_n(&work_seen.frame_tid, __ATOMIC_ACQUIRE))
+        __atomic_add_fetch(&work_seen.on_frame, 1, __ATOMIC_RELAXED);
+    else
+        __atomic_add_fetch(&work_seen.elsewhere, 1, __ATOMIC_RELAXED);
+}
+
+static int noting_open(const char *path, int flags, mode_t mode)
+{
+    if (strncmp(path, "/proc/self/task", 15) == 0 || strcmp(path, "/proc/self/mem") == 0)
+        note_work();
+    return work_seen.open(path, flags, mode);
+}
+
+static int noting_unlinkat(int dirfd, const char *name, int flags)
+{
+    note_work();
+    return work_seen.unlinkat(dirfd, name, flags);
+}
+
+/* A frame of a host in HOT_APPLY_AT_UPDATE mode: the watcher loaded and
+ * parked build i; hot_update swaps it in, then the thread's quiescent
+ * point. Neither may look at threads, unload or delete copies on the
+ * host's thread: the watcher does that a moment later. */
+static void frame_swapping_parked_build(fx_env *e, hot_lib *lib, long i)
+{
+    unsigned held = hot_versions_held(lib);
+
+    install_patched_fixture(e, "fx_patch", i);
+    wait_for_held(lib, held + 1); /* parked */
+    __atomic_store_n(&work_seen.frame_tid, my_tid(), __ATOMIC_RELEASE);
+    ASSERT_EQ(hot_update(lib), 1);
+    ASSERT_EQ(hot_quiescent(lib), 0); /* handed over, not done here */
+    __atomic_store_n(&work_seen.frame_tid, 0, __ATOMIC_RELEASE);
+    ASSERT_EQ(fx_value(), FX_PATCH_BASE + i);
+}
+
+/* With three unannounced helpers asleep (so old versions are proven
+ * unused by looking at them), 2 * BOUND swaps made by hot_update: the
+ * bound holds, the copies of versions older than the rollback target are
+ * deleted, and every system call of that work ran on another thread than
+ * the host's, none while it was inside hot_update or hot_quiescent. */
+TEST(memory, frames_never_do_the_retire_work)
+{
+    fx_env e;
+    hot_options o;
+    hot_lib *lib;
+    helpers h;
+    pthread_t t[3];
+    long i;
+
+    env_init(&e);
+    o = env_options(&e);
+    memset(&work_seen, 0, sizeof work_seen);
+    work_seen.open = hot__sys.open;
+    work_seen.unlinkat = hot__sys.unlinkat;
+    hot__sys.open = noting_open; /* before the runtime starts its thread */
+    hot__sys.unlinkat = noting_unlinkat;
+    lib = env_open(&o);
+    ASSERT_EQ(hot_update(lib), 0);
+    start_helpers(&h, t);
+    for (i = 1; i <= 2 * BOUND; i++)
+        frame_swapping_parked_build(&e, lib, i);
+    wait_for_held(lib, 1 + BOUND);
+    wait_for_copies(e.shadow, 2);
+    harness_note("retire work: %d system calls on other threads, %d on the host's frame",
+                 work_seen.elsewhere, work_seen.on_frame);
+    ASSERT_EQ(work_seen.on_frame, 0);
+    ASSERT_GT(work_seen.elsewhere, 0);
+    ASSERT_EQ(count_loaded_under(e.shadow), 1 + BOUND);
+    stop_helpers(&h, t);
+    hot_close(lib);
+    hot__syscalls_reset();
     env_free(&e);
 }

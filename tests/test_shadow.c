@@ -43,6 +43,7 @@ TEST(shadow, copies_follow_versions)
     c2 = reload_to(&e, lib, "fx_v2", FX_V2);
     c3 = reload_to(&e, lib, "fx_v3", FX_V3);
     ASSERT(strcmp(c1, c2) != 0 && strcmp(c2, c3) != 0);
+    wait_for_copies(e.shadow, 2);
     ASSERT(!path_exists(c1));
     ASSERT(path_exists(c2));
     ASSERT(path_exists(c3));

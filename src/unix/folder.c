@@ -296,7 +296,7 @@ int hot__dir_read_all(hot__dir *d, const char *name, unsigned char **out, size_t
     *size = 0;
     if (fd < 0)
         return fail_errno(errno, msg, msglen, "openat", d->path, name);
-    err = hot__unix_read_fd(fd, out, size, name, msg, msglen);
+    err = hot__unix_read_fd_new(fd, out, size, name, msg, msglen);
     hot__sys.close(fd);
     return err;
 }

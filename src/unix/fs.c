@@ -42,73 +42,119 @@ int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen)
     return 0;
 }
 
-int hot__unix_read_fd(int fd, unsigned char **out, size_t *size, const char *path, char *msg,
-                      size_t msglen)
+/* Makes room for at least want bytes in b (its bytes kept). */
+static int buffer_room(hot__buffer *b, size_t want, const char *path, char *msg, size_t msglen)
 {
-    struct stat sb;
-    size_t cap, len = 0;
-    unsigned char *buf;
-    ssize_t n;
+    unsigned char *bigger;
 
-    if (hot__sys.fstat(fd, &sb) != 0)
-        return fail_errno(errno, msg, msglen, "fstat", path);
-    if (S_ISDIR(sb.st_mode)) {
+    if (b->cap >= want)
+        return 0;
+    if (!(bigger = hot__realloc(b->data, want))) {
+        snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path, (unsigned long)want);
+        return HOT_ENOMEM;
+    }
+    b->data = bigger;
+    b->cap = want;
+    return 0;
+}
+
+static int refuse_special(const struct stat *sb, const char *path, char *msg, size_t msglen)
+{
+    if (S_ISDIR(sb->st_mode)) {
         snprintf(msg, msglen, "%s: is a directory, not a library", path);
         return HOT_ENOTLIB;
     }
-    if (!S_ISREG(sb.st_mode)) {
+    if (!S_ISREG(sb->st_mode)) {
         snprintf(msg, msglen, "%s: not a regular file (a %s)", path,
-                 S_ISFIFO(sb.st_mode)   ? "FIFO"
-                 : S_ISSOCK(sb.st_mode) ? "socket"
-                                        : "device");
+                 S_ISFIFO(sb->st_mode)   ? "FIFO"
+                 : S_ISSOCK(sb->st_mode) ? "socket"
+                                         : "device");
         return HOT_ENOTLIB;
     }
-    if ((size_t)sb.st_size > MAX_LIBRARY_BYTES) {
+    if ((size_t)sb->st_size > MAX_LIBRARY_BYTES) {
         snprintf(msg, msglen, "%s: %lld bytes is too large for a library", path,
-                 (long long)sb.st_size);
+                 (long long)sb->st_size);
         return HOT_ENOTLIB;
     }
+    return 0;
+}
+
+int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, const char *path, char *msg,
+                      size_t msglen)
+{
+    struct stat sb;
+    size_t len = 0;
+    ssize_t n;
+    int err;
+
+    *size = 0;
+    if (hot__sys.fstat(fd, &sb) != 0)
+        return fail_errno(errno, msg, msglen, "fstat", path);
+    if ((err = refuse_special(&sb, path, msg, msglen)) < 0)
+        return err;
     /* The file may grow while we read (a writer is still at it): read to the
      * end whatever the size said, the ELF check judges completeness. */
-    cap = (size_t)sb.st_size + 1;
-    buf = hot__malloc(cap);
-    if (!buf) {
-        snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path, (unsigned long)cap);
-        return HOT_ENOMEM;
-    }
+    if ((err = buffer_room(b, (size_t)sb.st_size + 1, path, msg, msglen)) < 0)
+        return err;
     for (;;) {
-        if (len == cap) {
-            unsigned char *bigger;
-            if (cap >= MAX_LIBRARY_BYTES) {
-                free(buf);
+        if (len == b->cap) {
+            if (b->cap >= MAX_LIBRARY_BYTES) {
                 snprintf(msg, msglen, "%s: keeps growing past the size limit", path);
                 return HOT_ENOTLIB;
             }
-            bigger = hot__realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                snprintf(msg, msglen, "%s: out of memory reading %lu bytes", path,
-                         (unsigned long)cap * 2);
-                return HOT_ENOMEM;
-            }
-            buf = bigger;
-            cap *= 2;
+            if ((err = buffer_room(b, b->cap * 2, path, msg, msglen)) < 0)
+                return err;
         }
-        n = hot__sys.read(fd, buf + len, cap - len);
+        n = hot__sys.read(fd, b->data + len, b->cap - len);
         if (n == 0)
             break;
         if (n < 0) {
-            int err = errno;
-            if (err == EINTR)
+            if (errno == EINTR)
                 continue;
-            free(buf);
-            return fail_errno(err, msg, msglen, "read", path);
+            return fail_errno(errno, msg, msglen, "read", path);
         }
         len += (size_t)n;
     }
-    *out = buf;
     *size = len;
     return 0;
+}
+
+/* For a read into a buffer of its own: the caller frees *out. */
+int hot__unix_read_fd_new(int fd, unsigned char **out, size_t *size, const char *path, char *msg,
+                          size_t msglen)
+{
+    hot__buffer b = { NULL, 0 };
+    int err = hot__unix_read_fd(fd, &b, size, path, msg, msglen);
+
+    if (err < 0) {
+        free(b.data);
+        b.data = NULL;
+    }
+    *out = b.data;
+    return err;
+}
+
+static int open_to_read(const char *path, char *msg, size_t msglen)
+{
+    /* O_NONBLOCK: a FIFO put at the path must not hold the watcher for ever
+     * (read_fd refuses it); regular files ignore the flag. */
+    int fd = hot__sys.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+
+    if (fd >= 0)
+        return fd;
+    if (errno == ENXIO) { /* a socket */
+        snprintf(msg, msglen, "%s: not a regular file (a socket?)", path);
+        return HOT_ENOTLIB;
+    }
+    if (errno == ENOENT) {
+        snprintf(msg, msglen, "%s: no such file (deleted?)", path);
+        return HOT_ENOENT;
+    }
+    if (errno == EISDIR) {
+        snprintf(msg, msglen, "%s: is a directory, not a library", path);
+        return HOT_ENOTLIB;
+    }
+    return fail_errno(errno, msg, msglen, "open", path);
 }
 
 int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *msg, size_t msglen)
@@ -117,25 +163,21 @@ int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *
 
     *out = NULL;
     *size = 0;
-    /* O_NONBLOCK: a FIFO put at the path must not hold the watcher for ever
-     * (read_fd refuses it); regular files ignore the flag. */
-    fd = hot__sys.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
-    if (fd < 0) {
-        if (errno == ENXIO) { /* a socket */
-            snprintf(msg, msglen, "%s: not a regular file (a socket?)", path);
-            return HOT_ENOTLIB;
-        }
-        if (errno == ENOENT) {
-            snprintf(msg, msglen, "%s: no such file (deleted?)", path);
-            return HOT_ENOENT;
-        }
-        if (errno == EISDIR) {
-            snprintf(msg, msglen, "%s: is a directory, not a library", path);
-            return HOT_ENOTLIB;
-        }
-        return fail_errno(errno, msg, msglen, "open", path);
-    }
-    err = hot__unix_read_fd(fd, out, size, path, msg, msglen);
+    if ((fd = open_to_read(path, msg, msglen)) < 0)
+        return fd;
+    err = hot__unix_read_fd_new(fd, out, size, path, msg, msglen);
+    hot__sys.close(fd);
+    return err;
+}
+
+int hot__fs_read_into(const char *path, hot__buffer *b, size_t *size, char *msg, size_t msglen)
+{
+    int fd, err;
+
+    *size = 0;
+    if ((fd = open_to_read(path, msg, msglen)) < 0)
+        return fd;
+    err = hot__unix_read_fd(fd, b, size, path, msg, msglen);
     hot__sys.close(fd);
     return err;
 }
