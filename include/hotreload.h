@@ -1119,8 +1119,9 @@ HOT_EXTERN const char *hot_signal_name(int sig);
  * the runtime's, or seen asleep outside them). The unloading is the watcher
  * thread's, a few milliseconds later, so that this call never waits for it:
  * then it returns 0. Without a watcher (HOT_WATCH_NONE) it unloads them
- * itself and returns how many. A thread that calls hot functions and never reaches hot_update
- * should call it regularly, or old versions beyond the bound stay mapped.
+ * itself and returns how many. A thread that calls hot functions and never
+ * reaches hot_update should call it regularly, or old versions beyond the
+ * bound stay mapped.
  * The contract: a thread announces itself with hot_quiescent (or
  * hot_update, or its first guarded call) BEFORE its first call into the
  * library, then reaches one of
