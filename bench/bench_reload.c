@@ -7,8 +7,11 @@
  *
  * Then the frame loop (HOT_APPLY_AT_UPDATE): a host thread calls
  * hot_update() and the hot function every frame while reloads land, and
- * the longest a frame was held inside those two calls is
- * reload_frame_block_ms_max.
+ * the longest a frame was held inside those two calls. That is a maximum,
+ * which one hiccup of a virtual machine sets (0.8 ms seen once, with no
+ * context switch in the frame): FRAME_ROUNDS rounds are run, and
+ * reload_frame_block_ms_max is the median of their maxima,
+ * reload_frame_block_ms_max_worst the largest.
  *
  * Consecutive reloads install different variants: a rebuild whose content
  * is already running is skipped by the runtime, by design.
@@ -29,6 +32,7 @@
 #define MAX_RELOADS 100000
 #define TIMEOUT_NS 2000000000ull /* a reload not seen in 2 s counts as lost */
 #define QUIET_US 2000            /* let the watcher drain the temp file's events */
+#define FRAME_ROUNDS 3           /* of the frame loop: its maximum is their median */
 
 typedef struct phases {
     double copy, load, verify, publish, detect;
@@ -240,7 +244,7 @@ static void explain_slowest(const double *lat, int n, int shown)
     free(used);
 }
 
-static void report(unsigned held, double *lat, int n_ok, int reloads, double frame_ms)
+static void report(unsigned held, double *lat, int n_ok, int reloads, double *frame_ms)
 {
     int n_ev = g_n_events < MAX_RELOADS ? g_n_events : MAX_RELOADS;
 
@@ -260,7 +264,9 @@ static void report(unsigned held, double *lat, int n_ok, int reloads, double fra
     bench_json_num("reload_lost", reloads - n_ok, 0);
     bench_json_num("reload_refused", g_n_refused, 0);
     bench_json_num("reload_versions_held", held, 0);
-    bench_json_num("reload_frame_block_ms_max", frame_ms, 3);
+    bench_sort(frame_ms, FRAME_ROUNDS);
+    bench_json_num("reload_frame_block_ms_max", bench_median(frame_ms, FRAME_ROUNDS), 3);
+    bench_json_num("reload_frame_block_ms_max_worst", frame_ms[FRAME_ROUNDS - 1], 3);
     bench_json_end();
 }
 
@@ -342,7 +348,8 @@ int main(int argc, char **argv)
     int reloads = argc > 3 ? atoi(argv[3]) : 200, i, n_ok = 0, rc = 1;
     unsigned held;
     lander l;
-    double *lat = calloc(reloads > 0 ? (size_t)reloads : 1, sizeof *lat), ms, frame_ms = 0;
+    double *lat = calloc(reloads > 0 ? (size_t)reloads : 1, sizeof *lat), ms;
+    double frame_ms[FRAME_ROUNDS];
     setup s;
 
     memset(&s, 0, sizeof s);
@@ -363,8 +370,10 @@ int main(int argc, char **argv)
     held = hot_versions_held(s.lib);
     hot_close(s.lib); /* one handle per interface: the frame loop opens its own */
     s.lib = NULL;
-    if (frame_block(variants_dir, work_dir, reloads, &frame_ms) < 0)
-        goto cleanup;
+    for (i = 0; i < FRAME_ROUNDS; i++) {
+        if (frame_block(variants_dir, work_dir, reloads, &frame_ms[i]) < 0)
+            goto cleanup;
+    }
     report(held, lat, n_ok, reloads, frame_ms);
     rc = n_ok == reloads ? 0 : 1;
 cleanup:

@@ -186,8 +186,8 @@ static void one_reload(soak_run *run, long i)
 static void progress(soak_run *run, long i, uint64_t t0)
 {
     fprintf(stderr, "bench_soak: %s: %6ld reloads, %.1f s, VmRSS %ld KiB, %u versions held\n",
-            run->unload ? "unload" : "keep", i, (double)(bench_now_ns() - t0) / 1e9,
-            bench_rss_kb(), hot_versions_held(run->lib));
+            run->unload ? "unload" : "keep", i, (double)(bench_now_ns() - t0) / 1e9, bench_rss_kb(),
+            hot_versions_held(run->lib));
 }
 
 /* Every build after the first, then a pause for the callers to pass a safe
@@ -347,8 +347,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_soak: %s: unreadable, or no single build stamp in it\n", argv[1]);
         return 2;
     }
-    results = mmap(NULL, 2 * sizeof *results, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
+    results =
+        mmap(NULL, 2 * sizeof *results, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (results == MAP_FAILED)
         return 2;
     memset(results, 0, 2 * sizeof *results);
