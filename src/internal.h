@@ -140,6 +140,9 @@ struct hot_lib {
     int retire_due;          /* the watcher is asked to do it (atomic) */
     uint64_t retire_due_ns;  /* since when (atomic) */
     uint64_t unproven_epoch; /* epoch + 1 of the last look that held versions */
+    uint64_t retry_at_ns;    /* when the watcher looks again (atomic; 0: no) */
+    unsigned retry_ms;       /* the wait before it (retire_mu) */
+    uint64_t retry_epoch;    /* the epoch it was counted from (retire_mu) */
 
     /* Tables of the last versions unloaded by max_retired's time grace: a
      * thread that read the slot before the swap and never said when it

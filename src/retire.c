@@ -43,6 +43,11 @@
  * again by then, and a burst of reloads is not slowed by it. */
 #define WORK_DELAY_MS 5
 #define WORK_DELAY_MAX_MS 100 /* ...but no longer than this after the first */
+/* A look that held versions for lack of proof is made again after this,
+ * doubling up to RETRY_MAX_MS from the last swap on: a thread running at
+ * one look is asleep at another, reload or not. */
+#define RETRY_FIRST_MS 10
+#define RETRY_MAX_MS 2000
 
 /* Called with lib->mu held: the swap's part, a few stores. The file work
  * (drop_old_copies) comes with the rest of the retire work. */
@@ -593,6 +598,26 @@ static int proven_nothing_yet(hot_lib *lib, int at_quiescent)
     return same;
 }
 
+/* After a look: schedules the next one for the watcher if this one held
+ * versions for want of proof, else none. lib->retire_mu held. */
+static void look_again_later(hot_lib *lib, const bound_hold *why)
+{
+    unsigned ms = 0;
+    uint64_t epoch;
+
+    hot__mutex_lock(&lib->mu);
+    epoch = lib->epoch;
+    hot__mutex_unlock(&lib->mu);
+    if (why->held && why->unproven && __atomic_load_n(&lib->watching, __ATOMIC_ACQUIRE)) {
+        /* Less often each time, from the last swap on. */
+        ms = lib->retry_ms && lib->retry_epoch == epoch ? lib->retry_ms * 2 : RETRY_FIRST_MS;
+        ms = ms > RETRY_MAX_MS ? RETRY_MAX_MS : ms;
+    }
+    lib->retry_ms = ms;
+    lib->retry_epoch = epoch;
+    __atomic_store_n(&lib->retry_at_ns, ms ? hot__now_ns() + ms * 1000000ull : 0, __ATOMIC_RELEASE);
+}
+
 static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
 {
     bound_hold why = { 0, 0, 0, 0 };
@@ -600,10 +625,14 @@ static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
     unsigned announced = 0;
     int paused, n;
 
-    if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !over_the_bound(lib) ||
-        proven_nothing_yet(lib, at_quiescent) || !(paused = hot__loads_pause(lib)))
+    if (lib->opts.max_retired == HOT_KEEP_ALL_VERSIONS || !over_the_bound(lib)) {
+        look_again_later(lib, &why); /* nothing to look for */
+        return 0;
+    }
+    if (proven_nothing_yet(lib, at_quiescent) || !(paused = hot__loads_pause(lib)))
         return 0;
     done = cut_beyond_bound(lib, &why, &announced);
+    look_again_later(lib, &why);
     if (done && !__atomic_exchange_n(&lib->bound_warned, 1, __ATOMIC_ACQ_REL))
         warn_bound_reached(lib);
     if (warn_worthy(&why) && !__atomic_exchange_n(&lib->held_warned, 1, __ATOMIC_ACQ_REL))
@@ -683,13 +712,13 @@ int hot__retire_now(hot_lib *lib)
 
 /* When the asked-for work is due: WORK_DELAY_MS after the request and after
  * the last file event, but no later than WORK_DELAY_MAX_MS after the
- * request; 0 when none was asked for. */
+ * request; else when a look is to be made again; 0 when neither. */
 static uint64_t work_due_ns(const hot_lib *lib, uint64_t last_event_ns)
 {
     uint64_t asked, due, latest;
 
     if (!__atomic_load_n(&lib->retire_due, __ATOMIC_ACQUIRE))
-        return 0;
+        return __atomic_load_n(&lib->retry_at_ns, __ATOMIC_ACQUIRE);
     asked = __atomic_load_n(&lib->retire_due_ns, __ATOMIC_ACQUIRE);
     due = (asked > last_event_ns ? asked : last_event_ns) + WORK_DELAY_MS * 1000000ull;
     latest = asked + WORK_DELAY_MAX_MS * 1000000ull;
@@ -709,9 +738,14 @@ void hot__retire_run_due(hot_lib *lib, uint64_t last_event_ns, uint64_t now)
 {
     uint64_t due = work_due_ns(lib, last_event_ns);
 
-    if (!due || now < due || !__atomic_exchange_n(&lib->retire_due, 0, __ATOMIC_ACQ_REL))
+    if (!due || now < due)
         return;
-    retire_work(lib, 1); /* a look that held versions at this epoch is not redone */
+    if (!__atomic_exchange_n(&lib->retire_due, 0, __ATOMIC_ACQ_REL)) {
+        __atomic_store_n(&lib->retry_at_ns, 0, __ATOMIC_RELEASE);
+        retire_work(lib, 0); /* the look again, at the same epoch */
+        return;
+    }
+    retire_work(lib, 1); /* asked at a quiescent point: not redone at this epoch */
 }
 
 void hot_thread_leave(hot_lib *lib)

@@ -490,3 +490,66 @@ TEST(memory, frames_never_do_the_retire_work)
     hot__syscalls_reset();
     env_free(&e);
 }
+
+/* ---- A look made again without a reload ------------------------------------- */
+
+typedef struct dozer {
+    int pipe[2];
+    int go_to_sleep, tid;
+} dozer;
+
+/* Runs (never in a system call) until told, then sleeps in poll. */
+static void *spin_then_doze(void *arg)
+{
+    dozer *d = arg;
+    volatile unsigned long n = 0;
+    struct pollfd p;
+
+    while (!__atomic_load_n(&d->go_to_sleep, __ATOMIC_ACQUIRE))
+        n++;
+    p.fd = d->pipe[0];
+    p.events = POLLIN;
+    p.revents = 0;
+    __atomic_store_n(&d->tid, my_tid(), __ATOMIC_RELEASE);
+    return poll(&p, 1, -1) == 1 ? NULL : d;
+}
+
+/* A thread that never announced itself runs through 2 * BOUND reloads, so
+ * every version stays; then it falls asleep. With no further reload or
+ * quiescent point, the watcher's next look (10 ms later, then less often)
+ * sees it asleep and the bound holds again. Before, versions stayed until
+ * the next reload. */
+TEST(memory, thread_that_falls_asleep_lets_versions_go_without_a_reload)
+{
+    fx_env e;
+    hot_options o;
+    hot_lib *lib;
+    log_capture logs;
+    dozer d;
+    pthread_t t;
+    void *result = NULL;
+
+    if (TSAN)
+        SKIP("TSan's own thread, awake at times, rightly keeps old versions mapped");
+    env_init(&e);
+    o = env_options(&e);
+    log_capture_init(&logs, &o);
+    lib = env_open(&o);
+    ASSERT_EQ(hot_update(lib), 0);
+    memset(&d, 0, sizeof d);
+    ASSERT_EQ(pipe(d.pipe), 0);
+    ASSERT_EQ(pthread_create(&t, NULL, spin_then_doze, &d), 0);
+    expect_all_kept_with_one_warning(&e, lib, &logs);
+    __atomic_store_n(&d.go_to_sleep, 1, __ATOMIC_RELEASE);
+    await_asleep(&d.tid, "the thread asleep in poll");
+    wait_for_held(lib, 1 + BOUND); /* no reload, no quiescent point: the watcher looked again */
+    expect_held(lib, &e, 1 + BOUND);
+    ASSERT_EQ(write(d.pipe[1], "x", 1), 1);
+    ASSERT_EQ(pthread_join(t, &result), 0);
+    ASSERT(result == NULL);
+    close(d.pipe[0]);
+    close(d.pipe[1]);
+    hot_close(lib);
+    log_capture_free(&logs);
+    env_free(&e);
+}
