@@ -37,14 +37,33 @@ enum { BOUND = 8, WARM_UP = 21, RELOADS = 220 };
 #define SANITIZED 0
 #endif
 
-/* Exactly want versions held (at least want under TSan), and loaded. */
+typedef struct loaded_under {
+    const char *dir;
+    int want;
+} loaded_under;
+
+static int as_many_loaded(const void *arg)
+{
+    const loaded_under *l = arg;
+
+    return count_loaded_under(l->dir) == l->want;
+}
+
+/* Exactly want versions held (at least want under TSan), and loaded: a
+ * version off the list may still be inside the watcher's dlclose for a
+ * moment. */
 static void expect_held(hot_lib *lib, const fx_env *e, unsigned want)
 {
+    loaded_under l;
+
     if (TSAN) {
         ASSERT_GE(hot_versions_held(lib), want);
         return;
     }
     ASSERT_EQ(hot_versions_held(lib), want);
+    l.dir = e->shadow;
+    l.want = (int)want;
+    await_true(as_many_loaded, &l, "the versions held, and no more, loaded");
     ASSERT_EQ(count_loaded_under(e->shadow), (int)want);
 }
 
@@ -210,7 +229,9 @@ TEST(memory, unannounced_blocked_threads_let_old_versions_go)
                  "-> %d, RSS %ld -> %ld KiB",
                  RELOADS, hot_versions_held(lib), maps0, maps_end, rss0, rss_end);
     expect_held(lib, &e, 1 + BOUND);
-    ASSERT_LE(maps_end, maps0 + 2);
+    /* ASan's allocator maps two regions for each size class the first
+     * time one is used, whenever that is. */
+    ASSERT_LE(maps_end, maps0 + (SANITIZED ? 8 : 2));
     if (!SANITIZED)
         ASSERT_LE(rss_end - rss0, 1024);
     stop_helpers(&h, t);
@@ -465,6 +486,7 @@ TEST(memory, frames_never_do_the_retire_work)
     helpers h;
     pthread_t t[3];
     long i;
+    int on_frame, elsewhere;
 
     env_init(&e);
     o = env_options(&e);
@@ -478,13 +500,16 @@ TEST(memory, frames_never_do_the_retire_work)
     start_helpers(&h, t);
     for (i = 1; i <= 2 * BOUND; i++)
         frame_swapping_parked_build(&e, lib, i);
-    wait_for_held(lib, 1 + BOUND);
+    if (!TSAN) /* TSan's own thread, awake at times, may rightly hold versions */
+        wait_for_held(lib, 1 + BOUND);
     wait_for_copies(e.shadow, 2);
-    harness_note("retire work: %d system calls on other threads, %d on the host's frame",
-                 work_seen.elsewhere, work_seen.on_frame);
-    ASSERT_EQ(work_seen.on_frame, 0);
-    ASSERT_GT(work_seen.elsewhere, 0);
-    ASSERT_EQ(count_loaded_under(e.shadow), 1 + BOUND);
+    on_frame = __atomic_load_n(&work_seen.on_frame, __ATOMIC_ACQUIRE);
+    elsewhere = __atomic_load_n(&work_seen.elsewhere, __ATOMIC_ACQUIRE);
+    harness_note("retire work: %d system calls on other threads, %d on the host's frame", elsewhere,
+                 on_frame);
+    ASSERT_EQ(on_frame, 0);
+    ASSERT_GT(elsewhere, 0);
+    expect_held(lib, &e, 1 + BOUND);
     stop_helpers(&h, t);
     hot_close(lib);
     hot__syscalls_reset();
