@@ -139,6 +139,7 @@ struct hot_lib {
     hot__mutex retire_mu;    /* held by the thread doing the retire work */
     int retire_due;          /* the watcher is asked to do it (atomic) */
     uint64_t retire_due_ns;  /* since when (atomic) */
+    uint64_t retire_last_ns; /* the last request (atomic) */
     uint64_t unproven_epoch; /* epoch + 1 of the last look that held versions */
     uint64_t retry_at_ns;    /* when the watcher looks again (atomic; 0: no) */
     unsigned retry_ms;       /* the wait before it (retire_mu) */
@@ -162,9 +163,11 @@ struct hot_lib {
 
     hot__watch *watch;
     hot__thread watcher;
-    uint64_t watcher_self; /* its hot__thread_self() (atomic) */
-    int watching;          /* atomic: a watcher thread runs */
-    int watcher_done;      /* the watcher thread has left its loop (lib->mu) */
+    uint64_t watcher_self;     /* its hot__thread_self() (atomic) */
+    unsigned long watcher_pid; /* the process it runs in (atomic) */
+    int watcher_working;       /* atomic: its loop runs, it takes the retire work */
+    int watching;              /* atomic: a watcher thread runs */
+    int watcher_done;          /* the watcher thread has left its loop (lib->mu) */
     int closing;
 
     char errmsg[HOT__MSG_MAX];
@@ -397,8 +400,17 @@ int hot__shadow_write_dep(hot_lib *lib, const char *soname, const unsigned char 
                           hot__version *v);
 /* The path the dynamic loader opens a copy of the shadow folder by. */
 char *hot__shadow_load_path_of(hot_lib *lib, const char *copy_path);
-/* Before forgetting an old version's copy: frees its unmapped blocks. */
-void hot__shadow_drop_unmapped(hot__version *v);
+/* An old version's copies, taken off it under lib->mu (it names none
+ * after), to be deleted outside it: its blocks no segment maps first. */
+typedef struct hot__old_copies {
+    hot__dir *dir;
+    void *handle; /* still loaded while they are deleted */
+    char *path;
+    char *deps[HOT__DEPS_MAX];
+    unsigned n_deps;
+} hot__old_copies;
+int hot__shadow_take_copies(hot__version *v, hot__old_copies *out); /* 0: none */
+void hot__shadow_delete_taken(hot__old_copies *c);
 /* For hot_inspect: loads buf from a copy listed in an owner file of its
  * own (a constructor that crashes leaves nothing the next sweep keeps),
  * deleted once loaded. */

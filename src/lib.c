@@ -228,7 +228,7 @@ void hot__loads_resume(hot_lib *lib, int paused)
  * back) means there is nothing for this one to do now. HOT_ECLOSED: the
  * handle is closing, and once swap_mu is given back hot_close may free it:
  * the caller must not touch lib again. */
-static int apply_pending(hot_lib *lib)
+static int apply_pending(hot_lib *lib, int work_here)
 {
     hot__version *v;
     int swapped = 0;
@@ -242,6 +242,8 @@ static int apply_pending(hot_lib *lib)
     v = __atomic_exchange_n(&lib->pending, NULL, __ATOMIC_ACQ_REL);
     if (v)
         swapped = hot__publish(lib, v);
+    if (swapped > 0 && work_here && !hot__closing(lib))
+        hot__retire_now(lib); /* under swap_mu: a hot_close waits for it */
     if (hot__closing(lib))
         swapped = HOT_ECLOSED;
     give(&lib->swap_mu, &lib->swap_owner);
@@ -272,8 +274,10 @@ static void publish_now(hot_lib *lib, hot__version *v)
     give(&lib->swap_mu, &lib->swap_owner);
 }
 
-/* Loads under load_mu; swaps (at once) or parks the build. */
-static int reload(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
+/* Loads under load_mu; swaps (at once) or parks the build. work_here: the
+ * caller (hot_reload_now, a blocking call) does the retire work too, still
+ * under load_mu, so that a hot_close on another thread waits for it. */
+static int reload(hot_lib *lib, int settled, uint64_t detected_ns, int at_once, int work_here)
 {
     hot__version *v = NULL;
     int err;
@@ -292,6 +296,8 @@ static int reload(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
             publish_now(lib, v);
         else
             park(lib, v);
+        if (at_once && work_here && !hot__closing(lib))
+            hot__retire_now(lib);
     }
     give(&lib->load_mu, &lib->load_owner);
     return err < 0 ? err : v != NULL;
@@ -299,7 +305,7 @@ static int reload(hot_lib *lib, int settled, uint64_t detected_ns, int at_once)
 
 int hot__reload_from_watcher(hot_lib *lib, int settled, uint64_t detected_ns)
 {
-    return reload(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE);
+    return reload(lib, settled, detected_ns, lib->opts.apply == HOT_APPLY_AT_ONCE, 0);
 }
 
 /* For retire.c: a thread's first guarded call names only its slot. */
@@ -326,7 +332,7 @@ int hot_update(hot_lib *lib)
     if (__atomic_load_n(&lib->wake_signalled, __ATOMIC_RELAXED))
         hot__wake_drain(lib); /* before looking at pending: no wake-up is lost */
     if (__builtin_expect(__atomic_load_n(&lib->pending, __ATOMIC_ACQUIRE) != NULL, 0)) {
-        swapped = apply_pending(lib);
+        swapped = apply_pending(lib, 0);
         if (swapped == HOT_ECLOSED)
             return 0; /* a hot_close on another thread owns lib now */
     }
@@ -343,11 +349,9 @@ int hot_reload_now(hot_lib *lib)
 
     if (!lib)
         return HOT_EINVAL;
-    err = reload(lib, 0, hot__now_ns(), 1);
+    err = reload(lib, 0, hot__now_ns(), 1, 1); /* old versions go before it returns */
     if (err == 0)
-        err = apply_pending(lib);
-    if (err > 0 && !inside_reload(lib))
-        hot__retire_now(lib); /* a blocking call already: old versions go before it returns */
+        err = apply_pending(lib, 1);
     return err;
 }
 
@@ -397,7 +401,7 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
     while (lib->version <= since && !lib->closing && err == 0) {
         if (can_apply(lib)) {
             hot__mutex_unlock(&lib->mu);
-            err = apply_pending(lib);
+            err = apply_pending(lib, 0);
             hot__mutex_lock(&lib->mu);
             err = err < 0 ? err : 0;
             continue;
@@ -567,6 +571,8 @@ static void fence_reloads(hot_lib *lib)
 {
     take(&lib->load_mu, &lib->load_owner);
     take(&lib->swap_mu, &lib->swap_owner);
+    hot__mutex_lock(&lib->retire_mu); /* retire work on a host thread (HOT_WATCH_NONE) */
+    hot__mutex_unlock(&lib->retire_mu);
     give(&lib->swap_mu, &lib->swap_owner);
     give(&lib->load_mu, &lib->load_owner);
 }

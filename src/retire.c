@@ -61,24 +61,27 @@ void hot__retire(hot_lib *lib, hot__version *old)
 
 /* Copies stay on disk only for the running version and the one a crash
  * would roll back to (so debuggers and profilers find their symbols); older
- * copies go, the mappings stay. Only the retire work (lib->retire_mu) frees
- * versions off the list, so those found here live on once lib->mu is
- * given back. */
+ * copies go, the mappings stay. They are taken off their versions under
+ * lib->mu (a rollback may make one of them the target again: it then has
+ * no copy, as before) and deleted outside it. Only the retire work
+ * (lib->retire_mu) unloads versions off the list, so the handles stay
+ * loaded meanwhile. Copies go in order, so the walk stops at the first
+ * version that has none. */
 static void drop_old_copies(hot_lib *lib)
 {
-    hot__version *v, *found[SUSPECTS_MAX];
+    hot__old_copies found[SUSPECTS_MAX];
+    hot__version *v;
     unsigned n = 0, i;
 
     hot__mutex_lock(&lib->mu);
     for (v = lib->retired ? lib->retired->next : NULL; v && n < SUSPECTS_MAX; v = v->next) {
-        if (v->copy_path || v->n_dep_copies)
-            found[n++] = v;
+        if (!hot__shadow_take_copies(v, &found[n]))
+            break;
+        n++;
     }
     hot__mutex_unlock(&lib->mu);
-    for (i = 0; i < n; i++) {
-        hot__shadow_drop_unmapped(found[i]);
-        hot__shadow_forget(found[i]);
-    }
+    for (i = 0; i < n; i++)
+        hot__shadow_delete_taken(&found[i]);
 }
 
 /* Finds or adds the calling thread; lib->mu held. Returns its slot, or
@@ -111,6 +114,7 @@ static void warn_overflow(hot_lib *lib)
 }
 
 static int retire_soon(hot_lib *lib, int at_quiescent);
+static int watcher_takes_work(const hot_lib *lib);
 
 int hot__note_quiescent(hot_lib *lib)
 {
@@ -470,7 +474,9 @@ static int look_at_threads(hot_lib *lib, const uint64_t *ids, int n, suspects *s
     }
     for (k = 0; k < n; k++) {
         memset(hit, 0, sizeof hit);
-        seen = hot__thread_scan(ids[k], ranges, n_ranges, hit);
+        /* hot_close waits for this work: no more looks (each may sleep). */
+        seen = hot__closing(lib) ? HOT__SCAN_UNPROVEN
+                                 : hot__thread_scan(ids[k], ranges, n_ranges, hit);
         if (seen == HOT__SCAN_UNPROVEN)
             memset(hit, 1, sizeof hit);
         for (i = 0; i < sus->n; i++)
@@ -608,7 +614,7 @@ static void look_again_later(hot_lib *lib, const bound_hold *why)
     hot__mutex_lock(&lib->mu);
     epoch = lib->epoch;
     hot__mutex_unlock(&lib->mu);
-    if (why->held && why->unproven && __atomic_load_n(&lib->watching, __ATOMIC_ACQUIRE)) {
+    if (why->held && why->unproven && watcher_takes_work(lib)) {
         /* Less often each time, from the last swap on. */
         ms = lib->retry_ms && lib->retry_epoch == epoch ? lib->retry_ms * 2 : RETRY_FIRST_MS;
         ms = ms > RETRY_MAX_MS ? RETRY_MAX_MS : ms;
@@ -629,8 +635,13 @@ static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
         look_again_later(lib, &why); /* nothing to look for */
         return 0;
     }
-    if (proven_nothing_yet(lib, at_quiescent) || !(paused = hot__loads_pause(lib)))
+    if (proven_nothing_yet(lib, at_quiescent))
         return 0;
+    if (!(paused = hot__loads_pause(lib))) { /* a load is running: look once it is done */
+        why.held = why.unproven = 1;
+        look_again_later(lib, &why);
+        return 0;
+    }
     done = cut_beyond_bound(lib, &why, &announced);
     look_again_later(lib, &why);
     if (done && !__atomic_exchange_n(&lib->bound_warned, 1, __ATOMIC_ACQ_REL))
@@ -649,14 +660,24 @@ static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
  * finds another at it waits: that one may have looked before the latest
  * swap. Never on a host's frame while a watcher runs. Returns how many
  * versions it unloaded. */
+static __thread int in_retire_work __attribute__((tls_model("initial-exec")));
+
 static int retire_work(hot_lib *lib, int at_quiescent)
 {
-    int n;
+    int n = 0;
 
+    /* A log callback that calls hot_quiescent from inside this work. */
+    if (in_retire_work)
+        return 0;
+    in_retire_work = 1;
     hot__mutex_lock(&lib->retire_mu);
-    drop_old_copies(lib);
-    n = lib->opts.unload_retired ? unload_quiesced(lib) : unload_beyond_bound(lib, at_quiescent);
+    if (!hot__closing(lib)) {
+        drop_old_copies(lib);
+        n = lib->opts.unload_retired ? unload_quiesced(lib)
+                                     : unload_beyond_bound(lib, at_quiescent);
+    }
     hot__mutex_unlock(&lib->retire_mu);
+    in_retire_work = 0;
     return n;
 }
 
@@ -680,18 +701,31 @@ static int on_the_watcher(const hot_lib *lib)
     return __atomic_load_n(&lib->watcher_self, __ATOMIC_ACQUIRE) == hot__thread_self();
 }
 
+/* Is there a watcher thread to hand the work to? Not once its loop ended
+ * (it could not go on watching), nor in a forked child (it has no threads
+ * but the one that forked). */
+static int watcher_takes_work(const hot_lib *lib)
+{
+    return __atomic_load_n(&lib->watcher_working, __ATOMIC_ACQUIRE) &&
+           __atomic_load_n(&lib->watcher_pid, __ATOMIC_ACQUIRE) == hot__pid();
+}
+
 /* Hands the work to the watcher thread (it runs it WORK_DELAY_MS later),
  * or does it now when there is none. Returns how many versions this call
  * unloaded itself. */
 static int retire_soon(hot_lib *lib, int at_quiescent)
 {
+    uint64_t now;
+
     if (at_quiescent && !worth_a_look(lib, at_quiescent))
         return 0;
-    if (!__atomic_load_n(&lib->watching, __ATOMIC_ACQUIRE))
+    if (!watcher_takes_work(lib))
         return retire_work(lib, at_quiescent);
+    now = hot__now_ns();
+    __atomic_store_n(&lib->retire_last_ns, now, __ATOMIC_RELEASE); /* before the flag */
     if (__atomic_exchange_n(&lib->retire_due, 1, __ATOMIC_ACQ_REL))
         return 0; /* asked already, not yet done */
-    __atomic_store_n(&lib->retire_due_ns, hot__now_ns(), __ATOMIC_RELEASE);
+    __atomic_store_n(&lib->retire_due_ns, now, __ATOMIC_RELEASE);
     if (!on_the_watcher(lib)) {
         hot__mutex_lock(&lib->mu); /* lib->watch is swapped under it */
         hot__watch_wake(lib->watch);
@@ -710,18 +744,19 @@ int hot__retire_now(hot_lib *lib)
     return retire_work(lib, 0);
 }
 
-/* When the asked-for work is due: WORK_DELAY_MS after the request and after
- * the last file event, but no later than WORK_DELAY_MAX_MS after the
+/* When the asked-for work is due: WORK_DELAY_MS after the last request and
+ * the last file event, but no later than WORK_DELAY_MAX_MS after the first
  * request; else when a look is to be made again; 0 when neither. */
 static uint64_t work_due_ns(const hot_lib *lib, uint64_t last_event_ns)
 {
-    uint64_t asked, due, latest;
+    uint64_t first, last, due, latest;
 
     if (!__atomic_load_n(&lib->retire_due, __ATOMIC_ACQUIRE))
         return __atomic_load_n(&lib->retry_at_ns, __ATOMIC_ACQUIRE);
-    asked = __atomic_load_n(&lib->retire_due_ns, __ATOMIC_ACQUIRE);
-    due = (asked > last_event_ns ? asked : last_event_ns) + WORK_DELAY_MS * 1000000ull;
-    latest = asked + WORK_DELAY_MAX_MS * 1000000ull;
+    first = __atomic_load_n(&lib->retire_due_ns, __ATOMIC_ACQUIRE);
+    last = __atomic_load_n(&lib->retire_last_ns, __ATOMIC_ACQUIRE);
+    due = (last > last_event_ns ? last : last_event_ns) + WORK_DELAY_MS * 1000000ull;
+    latest = first + WORK_DELAY_MAX_MS * 1000000ull;
     return due < latest ? due : latest;
 }
 

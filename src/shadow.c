@@ -318,20 +318,13 @@ char *hot__shadow_load_path(hot_lib *lib, const hot__version *v)
     return path;
 }
 
-void hot__shadow_drop_unmapped(hot__version *v)
-{
-    if (v->copy_path && v->copy_dir)
-        hot__dl_drop_unmapped(v->handle, v->copy_dir, base_name(v->copy_path));
-}
-
-static void forget_copy(hot__version *v, char **copy)
+static void forget_copy(hot__dir *dir, char **copy)
 {
     char msg[HOT__MSG_MAX];
 
     if (!*copy)
         return;
-    if (v->copy_dir && hot__dir_mine(v->copy_dir) &&
-        hot__dir_unlink(v->copy_dir, base_name(*copy), msg, sizeof msg) < 0)
+    if (dir && hot__dir_mine(dir) && hot__dir_unlink(dir, base_name(*copy), msg, sizeof msg) < 0)
         hot__log(NULL, HOT_LOG_WARN, "shadow copy not deleted: %s", msg);
     free(*copy);
     *copy = NULL;
@@ -339,9 +332,29 @@ static void forget_copy(hot__version *v, char **copy)
 
 void hot__shadow_forget(hot__version *v)
 {
-    forget_copy(v, &v->copy_path);
+    forget_copy(v->copy_dir, &v->copy_path);
     while (v->n_dep_copies > 0)
-        forget_copy(v, &v->dep_copies[--v->n_dep_copies]);
+        forget_copy(v->copy_dir, &v->dep_copies[--v->n_dep_copies]);
+}
+
+int hot__shadow_take_copies(hot__version *v, hot__old_copies *out)
+{
+    out->dir = v->copy_dir;
+    out->handle = v->handle;
+    out->path = v->copy_path;
+    v->copy_path = NULL;
+    for (out->n_deps = 0; v->n_dep_copies > 0;)
+        out->deps[out->n_deps++] = v->dep_copies[--v->n_dep_copies];
+    return out->path != NULL || out->n_deps > 0;
+}
+
+void hot__shadow_delete_taken(hot__old_copies *c)
+{
+    if (c->path && c->dir)
+        hot__dl_drop_unmapped(c->handle, c->dir, base_name(c->path));
+    forget_copy(c->dir, &c->path);
+    while (c->n_deps > 0)
+        forget_copy(c->dir, &c->deps[--c->n_deps]);
 }
 
 /* At exit: the files this handle listed go, nothing in memory is touched

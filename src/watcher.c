@@ -245,7 +245,10 @@ static void watcher_main(void *arg)
     hot_lib *lib = arg;
 
     __atomic_store_n(&lib->watcher_self, hot__thread_self(), __ATOMIC_RELEASE);
+    __atomic_store_n(&lib->watcher_pid, hot__pid(), __ATOMIC_RELEASE);
+    __atomic_store_n(&lib->watcher_working, 1, __ATOMIC_RELEASE);
     watch_loop(lib);
+    __atomic_store_n(&lib->watcher_working, 0, __ATOMIC_RELEASE); /* host threads do it now */
     hot__mutex_lock(&lib->mu);
     lib->watcher_done = 1;
     hot__cond_broadcast(&lib->cond);
@@ -311,7 +314,6 @@ int hot__watcher_stop(hot_lib *lib)
         hot__thread_join(&lib->watcher);
         __atomic_store_n(&lib->watching, 0, __ATOMIC_RELEASE);
     }
-    hot__watch_close(lib->watch);
-    lib->watch = NULL;
+    swap_watch(lib, NULL); /* under lib->mu: a host thread may be waking it */
     return 0;
 }

@@ -14,7 +14,7 @@
 #include "support.h"
 
 #ifndef FIXTURE_DIR
-#error "FIXTURE_DIR must name the folder of the fixture libraries"
+#  error "FIXTURE_DIR must name the folder of the fixture libraries"
 #endif
 
 void sleep_ms(unsigned ms)
@@ -331,7 +331,7 @@ void wait_for_copies(const char *shadow_dir, int want)
 
 void let_the_watcher_retire(void)
 {
-    sleep_ms(50); /* its delay is 5 ms after the last request, at most 100 ms */
+    sleep_ms(150); /* its delay: 5 ms after the last request, at most 100 ms after the first */
 }
 
 /* ---- Recording events --------------------------------------------------- */

@@ -27,14 +27,14 @@ enum { BOUND = 8, WARM_UP = 21, RELOADS = 220 };
  * bound is only ever an upper one there. ASan's quarantine makes RSS say
  * nothing about what the runtime holds. */
 #if defined(__SANITIZE_THREAD__)
-#define TSAN 1
+#  define TSAN 1
 #else
-#define TSAN 0
+#  define TSAN 0
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
+#  define SANITIZED 1
 #else
-#define SANITIZED 0
+#  define SANITIZED 0
 #endif
 
 typedef struct loaded_under {
