@@ -578,3 +578,61 @@ TEST(memory, thread_that_falls_asleep_lets_versions_go_without_a_reload)
     log_capture_free(&logs);
     env_free(&e);
 }
+
+/* ---- A log callback that calls back in -------------------------------------- */
+
+typedef struct reentrant {
+    fx_env *e;
+    hot_lib *lib;
+    int called_back;
+} reentrant;
+
+static reentrant g_reentrant;
+
+/* The retire work logs while it holds its lock; the guide lets a log
+ * callback call the API, here one that does the retire work itself. */
+static void log_calls_back_in(hot_log_level level, const char *line, void *userdata)
+{
+    (void)level;
+    (void)userdata;
+    if (g_reentrant.lib && strstr(line, ": unloaded v")) {
+        hot_thread_leave(g_reentrant.lib); /* its next hot_update announces it again */
+        g_reentrant.called_back++;
+    }
+}
+
+static void *reload_past_the_bound(void *arg)
+{
+    reentrant *r = arg;
+    long i;
+
+    for (i = 1; i <= BOUND + 4; i++)
+        frame_with_reload(r->e, r->lib, "fx_patch", i);
+    return NULL;
+}
+
+/* With HOT_WATCH_NONE the retire work runs on the caller's thread, and its
+ * "unloaded v2" line (opts.unload_retired, debug level) reaches a log
+ * callback that calls hot_thread_leave: that returns at once instead of
+ * waiting for the lock its own thread holds, and old versions still go. */
+TEST(memory, log_callback_calling_back_in_does_not_hang)
+{
+    fx_env e;
+    hot_options o;
+
+    env_init(&e);
+    o = env_options(&e);
+    o.watch = HOT_WATCH_NONE;
+    o.unload_retired = 1;
+    o.log_level = HOT_LOG_DEBUG;
+    o.log_fn = log_calls_back_in;
+    memset(&g_reentrant, 0, sizeof g_reentrant);
+    g_reentrant.e = &e;
+    g_reentrant.lib = env_open(&o); /* this thread never announces itself: it waits */
+    call_within(reload_past_the_bound, &g_reentrant, "reloads whose log callback calls back in");
+    ASSERT_GT(g_reentrant.called_back, 0);
+    ASSERT_LE(hot_versions_held(g_reentrant.lib), 2);
+    hot_close(g_reentrant.lib);
+    g_reentrant.lib = NULL;
+    env_free(&e);
+}
