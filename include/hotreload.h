@@ -1035,7 +1035,9 @@ HOT_EXTERN int hot_was_updated(hot_lib *lib);
 /* Waits until a version newer than `since` answers calls (never from an
  * event callback: HOT_EBUSY there). In
  * HOT_APPLY_AT_UPDATE mode the waiting thread applies a waiting build itself
- * (the caller is at a safe point). timeout_ms 0 waits for ever.
+ * (the caller is at a safe point). While it waits the thread counts as
+ * outside the library; once the new version answers, the old versions that
+ * may go are unloaded before it returns. timeout_ms 0 waits for ever.
  * Returns 0, HOT_ETIMEDOUT, HOT_ECLOSED (hot_close ran meanwhile: it wakes
  * waiters and waits for them to leave), or HOT_EBUSY from an event
  * callback. */

@@ -140,6 +140,7 @@ struct hot_lib {
     int retire_due;          /* the watcher is asked to do it (atomic) */
     uint64_t retire_due_ns;  /* since when (atomic) */
     uint64_t retire_last_ns; /* the last request (atomic) */
+    int copies_due;          /* a swap left an old copy to delete (atomic) */
     uint64_t unproven_epoch; /* epoch + 1 of the last look that held versions */
     uint64_t retry_at_ns;    /* when the watcher looks again (atomic; 0: no) */
     unsigned retry_ms;       /* the wait before it (retire_mu) */
@@ -591,6 +592,10 @@ unsigned hot__retire_wait_ms(const hot_lib *lib, uint64_t last_event_ns, uint64_
 void hot__retire_run_due(hot_lib *lib, uint64_t last_event_ns, uint64_t now);
 /* At close: frees what unloading kept. */
 void hot__retire_close(hot_lib *lib);
+/* A thread inside hot_wait_reload counts as announced and quiescent while
+ * it waits (lib->mu held); 1: it was added, and goes again at leave. */
+int hot__waiting_enter(hot_lib *lib);
+void hot__waiting_leave(hot_lib *lib, int added);
 
 /* ---- watcher.c ---------------------------------------------------------- */
 int hot__watcher_start(hot_lib *lib);

@@ -390,14 +390,15 @@ static int wait_a_while(hot_lib *lib, uint64_t deadline)
 int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
 {
     uint64_t deadline = timeout_ms ? hot__now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
-    int err = 0;
+    int err = 0, added;
 
     if (!lib)
         return HOT_EINVAL;
     if (inside_reload(lib))
         return busy(lib); /* the reload it waits for cannot finish meanwhile */
     hot__mutex_lock(&lib->mu);
-    lib->waiters++; /* hot_close waits for us to leave */
+    lib->waiters++;                  /* hot_close waits for us to leave */
+    added = hot__waiting_enter(lib); /* outside the library until it returns */
     while (lib->version <= since && !lib->closing && err == 0) {
         if (can_apply(lib)) {
             hot__mutex_unlock(&lib->mu);
@@ -410,6 +411,16 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
     }
     if (err != HOT_EBUSY)
         err = lib->version > since ? 0 : lib->closing ? HOT_ECLOSED : HOT_ETIMEDOUT;
+    if (err == 0 && !lib->closing) {
+        /* A blocking call, as hot_reload_now: old versions go before it
+         * returns, while this thread is still counted as waiting (outside
+         * the library, and hot_close waits for it). */
+        hot__waiting_enter(lib);
+        hot__mutex_unlock(&lib->mu);
+        hot__retire_now(lib);
+        hot__mutex_lock(&lib->mu);
+    }
+    hot__waiting_leave(lib, added);
     lib->waiters--;
     hot__cond_broadcast(&lib->cond);
     hot__mutex_unlock(&lib->mu);

@@ -171,6 +171,41 @@ void hot__retire_announce(hot_fn *volatile *slot)
         warn_overflow(lib);
 }
 
+/* A thread inside hot_wait_reload is blocked in the runtime, outside the
+ * library: while it waits it counts as announced, at a quiescent point as
+ * of its entry, so that no look needs to catch it asleep (the watcher is
+ * busy exactly while it waits, idle while it runs). A thread that was not
+ * announced before is again not once it leaves: from then on the look
+ * applies to it. lib->mu held. Returns 1 if it was added for the wait. */
+int hot__waiting_enter(hot_lib *lib)
+{
+    uint64_t self = hot__thread_self();
+    int overflowed = 0, added;
+    unsigned i;
+
+    for (i = 0; i < lib->n_threads && lib->threads[i].thread != self; i++)
+        ;
+    added = i == lib->n_threads;
+    if (added && lib->n_threads == HOT__THREADS_MAX)
+        return 0; /* no room: the look applies to it, as to any other */
+    i = thread_slot(lib, self, &overflowed);
+    lib->threads[i].seen_epoch = lib->epoch;
+    return added;
+}
+
+void hot__waiting_leave(hot_lib *lib, int added)
+{
+    uint64_t self = hot__thread_self();
+    unsigned i;
+
+    for (i = 0; added && i < lib->n_threads; i++) {
+        if (lib->threads[i].thread == self) {
+            lib->threads[i] = lib->threads[--lib->n_threads];
+            break;
+        }
+    }
+}
+
 static uint64_t oldest_seen_epoch(const hot_lib *lib)
 {
     uint64_t oldest = lib->epoch;
@@ -352,6 +387,7 @@ typedef struct bound_hold {
     int unaccounted;  /* threads never announced (-1: unknown), or 0 */
     int unproven;     /* of those, the ones not shown to be outside */
     int not_quiesced; /* an announced thread has not passed a point */
+    int more;         /* past their grace beyond the SUSPECTS_MAX looked for */
 } bound_hold;
 
 /* The epoch before which retired versions are left by every announced
@@ -390,10 +426,12 @@ static void find_suspects(hot_lib *lib, uint64_t oldest, suspects *sus, bound_ho
     for (k = 0; v && k < lib->opts.max_retired; k++)
         v = v->next;
     for (; v; v = v->next) {
-        if (v->retired_epoch < oldest && sus->n < SUSPECTS_MAX)
+        if (v->retired_epoch < oldest && sus->n < SUSPECTS_MAX) {
             sus->v[sus->n++] = v;
-        else
+        } else {
             why->held++;
+            why->more |= v->retired_epoch < oldest; /* no room left for it */
+        }
         why->not_quiesced |= v->retired_epoch >= oldest;
     }
 }
@@ -614,7 +652,9 @@ static void look_again_later(hot_lib *lib, const bound_hold *why)
     hot__mutex_lock(&lib->mu);
     epoch = lib->epoch;
     hot__mutex_unlock(&lib->mu);
-    if (why->held && why->unproven && watcher_takes_work(lib)) {
+    if (why->more && watcher_takes_work(lib)) {
+        ms = RETRY_FIRST_MS; /* the next SUSPECTS_MAX, soon */
+    } else if (why->held && why->unproven && watcher_takes_work(lib)) {
         /* Less often each time, from the last swap on. */
         ms = lib->retry_ms && lib->retry_epoch == epoch ? lib->retry_ms * 2 : RETRY_FIRST_MS;
         ms = ms > RETRY_MAX_MS ? RETRY_MAX_MS : ms;
@@ -626,7 +666,7 @@ static void look_again_later(hot_lib *lib, const bound_hold *why)
 
 static int unload_beyond_bound(hot_lib *lib, int at_quiescent)
 {
-    bound_hold why = { 0, 0, 0, 0 };
+    bound_hold why = { 0, 0, 0, 0, 0 };
     hot__version *done;
     unsigned announced = 0;
     int paused, n;
@@ -736,6 +776,9 @@ static int retire_soon(hot_lib *lib, int at_quiescent)
 
 void hot__retire_after_swap(hot_lib *lib)
 {
+    /* The old copies the watcher deletes at its next turn, not after the
+     * delay: a few file calls, where the look and dlclose may take long. */
+    __atomic_store_n(&lib->copies_due, 1, __ATOMIC_RELEASE);
     retire_soon(lib, 0);
 }
 
@@ -773,6 +816,11 @@ void hot__retire_run_due(hot_lib *lib, uint64_t last_event_ns, uint64_t now)
 {
     uint64_t due = work_due_ns(lib, last_event_ns);
 
+    if (__atomic_exchange_n(&lib->copies_due, 0, __ATOMIC_ACQ_REL) && !hot__closing(lib)) {
+        hot__mutex_lock(&lib->retire_mu);
+        drop_old_copies(lib);
+        hot__mutex_unlock(&lib->retire_mu);
+    }
     if (!due || now < due)
         return;
     if (!__atomic_exchange_n(&lib->retire_due, 0, __ATOMIC_ACQ_REL)) {

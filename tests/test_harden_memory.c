@@ -636,3 +636,45 @@ TEST(memory, log_callback_calling_back_in_does_not_hang)
     g_reentrant.lib = NULL;
     env_free(&e);
 }
+
+/* ---- A thread that waits in hot_wait_reload -------------------------------- */
+
+/* The build tool's pattern (make soak's main thread): a thread that never
+ * announces itself replaces the file and waits in hot_wait_reload while
+ * the watcher loads and swaps (HOT_APPLY_AT_ONCE), with three helpers
+ * asleep. The watcher is idle only while that thread runs, so no look of
+ * its would catch it asleep; it counts as outside the library while it
+ * waits, and the wait unloads before it returns: the bound holds after
+ * every reload, and only two copies are on disk. */
+TEST(memory, waiting_thread_keeps_the_bound_at_every_reload)
+{
+    fx_env e;
+    hot_options o;
+    hot_lib *lib;
+    helpers h;
+    pthread_t t[3];
+    unsigned long since;
+    long i;
+
+    if (TSAN)
+        SKIP("TSan's own thread, awake at times, rightly keeps old versions mapped");
+    env_init(&e);
+    o = env_options(&e);
+    o.apply = HOT_APPLY_AT_ONCE;
+    lib = env_open(&o);
+    start_helpers(&h, t);
+    for (i = 1; i <= 3 * BOUND; i++) {
+        since = hot_version(lib);
+        install_patched_fixture(&e, "fx_patch", i);
+        ASSERT_HOT_OK(hot_wait_reload(lib, since, WAIT_MS));
+        ASSERT_EQ(fx_value(), FX_PATCH_BASE + i);
+        if (i > BOUND + 1) {
+            ASSERT_EQ(hot_versions_held(lib), 1 + BOUND);
+            ASSERT_EQ(count_copies(e.shadow), 2);
+        }
+    }
+    expect_held(lib, &e, 1 + BOUND);
+    stop_helpers(&h, t);
+    hot_close(lib);
+    env_free(&e);
+}
