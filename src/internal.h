@@ -139,7 +139,6 @@ struct hot_lib {
     hot__mutex retire_mu;    /* held by the thread doing the retire work */
     int retire_due;          /* the watcher is asked to do it (atomic) */
     uint64_t retire_due_ns;  /* since when (atomic) */
-    uint64_t retire_last_ns; /* the last request (atomic) */
     int copies_due;          /* a swap left an old copy to delete (atomic) */
     uint64_t unproven_epoch; /* epoch + 1 of the last look that held versions */
     uint64_t retry_at_ns;    /* when the watcher looks again (atomic; 0: no) */

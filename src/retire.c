@@ -762,7 +762,6 @@ static int retire_soon(hot_lib *lib, int at_quiescent)
     if (!watcher_takes_work(lib))
         return retire_work(lib, at_quiescent);
     now = hot__now_ns();
-    __atomic_store_n(&lib->retire_last_ns, now, __ATOMIC_RELEASE); /* before the flag */
     if (__atomic_exchange_n(&lib->retire_due, 1, __ATOMIC_ACQ_REL))
         return 0; /* asked already, not yet done */
     __atomic_store_n(&lib->retire_due_ns, now, __ATOMIC_RELEASE);
@@ -787,18 +786,20 @@ int hot__retire_now(hot_lib *lib)
     return retire_work(lib, 0);
 }
 
-/* When the asked-for work is due: WORK_DELAY_MS after the last request and
- * the last file event, but no later than WORK_DELAY_MAX_MS after the first
- * request; else when a look is to be made again; 0 when neither. */
+/* When the asked-for work is due: WORK_DELAY_MS after the first request
+ * (threads at quiescent points may ask at every frame: a delay from the last
+ * would never end) and after the last file event, but no later than
+ * WORK_DELAY_MAX_MS after the first request; else when a look is to be made
+ * again; 0 when neither. A request that raced the watcher's reading of the
+ * time may leave it stale: then the work runs at once, which is harmless. */
 static uint64_t work_due_ns(const hot_lib *lib, uint64_t last_event_ns)
 {
-    uint64_t first, last, due, latest;
+    uint64_t first, due, latest;
 
     if (!__atomic_load_n(&lib->retire_due, __ATOMIC_ACQUIRE))
         return __atomic_load_n(&lib->retry_at_ns, __ATOMIC_ACQUIRE);
     first = __atomic_load_n(&lib->retire_due_ns, __ATOMIC_ACQUIRE);
-    last = __atomic_load_n(&lib->retire_last_ns, __ATOMIC_ACQUIRE);
-    due = (last > last_event_ns ? last : last_event_ns) + WORK_DELAY_MS * 1000000ull;
+    due = (first > last_event_ns ? first : last_event_ns) + WORK_DELAY_MS * 1000000ull;
     latest = first + WORK_DELAY_MAX_MS * 1000000ull;
     return due < latest ? due : latest;
 }

@@ -331,7 +331,7 @@ void wait_for_copies(const char *shadow_dir, int want)
 
 void let_the_watcher_retire(void)
 {
-    sleep_ms(150); /* its delay: 5 ms after the last request, at most 100 ms after the first */
+    sleep_ms(150); /* its delay: 5 ms after the first request, at most 100 ms */
 }
 
 /* ---- Recording events --------------------------------------------------- */
