@@ -118,17 +118,21 @@ static int watcher_takes_work(const hot_lib *lib);
 
 int hot__note_quiescent(hot_lib *lib)
 {
-    int overflowed = 0;
+    int overflowed = 0, advanced = 0;
     unsigned i;
 
     hot__mutex_lock(&lib->mu);
     i = thread_slot(lib, hot__thread_self(), &overflowed);
-    if (i < HOT__THREADS_MAX)
+    if (i < HOT__THREADS_MAX) {
+        advanced = lib->threads[i].seen_epoch != lib->epoch;
         lib->threads[i].seen_epoch = lib->epoch;
+    }
     hot__mutex_unlock(&lib->mu);
     if (overflowed)
         warn_overflow(lib);
-    return retire_soon(lib, 1);
+    /* A point at the epoch this thread had already passed lets nothing go:
+     * with unload_retired hot_update comes here every frame. */
+    return advanced ? retire_soon(lib, 1) : 0;
 }
 
 /* What this thread's last hot_update saw: the handle (by serial, as an
