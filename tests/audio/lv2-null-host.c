@@ -159,15 +159,16 @@ static LV2_Worker_Status respond(LV2_Worker_Respond_Handle h, uint32_t size, con
 
 /* Synchronous, like lv2file's: the work and its response happen inside
  * schedule_work, during run(). */
-static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle h, uint32_t size, const void *data)
+static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle h, uint32_t size,
+                                       const void *data)
 {
     host_instance *hi = h;
 
     return hi->worker->work(lilv_instance_get_handle(hi->lilv), respond, hi, size, data);
 }
 
-static LV2_URID_Map map = {NULL, map_uri};
-static LV2_Log_Log log_feature = {NULL, log_printf, log_vprintf};
+static LV2_URID_Map map = { NULL, map_uri };
+static LV2_Log_Log log_feature = { NULL, log_printf, log_vprintf };
 static int32_t max_block = BLOCK;
 
 /* ---- Files -------------------------------------------------------------- */
@@ -211,8 +212,8 @@ static void set_up(const char *bundle)
         exit(1);
     }
     snprintf(bundle_copy, sizeof bundle_copy, "%s/lv2/%s", work, base);
-    sh("mkdir -p %s/lv2 && cp -r %s %s/lv2/ && cp %s/%s %s/v1.so", work, bundle, work, bundle_copy, logic_file,
-       work);
+    sh("mkdir -p %s/lv2 && cp -r %s %s/lv2/ && cp %s/%s %s/v1.so", work, bundle, work, bundle_copy,
+       logic_file, work);
     snprintf(lv2_path, sizeof lv2_path, "%s/lv2", work);
     setenv("LV2_PATH", lv2_path, 1);
     world = lilv_world_new();
@@ -230,10 +231,10 @@ static void set_up(const char *bundle)
 
 static host_instance *open_instance(void)
 {
-    static LV2_Feature map_f = {LV2_URID__map, &map};
-    static LV2_Feature log_f = {LV2_LOG__log, &log_feature};
+    static LV2_Feature map_f = { LV2_URID__map, &map };
+    static LV2_Feature log_f = { LV2_LOG__log, &log_feature };
     static LV2_Options_Option options[2];
-    static LV2_Feature opt_f = {LV2_OPTIONS__options, options};
+    static LV2_Feature opt_f = { LV2_OPTIONS__options, options };
     host_instance *hi = calloc(1, sizeof *hi);
     LV2_Worker_Schedule *sched = calloc(1, sizeof *sched);
     LV2_Feature *sched_f = calloc(1, sizeof *sched_f);
@@ -264,7 +265,7 @@ static host_instance *open_instance(void)
     }
     hi->worker = lilv_instance_get_extension_data(hi->lilv, LV2_WORKER__interface);
     hi->params[0] = synth_mode ? 0.3f : 0.05f; /* volume, attack, release */
-    hi->params[1] = synth_mode ? 0.01f : 0.6f;  /* time, feedback, tone */
+    hi->params[1] = synth_mode ? 0.01f : 0.6f; /* time, feedback, tone */
     hi->params[2] = synth_mode ? 0.3f : 0.5f;
     lilv_instance_connect_port(hi->lilv, 0, synth_mode ? (void *)&hi->midi : (void *)in_buf);
     lilv_instance_connect_port(hi->lilv, 1, hi->out);
@@ -288,8 +289,11 @@ static void close_instance(host_instance *hi)
 /* The synth's score: two notes, held across the swap at block 200. */
 static void midi_for_block(host_instance *hi, int b)
 {
-    static const struct { int block, frame, status, note; } score[] = {
-        {2, 5, 0x90, 60}, {50, 17, 0x90, 67}, {400, 3, 0x80, 60}, {500, 40, 0x80, 67}};
+    static const struct {
+        int block, frame, status, note;
+    } score[] = {
+        { 2, 5, 0x90, 60 }, { 50, 17, 0x90, 67 }, { 400, 3, 0x80, 60 }, { 500, 40, 0x80, 67 }
+    };
     LV2_Atom_Forge forge;
     LV2_Atom_Forge_Frame frame;
     unsigned i;
@@ -345,7 +349,7 @@ static void *render_job_main(void *arg)
 
 static void render(host_instance *hi, float *out, int from_block, int to_block)
 {
-    render_job j = {hi, out, from_block, to_block};
+    render_job j = { hi, out, from_block, to_block };
     pthread_attr_t attr;
     pthread_t t;
 
@@ -377,7 +381,8 @@ static float *render_only(const char *variant)
 
 /* ---- Checks ------------------------------------------------------------- */
 
-static void expect_near(const char *what, const float *got, const float *want, int from, int to, double tol)
+static void expect_near(const char *what, const float *got, const float *want, int from, int to,
+                        double tol)
 {
     double worst = 0;
     int i, at = -1;
@@ -388,8 +393,8 @@ static void expect_near(const char *what, const float *got, const float *want, i
             at = i;
         }
     if (worst > tol) {
-        fprintf(stderr, "FAIL: %s: frames %d..%d differ by %g at %d (got %g, want %g)\n", what, from, to, worst,
-                at, got[at], want[at]);
+        fprintf(stderr, "FAIL: %s: frames %d..%d differ by %g at %d (got %g, want %g)\n", what,
+                from, to, worst, at, got[at], want[at]);
         exit(1);
     }
     printf("ok: %s: frames %d..%d within %g\n", what, from, to, tol);
@@ -434,7 +439,8 @@ static float *render_with_swap(const char *variant, const char *wait_for)
 
 static int case_swap(void)
 {
-    float *a = render_only("v1"), *b = render_only("half"), *c, *half = calloc(FRAMES, sizeof *half);
+    float *a = render_only("v1"), *b = render_only("half"), *c,
+          *half = calloc(FRAMES, sizeof *half);
     int s = SWAP_BLOCK * BLOCK, i;
 
     for (i = 0; i < FRAMES; i++)
@@ -464,7 +470,8 @@ static int case_handover(const char *variant)
 
 static int case_crossfade(void)
 {
-    float *a = render_only("v1"), *b = render_only("xfade_half"), *c, *want = calloc(FRAMES, sizeof *want);
+    float *a = render_only("v1"), *b = render_only("xfade_half"), *c,
+          *want = calloc(FRAMES, sizeof *want);
     int s = SWAP_BLOCK * BLOCK, i;
 
     c = render_with_swap("xfade_half", "logic v2 accepted");
@@ -515,7 +522,7 @@ static int case_latency(void)
 static const void *port_value(const char *symbol, void *userdata, uint32_t *size, uint32_t *type)
 {
     host_instance *hi = userdata;
-    static const char *symbols[] = {"time", "feedback", "tone"};
+    static const char *symbols[] = { "time", "feedback", "tone" };
     int i;
 
     for (i = 0; i < 3; i++)
@@ -530,10 +537,11 @@ static const void *port_value(const char *symbol, void *userdata, uint32_t *size
 
 static LilvState *save_state(host_instance *hi)
 {
-    static LV2_Feature map_f = {LV2_URID__map, &map};
-    const LV2_Feature *features[] = {&map_f, NULL};
-    LilvState *st = lilv_state_new_from_instance(plugin, hi->lilv, &map, NULL, NULL, NULL, NULL, port_value, hi,
-                                                 LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
+    static LV2_Feature map_f = { LV2_URID__map, &map };
+    const LV2_Feature *features[] = { &map_f, NULL };
+    LilvState *st =
+        lilv_state_new_from_instance(plugin, hi->lilv, &map, NULL, NULL, NULL, NULL, port_value, hi,
+                                     LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features);
 
     if (!st) {
         fprintf(stderr, "FAIL: no state saved\n");
@@ -654,8 +662,10 @@ static int case_crash_back(const char *variant, const char *signal_name)
     c = render_with_swap(variant, use_worker ? "logic v2 accepted" : "logic v2 instance ready");
     expect_near("before the swap: old-only", c, a, 0, s, 0);
     expect_near("after the swap, until the crash: new-only", c, b, s, k, 1e-6);
-    expect_near("from the crashed block on: the old logic, with the DSP state", c, a, k, FRAMES, 1e-6);
-    snprintf(line, sizeof line, "logic v2 crashed in process() (%s); back to logic v1", signal_name);
+    expect_near("from the crashed block on: the old logic, with the DSP state", c, a, k, FRAMES,
+                1e-6);
+    snprintf(line, sizeof line, "logic v2 crashed in process() (%s); back to logic v1",
+             signal_name);
     wait_logged(line);
     printf("ok: the crash was logged through the host's log\n");
     return 0;
@@ -669,7 +679,8 @@ static int case_crash_warm_up(void)
 
     c = render_with_swap("crash_warm_up", "logic v2 accepted");
     expect_near("a build crashing in its first block changes nothing", c, a, 0, FRAMES, 0);
-    wait_logged("logic v2 crashed (SIGSEGV) in create() or its first block, off the audio thread; it is not used");
+    wait_logged("logic v2 crashed (SIGSEGV) in create() or its first block, off the audio thread; "
+                "it is not used");
     return 0;
 }
 
@@ -677,7 +688,8 @@ static int case_crash_warm_up(void)
 static const void *blob_data;
 static size_t blob_size;
 
-static const void *retrieve_blob(LV2_State_Handle h, uint32_t key, size_t *size, uint32_t *type, uint32_t *flags)
+static const void *retrieve_blob(LV2_State_Handle h, uint32_t key, size_t *size, uint32_t *type,
+                                 uint32_t *flags)
 {
     (void)h;
     (void)key;
@@ -690,8 +702,8 @@ static const void *retrieve_blob(LV2_State_Handle h, uint32_t key, size_t *size,
 static const void *store_data;
 static size_t store_size;
 
-static LV2_State_Status store_blob(LV2_State_Handle h, uint32_t key, const void *value, size_t size, uint32_t type,
-                                   uint32_t flags)
+static LV2_State_Status store_blob(LV2_State_Handle h, uint32_t key, const void *value, size_t size,
+                                   uint32_t type, uint32_t flags)
 {
     (void)h;
     (void)key;
@@ -712,12 +724,14 @@ static LV2_State_Status restore_bytes(host_instance *hi, const void *data, size_
 {
     blob_data = data;
     blob_size = size;
-    return state_iface(hi)->restore(lilv_instance_get_handle(hi->lilv), retrieve_blob, NULL, 0, NULL);
+    return state_iface(hi)->restore(lilv_instance_get_handle(hi->lilv), retrieve_blob, NULL, 0,
+                                    NULL);
 }
 
 static void save_bytes(host_instance *hi)
 {
-    if (state_iface(hi)->save(lilv_instance_get_handle(hi->lilv), store_blob, NULL, 0, NULL) != LV2_STATE_SUCCESS) {
+    if (state_iface(hi)->save(lilv_instance_get_handle(hi->lilv), store_blob, NULL, 0, NULL) !=
+        LV2_STATE_SUCCESS) {
         fprintf(stderr, "FAIL: state save\n");
         exit(1);
     }
@@ -758,7 +772,8 @@ static int case_state_after_crash(void)
         return 1;
     }
     render(hi, c, RESTORE_BLOCK, FRAMES / BLOCK);
-    expect_near("after the restore: still the old logic, from the restored state", c, a, r, FRAMES, 1e-6);
+    expect_near("after the restore: still the old logic, from the restored state", c, a, r, FRAMES,
+                1e-6);
     close_instance(hi);
     return 0;
 }
@@ -781,7 +796,8 @@ static int case_state_refused(void)
     other[0] ^= 0xff; /* another version's magic number */
     if (restore_bytes(hi, store_data, store_size / 2) == LV2_STATE_SUCCESS ||
         restore_bytes(hi, garbage, sizeof garbage) == LV2_STATE_SUCCESS ||
-        restore_bytes(hi, other, store_size) == LV2_STATE_SUCCESS || restore_bytes(hi, "", 0) == LV2_STATE_SUCCESS) {
+        restore_bytes(hi, other, store_size) == LV2_STATE_SUCCESS ||
+        restore_bytes(hi, "", 0) == LV2_STATE_SUCCESS) {
         fprintf(stderr, "FAIL: a damaged state was restored\n");
         return 1;
     }
@@ -909,29 +925,98 @@ static int crash_bus(void)
     return case_crash_back("crash_bus", "SIGBUS");
 }
 
-static int (*host_thread_crash(const char *name))(void)
+/* The cases that take arguments, or set up the host first. */
+static int swap_own_thread(void)
 {
-    static const struct {
-        const char *name;
-        int (*run)(void);
-    } cases[] = {{"crash_back_recurse", crash_recurse},
-                 {"crash_back_recurse_own_thread", crash_recurse_own_thread},
-                 {"crash_back_divide", crash_divide},
-                 {"crash_back_abort", crash_abort},
-                 {"crash_back_bus", crash_bus}};
+    use_worker = 0;
+    return case_swap();
+}
+static int refused_mismatch(void)
+{
+    return case_refused("mismatch", "rebuild the shell and let the host rescan");
+}
+static int refused_garbage(void)
+{
+    return case_refused("garbage", "logic build refused");
+}
+static int state_roundtrip(void)
+{
+    return case_state_roundtrip(0);
+}
+static int reactivate_keeps_restored(void)
+{
+    return case_state_roundtrip(1);
+}
+static int handover_in_place(void)
+{
+    return case_handover("half_no_copy");
+}
+static int handover_layout_changed(void)
+{
+    return case_handover("half_layout");
+}
+static int crash_back(void)
+{
+    return case_crash_back("crash", "SIGSEGV");
+}
+static int crash_back_store(void)
+{
+    use_worker = 0;
+    return case_crash_back("crash_store", "SIGSEGV");
+}
+
+/* audio_thread: run() is called from a thread of the host's own, not the
+ * one that instantiated the plugin. */
+static const struct {
+    const char *name;
+    int (*run)(void);
+    int audio_thread;
+} cases[] = {
+    { "swap_worker", case_swap, 0 },
+    { "swap_own_thread", swap_own_thread, 0 },
+    { "crossfade", case_crossfade, 0 },
+    { "refused_mismatch", refused_mismatch, 0 },
+    { "refused_garbage", refused_garbage, 0 },
+    { "state_roundtrip", state_roundtrip, 0 },
+    { "synth_swap", case_synth_swap, 0 },
+    { "latency", case_latency, 0 },
+    { "handover_in_place", handover_in_place, 0 },
+    { "handover_layout_changed", handover_layout_changed, 0 },
+    { "crash_back", crash_back, 0 },
+    { "crash_back_store", crash_back_store, 0 },
+    { "crash_back_recurse", crash_recurse, 1 },
+    { "crash_back_recurse_own_thread", crash_recurse_own_thread, 1 },
+    { "crash_back_divide", crash_divide, 1 },
+    { "crash_back_abort", crash_abort, 1 },
+    { "crash_back_bus", crash_bus, 1 },
+    { "crash_warm_up", case_crash_warm_up, 0 },
+    { "state_after_crash", case_state_after_crash, 0 },
+    { "state_refused", case_state_refused, 0 },
+    { "state_restore_crash", case_state_restore_crash, 0 },
+    { "cleanup_during_reload", case_cleanup_during_reload, 0 },
+    { "crash_first", case_crash_first, 0 },
+    { "state_during_reload", case_state_during_reload, 0 },
+    { "reactivate_resets", case_reactivate_resets, 0 },
+    { "reactivate_keeps_restored", reactivate_keeps_restored, 0 },
+};
+
+static int run_case(const char *name)
+{
     unsigned i;
 
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (strcmp(cases[i].name, name) == 0) {
-            host_audio_thread = 1;
-            return cases[i].run;
+            host_audio_thread = cases[i].audio_thread;
+            return cases[i].run();
         }
-    return NULL;
+    }
+    fprintf(stderr, "unknown case %s\n", name);
+    return 2;
 }
 
 int main(int argc, char **argv)
 {
-    int rc = 2;
+    int rc;
 
     if (argc != 4) {
         fprintf(stderr, "usage: %s CASE BUNDLE VARIANTS\n", argv[0]);
@@ -946,52 +1031,7 @@ int main(int argc, char **argv)
     }
     signal_init();
     set_up(argv[2]);
-    if (strcmp(the_case, "swap_worker") == 0)
-        rc = case_swap();
-    else if (strcmp(the_case, "swap_own_thread") == 0)
-        rc = (use_worker = 0, case_swap());
-    else if (strcmp(the_case, "crossfade") == 0)
-        rc = case_crossfade();
-    else if (strcmp(the_case, "refused_mismatch") == 0)
-        rc = case_refused("mismatch", "rebuild the shell and let the host rescan");
-    else if (strcmp(the_case, "refused_garbage") == 0)
-        rc = case_refused("garbage", "logic build refused");
-    else if (strcmp(the_case, "state_roundtrip") == 0)
-        rc = case_state_roundtrip(0);
-    else if (strcmp(the_case, "synth_swap") == 0)
-        rc = case_synth_swap();
-    else if (strcmp(the_case, "latency") == 0)
-        rc = case_latency();
-    else if (strcmp(the_case, "handover_in_place") == 0)
-        rc = case_handover("half_no_copy");
-    else if (strcmp(the_case, "handover_layout_changed") == 0)
-        rc = case_handover("half_layout");
-    else if (strcmp(the_case, "crash_back") == 0)
-        rc = case_crash_back("crash", "SIGSEGV");
-    else if (strcmp(the_case, "crash_back_store") == 0)
-        rc = (use_worker = 0, case_crash_back("crash_store", "SIGSEGV"));
-    else if (host_thread_crash(the_case))
-        rc = host_thread_crash(the_case)();
-    else if (strcmp(the_case, "crash_warm_up") == 0)
-        rc = case_crash_warm_up();
-    else if (strcmp(the_case, "state_after_crash") == 0)
-        rc = case_state_after_crash();
-    else if (strcmp(the_case, "state_refused") == 0)
-        rc = case_state_refused();
-    else if (strcmp(the_case, "state_restore_crash") == 0)
-        rc = case_state_restore_crash();
-    else if (strcmp(the_case, "cleanup_during_reload") == 0)
-        rc = case_cleanup_during_reload();
-    else if (strcmp(the_case, "crash_first") == 0)
-        rc = case_crash_first();
-    else if (strcmp(the_case, "state_during_reload") == 0)
-        rc = case_state_during_reload();
-    else if (strcmp(the_case, "reactivate_resets") == 0)
-        rc = case_reactivate_resets();
-    else if (strcmp(the_case, "reactivate_keeps_restored") == 0)
-        rc = case_state_roundtrip(1);
-    else
-        fprintf(stderr, "unknown case %s\n", the_case);
+    rc = run_case(the_case);
     lilv_world_free(world);
     sh("rm -rf %s", work);
     return rc;
