@@ -1060,7 +1060,8 @@ HOT_EXTERN const char *hot_path(const hot_lib *lib);
 HOT_EXTERN const char *hot_loaded_path(const hot_lib *lib);
 
 /* How many versions are mapped: the current one, a parked one, retired ones
- * and ones rolled back from. */
+ * (one being unloaded counts until dlclose has returned) and ones rolled
+ * back from. */
 HOT_EXTERN unsigned hot_versions_held(const hot_lib *lib);
 
 /*

@@ -137,6 +137,7 @@ struct hot_lib {
     int bound_warned;        /* the max_retired warning was given (atomic) */
     int held_warned;         /* ...and the one for versions held over it (atomic) */
     hot__mutex retire_mu;    /* held by the thread doing the retire work */
+    unsigned unloading;      /* cut off lib->retired, not yet unloaded (atomic) */
     int retire_due;          /* the watcher is asked to do it (atomic) */
     uint64_t retire_due_ns;  /* since when (atomic) */
     int copies_due;          /* a swap left an old copy to delete (atomic) */
@@ -583,7 +584,8 @@ void hot__retire_announce(hot_fn *volatile *slot);
 /* After a swap: asks for the retire work (old copies, old versions beyond
  * opts.max_retired or past their grace period). */
 void hot__retire_after_swap(hot_lib *lib);
-/* The retire work on this thread, now (hot_reload_now). */
+/* The retire work on this thread, now (the blocking calls); without a
+ * watcher the swap did it already. */
 int hot__retire_now(hot_lib *lib);
 /* For the watcher thread: how long until the asked-for work is due (0:
  * none asked), and doing it once due. File events put it off. */

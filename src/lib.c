@@ -415,7 +415,7 @@ int hot_wait_reload(hot_lib *lib, unsigned long since, unsigned timeout_ms)
         /* A blocking call, as hot_reload_now: old versions go before it
          * returns, while this thread is still counted as waiting (outside
          * the library, and hot_close waits for it). */
-        hot__waiting_enter(lib);
+        hot__waiting_enter(lib); /* at a quiescent point as of now */
         hot__mutex_unlock(&lib->mu);
         hot__retire_now(lib);
         hot__mutex_lock(&lib->mu);
@@ -450,6 +450,7 @@ unsigned hot_versions_held(const hot_lib *lib)
     for (v = l->retired; v; v = v->next)
         n++;
     n += hot__rollback_crashed_count(l);
+    n += __atomic_load_n(&l->unloading, __ATOMIC_ACQUIRE); /* off the list, dlclose to come */
     hot__mutex_unlock(&l->mu);
     return n;
 }

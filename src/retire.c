@@ -309,6 +309,19 @@ static void log_first_unload(hot_lib *lib, const hot__version *first, unsigned a
                  lib->file, first->number, announced);
 }
 
+/* A list just cut from lib->retired still counts as held until each of
+ * its versions is unloaded (hot_versions_held); lib->mu held. */
+static hot__version *still_held(hot_lib *lib, hot__version *done)
+{
+    const hot__version *v;
+    unsigned n = 0;
+
+    for (v = done; v; v = v->next)
+        n++;
+    __atomic_add_fetch(&lib->unloading, n, __ATOMIC_ACQ_REL);
+    return done;
+}
+
 /* Unloads a list cut from lib->retired; lib->mu not held. The first time,
  * says how many threads the grace period counted on. */
 static int unload_all(hot_lib *lib, hot__version *done, unsigned announced)
@@ -321,6 +334,7 @@ static int unload_all(hot_lib *lib, hot__version *done, unsigned announced)
     for (; done; done = next, n++) {
         next = done->next;
         unload(lib, done);
+        __atomic_sub_fetch(&lib->unloading, 1, __ATOMIC_ACQ_REL);
     }
     if (n >= TRIM_AFTER)
         hot__memory_trim();
@@ -351,6 +365,7 @@ static int unload_quiesced(hot_lib *lib)
             p = &v->next;
         }
     }
+    still_held(lib, done);
     hot__rollback_arm(lib);
     hot__mutex_unlock(&lib->mu);
     n = unload_all(lib, done, announced);
@@ -463,7 +478,7 @@ static hot__version *cut_suspects(hot_lib *lib, const suspects *sus, bound_hold 
         }
     }
     hot__rollback_arm(lib);
-    return done;
+    return still_held(lib, done);
 }
 
 /* The ranges of sus's versions (their objects and function tables),
@@ -787,7 +802,8 @@ void hot__retire_after_swap(hot_lib *lib)
 
 int hot__retire_now(hot_lib *lib)
 {
-    return retire_work(lib, 0);
+    /* Without a watcher, the swap's retire_soon did it already. */
+    return watcher_takes_work(lib) ? retire_work(lib, 0) : 0;
 }
 
 /* When the asked-for work is due: WORK_DELAY_MS after the first request

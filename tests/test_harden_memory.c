@@ -37,33 +37,14 @@ enum { BOUND = 8, WARM_UP = 21, RELOADS = 220 };
 #  define SANITIZED 0
 #endif
 
-typedef struct loaded_under {
-    const char *dir;
-    int want;
-} loaded_under;
-
-static int as_many_loaded(const void *arg)
-{
-    const loaded_under *l = arg;
-
-    return count_loaded_under(l->dir) == l->want;
-}
-
-/* Exactly want versions held (at least want under TSan), and loaded: a
- * version off the list may still be inside the watcher's dlclose for a
- * moment. */
+/* Exactly want versions held (at least want under TSan), and loaded. */
 static void expect_held(hot_lib *lib, const fx_env *e, unsigned want)
 {
-    loaded_under l;
-
     if (TSAN) {
         ASSERT_GE(hot_versions_held(lib), want);
         return;
     }
     ASSERT_EQ(hot_versions_held(lib), want);
-    l.dir = e->shadow;
-    l.want = (int)want;
-    await_true(as_many_loaded, &l, "the versions held, and no more, loaded");
     ASSERT_EQ(count_loaded_under(e->shadow), (int)want);
 }
 
