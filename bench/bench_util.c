@@ -129,6 +129,16 @@ int bench_write_file(const char *path, const unsigned char *buf, size_t size)
     return close(fd) == 0 && done == size ? 0 : -1;
 }
 
+int bench_sync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    return close(fd) == 0 && rc == 0 ? 0 : -1;
+}
+
 char *bench_mkdtemp(const char *base, const char *prefix)
 {
     size_t len = strlen(base) + strlen(prefix) + 9;

@@ -44,6 +44,8 @@ void bench_variants_free(bench_variants *v);
 
 /* Writes bytes to path (created or truncated) and closes it. 0 or -1. */
 int bench_write_file(const char *path, const unsigned char *buf, size_t size);
+/* fsync of the file at path: its blocks are allocated and written. */
+int bench_sync_file(const char *path);
 
 /* A new empty folder "<base>/<prefix>XXXXXX", malloc'd; NULL on failure. */
 char *bench_mkdtemp(const char *base, const char *prefix);

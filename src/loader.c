@@ -66,17 +66,12 @@ static int has_crashed(hot_lib *lib, const hot__content_id *id)
 static int read_unchanged(hot_lib *lib, unsigned char **buf, size_t *size)
 {
     char msg[HOT__MSG_MAX] = "";
-    hot__stat before, after;
-    int err;
+    int changed = 0, err;
 
-    if ((err = hot__fs_stat(lib->path, &before, msg, sizeof msg)) < 0)
-        return hot__fail(lib, err, "%s", msg);
-    if ((err = hot__fs_read_into(lib->path, &lib->read_buf, size, msg, sizeof msg)) < 0)
+    if ((err = hot__fs_read_into(lib->path, &lib->read_buf, size, &changed, msg, sizeof msg)) < 0)
         return hot__fail(lib, err, "%s", msg);
     *buf = lib->read_buf.data;
-    if ((err = hot__fs_stat(lib->path, &after, msg, sizeof msg)) < 0)
-        return hot__fail(lib, err, "%s", msg);
-    if (!hot__stat_same(&before, &after) || after.size != *size)
+    if (changed)
         return hot__fail(lib, HOT_EINCOMPLETE, "%s: changed while being read: still being written?",
                          lib->path);
     return 0;
@@ -165,26 +160,25 @@ static int owns(const hot__version *v, const own_ranges *own, const void *addr, 
 /* The manifest and every address in it must be the library's own: one
  * taken from the global scope (libc's random, an -rdynamic host's
  * update, the host's own manifest arrays) would run someone else's code. */
-static int check_owned(hot_lib *lib, const hot__version *v, const hot_manifest *found)
+static int check_owned(hot_lib *lib, const hot__version *v, const own_ranges *own,
+                       const hot_manifest *found)
 {
     const void *arrays[4];
     const char *names[4] = { "the manifest", "the manifest's functions", "the manifest's types",
                              "the manifest's fields" };
     char where[256];
-    own_ranges own;
     unsigned i;
 
-    own.n = hot__dl_ranges(v->handle, 0, own.r, 16);
     arrays[0] = found, arrays[1] = found->fns, arrays[2] = found->types, arrays[3] = found->fields;
     for (i = 0; i < 4; i++) {
-        if (!owns(v, &own, arrays[i], where, sizeof where))
+        if (!owns(v, own, arrays[i], where, sizeof where))
             return hot__fail(lib, HOT_EMISMATCH,
                              "%s: %s lies in %s, not in the library (resolved through the "
                              "global scope: build the library with hotreload's header)",
                              lib->path, names[i], where);
     }
     for (i = 0; i < lib->iface->expected->n_fns; i++) {
-        if (!owns(v, &own, (const void *)v->table[i], where, sizeof where))
+        if (!owns(v, own, (const void *)v->table[i], where, sizeof where))
             return hot__fail(lib, HOT_EMISMATCH,
                              "%s: %s: the library's manifest points into %s, not into the "
                              "library (the name was bound to another object's function)",
@@ -193,11 +187,30 @@ static int check_owned(hot_lib *lib, const hot__version *v, const hot_manifest *
     return 0;
 }
 
+/* Where the version's code lies (to name a crash's version): its own
+ * executable segments, found with the rest; else asked of the loader. */
+static void find_code_range(hot__version *v, const own_ranges *own)
+{
+    int i;
+
+    v->code_lo = UINTPTR_MAX;
+    v->code_hi = 0;
+    for (i = 0; i < own->n; i++) {
+        if (!own->r[i].code)
+            continue;
+        v->code_lo = own->r[i].lo < v->code_lo ? own->r[i].lo : v->code_lo;
+        v->code_hi = own->r[i].hi > v->code_hi ? own->r[i].hi : v->code_hi;
+    }
+    if (v->code_hi == 0)
+        hot__dl_code_range((const void *)v->table[0], &v->code_lo, &v->code_hi);
+}
+
 static int load_and_verify(hot_lib *lib, hot__version *v)
 {
     const hot_manifest *expected = lib->iface->expected;
     char msg[2048] = "", symbol[256];
     const hot_manifest *found;
+    own_ranges own;
     uint64_t t0 = hot__now_ns();
     char *load_path = hot__shadow_load_path(lib, v);
     int err;
@@ -222,10 +235,11 @@ static int load_and_verify(hot_lib *lib, hot__version *v)
     err = hot__verify(expected, found, lib->opts.ignore_compiler, v->table, msg, sizeof msg);
     if (err < 0)
         return refuse_with_first_reason(lib, err, msg);
-    if ((err = check_owned(lib, v, found)) < 0)
+    own.n = hot__dl_ranges(v->handle, 0, own.r, 16);
+    if ((err = check_owned(lib, v, &own, found)) < 0)
         return err;
     hot__state_resolve(v, found);
-    hot__dl_code_range((const void *)v->table[0], &v->code_lo, &v->code_hi);
+    find_code_range(v, &own);
     v->verify_ms = ms_since(t0);
     return 0;
 }

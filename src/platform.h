@@ -69,6 +69,7 @@ void hot__runtime_thread_end(void);
 typedef struct hot__range {
     uintptr_t lo, hi; /* [lo, hi) */
     unsigned owner;
+    int code; /* an executable segment */
 } hot__range;
 /* Appends the address ranges a loaded object maps (its segments, in whole
  * pages) to out (room for max), each with owner. Returns how many, or a
@@ -152,8 +153,12 @@ typedef struct hot__buffer {
     size_t cap;
 } hot__buffer;
 /* As hot__fs_read_all, into b: grown as needed, never shrunk, freed by its
- * owner with free(b->data). */
-int hot__fs_read_into(const char *path, hot__buffer *b, size_t *size, char *msg, size_t msglen);
+ * owner with free(b->data). *changed: the open file's size, times or
+ * identity moved while it was read, or it no longer holds what was read (a
+ * writer is still at it). Asked of the open file, not of the path again: a
+ * path walk costs more than the read on a just-woken processor. */
+int hot__fs_read_into(const char *path, hot__buffer *b, size_t *size, int *changed, char *msg,
+                      size_t msglen);
 /* ---- Private folders (the shadow folder) -------------------------------- */
 
 /* A folder held by descriptor: every access is relative to the folder

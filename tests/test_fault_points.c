@@ -1,9 +1,9 @@
 /*
  * Every failure point on the load path, forced once through the system
- * call seam (issue 8, "Proof under load"): the library's stat, open and
- * read; the copy's create and write; the owner file's write; the shadow
- * folder made again (mkdirat, fstatat, renameat) and a copy's unlink;
- * the library's fstat; the copy's close (said as close, not write); the
+ * call seam (issue 8, "Proof under load"): the library's open, read and
+ * fstat (before the read, and after it: did a writer change it?); the
+ * copy's create and write; the owner file's write; the shadow folder made
+ * again (mkdirat, fstatat, renameat) and a copy's unlink; the copy's close (said as close, not write); the
  * owner file's flock, the folder's fstat and dup2
  * when it is made again; /proc/self's readlink (survived: the path is used);
  * dlopen of the copy; a $ORIGIN dependency's read, copy and dlopen; dlsym
@@ -44,6 +44,7 @@ typedef struct fault_point {
     int every;           /* fail every matching call, not only the first */
     const char *install; /* the build the reload is of (NULL: fx_v2) */
     void (*before)(fx_env *e);
+    long nth; /* which matching call fails (0: the first) */
 } fault_point;
 
 enum { FX_ORIGIN = 20 + 1, CHILD_OK = 0, CHILD_NOT_REACHED = 3, MAX_ALLOCS = 400 };
@@ -74,7 +75,6 @@ static void put_dependency(fx_env *e)
 }
 
 static const fault_point points[] = {
-    { "stat of the library", "stat", "libfx.so", EACCES, AT_RELOAD, "stat", 0, NULL, NULL },
     { "open of the library", "open", "libfx.so", EACCES, AT_RELOAD, "open", 0, NULL, NULL },
     { "read of the library", "read", "libfx.so", EIO, AT_RELOAD, "read", 0, NULL, NULL },
     { "create the copy", "openat", "libfx.", EACCES, AT_RELOAD, "openat", 0, NULL, NULL },
@@ -95,6 +95,9 @@ static const fault_point points[] = {
     { "unlink a refused build's copy", "unlinkat", "libfx.", EACCES, AT_RELOAD_WARN, "unlinkat", 0,
       "fx_plain", NULL },
     { "fstat of the library", "fstat", "libfx.so", EIO, AT_RELOAD, "fstat", 0, NULL, NULL },
+    /* The second asks whether a writer changed it while it was read. */
+    { "fstat of the library after its read", "fstat", "libfx.so", EIO, AT_RELOAD, "fstat", 0, NULL,
+      NULL, 2 },
     { "lock the new owner file", "flock", ".owner-", ENOLCK, AT_RELOAD, "flock", 0, NULL,
       remove_shadow },
     { "check the shadow folder made again", "fstat", "shadow", EIO, AT_RELOAD, "fstat", 1, NULL,
@@ -169,7 +172,7 @@ static void reload_refused(const fault_point *p, fx_env *e)
     if (p->before)
         p->before(e);
     install_fixture(e, p->install ? p->install : "fx_v2");
-    seam_fail_from_nth(p->call, p->match, 1, p->err, p->every);
+    seam_fail_from_nth(p->call, p->match, p->nth ? p->nth : 1, p->err, p->every);
     err = p->when == AT_RELOAD_WARN ? with_stderr_kept(e, hot_reload_now, lib) : hot_reload_now(lib);
     expect_fired(p);
     if (p->when == AT_RELOAD_SURVIVES) {

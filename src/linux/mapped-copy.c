@@ -85,6 +85,7 @@ int hot__dl_ranges(void *handle, unsigned owner, hot__range *out, unsigned max)
         uintptr_t at = s.base + s.load[i].p_vaddr;
         out[n].lo = page_down(at, page);
         out[n].hi = page_up(at + s.load[i].p_memsz, page);
+        out[n].code = (s.load[i].p_flags & PF_X) != 0;
         out[n++].owner = owner;
     }
     return i == s.n ? (int)n : HOT_ENOMEM;

@@ -79,8 +79,24 @@ static int refuse_special(const struct stat *sb, const char *path, char *msg, si
     return 0;
 }
 
-int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, const char *path, char *msg,
-                      size_t msglen)
+/* Did the open file change while it was read? Its size, times or identity
+ * moved, or it holds other than the bytes read (it grew, or shrank). */
+static int changed_since(int fd, const struct stat *before, size_t len)
+{
+    struct stat after;
+
+    if (hot__sys.fstat(fd, &after) != 0)
+        return -1;
+    return after.st_ino != before->st_ino || after.st_dev != before->st_dev ||
+           after.st_size != before->st_size || (uint64_t)after.st_size != len ||
+           after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+           after.st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+           after.st_ctim.tv_sec != before->st_ctim.tv_sec ||
+           after.st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+}
+
+int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, int *changed, const char *path,
+                      char *msg, size_t msglen)
 {
     struct stat sb;
     size_t len = 0;
@@ -92,8 +108,9 @@ int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, const char *path, ch
         return fail_errno(errno, msg, msglen, "fstat", path);
     if ((err = refuse_special(&sb, path, msg, msglen)) < 0)
         return err;
-    /* The file may grow while we read (a writer is still at it): read to the
-     * end whatever the size said, the ELF check judges completeness. */
+    /* The file may grow while we read (a writer is still at it): room for
+     * one byte more than the size said, and more as it comes. A short read
+     * of a regular file is its end (a growth after it is seen below). */
     if ((err = buffer_room(b, (size_t)sb.st_size + 1, path, msg, msglen)) < 0)
         return err;
     for (;;) {
@@ -106,16 +123,18 @@ int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, const char *path, ch
                 return err;
         }
         n = hot__sys.read(fd, b->data + len, b->cap - len);
-        if (n == 0)
-            break;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return fail_errno(errno, msg, msglen, "read", path);
         }
         len += (size_t)n;
+        if (len < b->cap)
+            break;
     }
     *size = len;
+    if (changed && (*changed = changed_since(fd, &sb, len)) < 0)
+        return fail_errno(errno, msg, msglen, "fstat", path);
     return 0;
 }
 
@@ -124,7 +143,7 @@ int hot__unix_read_fd_new(int fd, unsigned char **out, size_t *size, const char 
                           size_t msglen)
 {
     hot__buffer b = { NULL, 0 };
-    int err = hot__unix_read_fd(fd, &b, size, path, msg, msglen);
+    int err = hot__unix_read_fd(fd, &b, size, NULL, path, msg, msglen);
 
     if (err < 0) {
         free(b.data);
@@ -170,14 +189,15 @@ int hot__fs_read_all(const char *path, unsigned char **out, size_t *size, char *
     return err;
 }
 
-int hot__fs_read_into(const char *path, hot__buffer *b, size_t *size, char *msg, size_t msglen)
+int hot__fs_read_into(const char *path, hot__buffer *b, size_t *size, int *changed, char *msg,
+                      size_t msglen)
 {
     int fd, err;
 
     *size = 0;
     if ((fd = open_to_read(path, msg, msglen)) < 0)
         return fd;
-    err = hot__unix_read_fd(fd, b, size, path, msg, msglen);
+    err = hot__unix_read_fd(fd, b, size, changed, path, msg, msglen);
     hot__sys.close(fd);
     return err;
 }

@@ -7,9 +7,10 @@
 #include "../platform.h"
 
 /* Reads a whole regular file from fd (anything else is refused) into b,
- * grown as needed; or into a new malloc'd buffer the caller frees. */
-int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, const char *path, char *msg,
-                      size_t msglen);
+ * grown as needed; or into a new malloc'd buffer the caller frees.
+ * changed (may be NULL): see hot__fs_read_into. */
+int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, int *changed, const char *path,
+                      char *msg, size_t msglen);
 int hot__unix_read_fd_new(int fd, unsigned char **out, size_t *size, const char *path, char *msg,
                           size_t msglen);
 /* Writes all of buf; returns 0 or an errno value. */
