@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hotreload.h>
@@ -55,6 +57,8 @@ struct runner {
     int restart;           /* restart the host at the end of this turn */
     unsigned long version; /* the version the host runs */
     int lib_dirty, host_dirty;
+    int saved_in_build;    /* a source was saved while the last build ran */
+    int saved_in_before;   /* ... while the build before it ran */
     double quiet_until;    /* debounce: build once no change came since */
     double noticed_at;     /* wall ms of the first change not yet built */
     double events_came_at; /* wall ms: the unhandled channel bytes came */
@@ -224,6 +228,52 @@ static int stop_host(struct runner *r)
 }
 
 static void rescan_deps(struct runner *r);
+static void on_change(const char *dir, const char *name, void *ud);
+
+/*
+ * A source saved while a build runs, after the compiler read it: the output
+ * is newer than the save, so a build tool that compares times (make) takes
+ * the output for up to date at the next build, and the save never runs.
+ * The changes that came during the build are taken now, and the library's
+ * time is put back to the build's start (its content is of then): the next
+ * build makes it again. Ninja needs none of it (its log keeps each
+ * command's start), and it does it no harm.
+ */
+static void predate_library(const struct runner *r, const struct timespec *started)
+{
+    char path[PATH_MAX];
+    struct timespec times[2];
+    struct stat sb;
+
+    if (cli_path_join(path, sizeof path, r->cfg.dir, r->cfg.library) < 0 || stat(path, &sb) != 0)
+        return;
+    if (sb.st_mtim.tv_sec < started->tv_sec ||
+        (sb.st_mtim.tv_sec == started->tv_sec && sb.st_mtim.tv_nsec < started->tv_nsec))
+        return; /* not written by this build */
+    times[0].tv_nsec = UTIME_OMIT;
+    times[1] = *started;
+    utimensat(AT_FDCWD, path, times, 0);
+}
+
+static int run_build(struct runner *r, const char *command, const struct build_side *side,
+                     struct build_result *b)
+{
+    struct timespec started;
+    int rc, dirty;
+
+    clock_gettime(CLOCK_REALTIME, &started);
+    r->saved_in_before = r->saved_in_build;
+    r->saved_in_build = 0;
+    rc = proc_run_build(command, r->cfg.dir, r->color, r->out_fd, side, b);
+    dirty = r->lib_dirty || r->host_dirty;
+    srcwatch_read(r->watch, on_change, r);
+    if (!dirty && (r->lib_dirty || r->host_dirty)) {
+        r->saved_in_build = 1;
+        if (rc == 0 && b->ok)
+            predate_library(r, &started);
+    }
+    return rc;
+}
 
 /* Builds everything, then starts the host (again). */
 static void build_all_and_start(struct runner *r)
@@ -234,7 +284,7 @@ static void build_all_and_start(struct runner *r)
     char how[64];
 
     r->pending.noticed_at = r->noticed_at;
-    if (proc_run_build(r->cfg.build_all, r->cfg.dir, r->color, r->out_fd, NULL, &b) < 0 || !b.ok) {
+    if (run_build(r, r->cfg.build_all, NULL, &b) < 0 || !b.ok) {
         status("build failed: %s · host not running, waiting for a change",
                b.first_error[0] ? b.first_error : strerror(errno));
         note_failed_build(r, &b);
@@ -256,7 +306,7 @@ static void build_all_no_host(struct runner *r)
 {
     struct build_result b;
 
-    if (proc_run_build(r->cfg.build_all, r->cfg.dir, r->color, r->out_fd, NULL, &b) < 0 || !b.ok)
+    if (run_build(r, r->cfg.build_all, NULL, &b) < 0 || !b.ok)
         status("build failed: %s · waiting for a change",
                b.first_error[0] ? b.first_error : strerror(errno));
     else
@@ -686,7 +736,7 @@ static void build_library(struct runner *r)
     side.on_readable = r->no_host ? hold_announcements : fill_event_buf;
     side.userdata = r;
     r->pending.noticed_at = r->noticed_at;
-    if (proc_run_build(r->cfg.build, r->cfg.dir, r->color, r->out_fd, &side, &b) < 0 || !b.ok) {
+    if (run_build(r, r->cfg.build, &side, &b) < 0 || !b.ok) {
         status("build failed: %s · still running v%lu",
                b.first_error[0] ? b.first_error : strerror(errno), r->version);
         note_failed_build(r, &b);
@@ -720,12 +770,19 @@ static void rebuild(struct runner *r)
 
 static void verdict_overdue(struct runner *r)
 {
+    /* The library was made again, the same: a source saved during the
+     * build before may still be older than its object file to make. */
+    const char *why = r->saved_in_before ? " (a source saved during the build before may look "
+                                           "older than its object file to make: save it again)"
+                                         : "";
+
     if (r->no_host)
         status("built in %.0f ms · no process reported a reload (none loads %s, or the "
-               "library did not change)",
-               r->pending.build_ms, r->cfg.library);
+               "library did not change)%s",
+               r->pending.build_ms, r->cfg.library, why);
     else
-        status("built in %.0f ms · no reload: the library did not change", r->pending.build_ms);
+        status("built in %.0f ms · no reload: the library did not change%s", r->pending.build_ms,
+               why);
     stats_line(r, "unchanged", r->version, cli_wall_ms(), 0);
     r->pending.active = 0;
 }
