@@ -23,6 +23,16 @@ static int fail_errno(int err, char *msg, size_t msglen, const char *what, const
     return hot__from_errno(err);
 }
 
+static void from_stat(const struct stat *sb, hot__stat *st)
+{
+    st->exists = 1;
+    st->is_regular = S_ISREG(sb->st_mode);
+    st->size = (uint64_t)sb->st_size;
+    st->mtime_ns = (uint64_t)sb->st_mtim.tv_sec * 1000000000u + (uint64_t)sb->st_mtim.tv_nsec;
+    st->ctime_ns = (uint64_t)sb->st_ctim.tv_sec * 1000000000u + (uint64_t)sb->st_ctim.tv_nsec;
+    st->inode = (uint64_t)sb->st_ino;
+}
+
 int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen)
 {
     struct stat sb;
@@ -33,12 +43,7 @@ int hot__fs_stat(const char *path, hot__stat *st, char *msg, size_t msglen)
             return 0;
         return fail_errno(errno, msg, msglen, "stat", path);
     }
-    st->exists = 1;
-    st->is_regular = S_ISREG(sb.st_mode);
-    st->size = (uint64_t)sb.st_size;
-    st->mtime_ns = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
-    st->ctime_ns = (uint64_t)sb.st_ctim.tv_sec * 1000000000u + (uint64_t)sb.st_ctim.tv_nsec;
-    st->inode = (uint64_t)sb.st_ino;
+    from_stat(&sb, st);
     return 0;
 }
 
@@ -84,15 +89,13 @@ static int refuse_special(const struct stat *sb, const char *path, char *msg, si
 static int changed_since(int fd, const struct stat *before, size_t len)
 {
     struct stat after;
+    hot__stat was, now;
 
     if (hot__sys.fstat(fd, &after) != 0)
         return -1;
-    return after.st_ino != before->st_ino || after.st_dev != before->st_dev ||
-           after.st_size != before->st_size || (uint64_t)after.st_size != len ||
-           after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
-           after.st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
-           after.st_ctim.tv_sec != before->st_ctim.tv_sec ||
-           after.st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+    from_stat(before, &was);
+    from_stat(&after, &now);
+    return !hot__stat_same(&was, &now) || now.size != len;
 }
 
 int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, int *changed, const char *path,
@@ -110,7 +113,8 @@ int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, int *changed, const 
         return err;
     /* The file may grow while we read (a writer is still at it): room for
      * one byte more than the size said, and more as it comes. A short read
-     * of a regular file is its end (a growth after it is seen below). */
+     * once the size is read is the end (a growth after it is seen below);
+     * before that (a read capped below 2 GB), read on. */
     if ((err = buffer_room(b, (size_t)sb.st_size + 1, path, msg, msglen)) < 0)
         return err;
     for (;;) {
@@ -129,7 +133,7 @@ int hot__unix_read_fd(int fd, hot__buffer *b, size_t *size, int *changed, const 
             return fail_errno(errno, msg, msglen, "read", path);
         }
         len += (size_t)n;
-        if (len < b->cap)
+        if (n == 0 || (len < b->cap && len >= (size_t)sb.st_size))
             break;
     }
     *size = len;
